@@ -1,0 +1,35 @@
+package dev.jgpt.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A 2-D weight viewed where it lies (usually a memory-mapped file), used as the linear map
+ * {@code y[out] = x[in] · W}.
+ *
+ * <p>Checkpoints store such maps in two orientations: {@link Layout#IN_OUT} ([in, out] row-major,
+ * GPT-2's Conv1D) and {@link Layout#OUT_IN} ([out, in] row-major, nn.Linear, GGUF, and the tied
+ * unembedding {@code wte}). Kernels handle both so no weight is ever transposed or copied.
+ */
+public record WeightMatrix(String name, MemorySegment data, DType dtype, int in, int out, Layout layout) {
+
+    public enum Layout { IN_OUT, OUT_IN }
+
+    public WeightMatrix {
+        long expected = (long) in * out * dtype.bytes();
+        if (data.byteSize() != expected) {
+            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for "
+                    + in + "×" + out + " " + dtype + " (expected " + expected + ")");
+        }
+    }
+
+    /** Element (i, o) of the map as a float: the weight from input i to output o. */
+    public float get(int i, int o) {
+        long index = layout == Layout.IN_OUT ? (long) i * out + o : (long) o * in + i;
+        return dtype.read(data, index);
+    }
+
+    public long byteSize() {
+        return data.byteSize();
+    }
+
+}
