@@ -38,4 +38,23 @@ public enum DType {
             case BF16 -> Float.intBitsToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index) << 16);
         };
     }
+
+    /** Writes {@code value} as element {@code index}, rounding to nearest even for 16-bit types. */
+    public void write(MemorySegment data, long index, float value) {
+        switch (this) {
+            case F32 -> data.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, index, value);
+            case F16 -> data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index, Float.floatToFloat16(value));
+            case BF16 -> data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index, toBFloat16(value));
+        }
+    }
+
+    /** The bfloat16 nearest to {@code value} (ties to even; NaN stays NaN). */
+    public static short toBFloat16(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        if (Float.isNaN(value)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        int rounding = 0x7FFF + ((bits >>> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
+    }
 }

@@ -1,0 +1,83 @@
+package dev.jgpt.format;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jgpt.tensor.DType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Writes safetensors files atomically, each tensor filled in place in a mapping of the new file. */
+public final class SafeTensorsWriter {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One tensor to write: {@code fill} receives the tensor's bytes (little endian) to fill in. */
+    public record Entry(String name, DType dtype, long[] shape, Consumer<MemorySegment> fill) {
+        public long byteSize() {
+            long n = dtype.bytes();
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+
+        /** An entry holding {@code values}, stored as {@code dtype}. */
+        public static Entry of(String name, DType dtype, long[] shape, float[] values) {
+            return new Entry(name, dtype, shape, segment -> {
+                for (int i = 0; i < values.length; i++) {
+                    dtype.write(segment, i, values[i]);
+                }
+            });
+        }
+    }
+
+    private SafeTensorsWriter() {}
+
+    public static void write(Path file, List<Entry> entries, Map<String, String> metadata) {
+        ObjectNode header = JSON.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = header.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (Entry e : entries) {
+            ObjectNode info = header.putObject(e.name());
+            info.put("dtype", e.dtype().name());
+            var shape = info.putArray("shape");
+            for (long d : e.shape()) {
+                shape.add(d);
+            }
+            info.putArray("data_offsets").add(offset).add(offset + e.byteSize());
+            offset += e.byteSize();
+        }
+        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+        // pad the header with spaces so the tensor data starts 8-byte aligned
+        int padded = (json.length + 7) / 8 * 8;
+        long dataStart = 8L + padded;
+        long total = dataStart + offset;
+        AtomicFiles.write(file, tmp -> {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 Arena arena = Arena.ofConfined()) {
+                MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
+                out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, padded);
+                MemorySegment.copy(json, 0, out, ValueLayout.JAVA_BYTE, 8, json.length);
+                out.asSlice(8 + json.length, padded - json.length).fill((byte) ' ');
+                long at = dataStart;
+                for (Entry e : entries) {
+                    e.fill().accept(out.asSlice(at, e.byteSize()));
+                    at += e.byteSize();
+                }
+                out.force();
+            }
+        });
+    }
+}

@@ -1,0 +1,61 @@
+package dev.jgpt.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/** A named n-dimensional array of {@code dtype} values, row-major, viewed where it lies. */
+public record Tensor(String name, DType dtype, long[] shape, MemorySegment data) {
+
+    public Tensor {
+        shape = shape.clone();
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long elementCount() {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    public boolean hasShape(long... expected) {
+        return Arrays.equals(shape, expected);
+    }
+
+    /** The values widened to float, copied onto the heap (for small tensors: norms and biases). */
+    public float[] toFloatArray() {
+        long n = elementCount();
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException(name + " is too large for a float[]");
+        }
+        float[] out = new float[(int) n];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = dtype.read(data, i);
+        }
+        return out;
+    }
+
+    /** This 2-D tensor as a linear map; {@code layout} says which dimension is the input. */
+    public WeightMatrix asMatrix(WeightMatrix.Layout layout) {
+        if (shape.length != 2) {
+            throw new IllegalStateException(name + " is not a matrix: shape " + Arrays.toString(shape));
+        }
+        int rows = Math.toIntExact(shape[0]);
+        int cols = Math.toIntExact(shape[1]);
+        return layout == WeightMatrix.Layout.IN_OUT
+                ? new WeightMatrix(name, data, dtype, rows, cols, layout)
+                : new WeightMatrix(name, data, dtype, cols, rows, layout);
+    }
+
+    public static String shapeString(long[] shape) {
+        return Arrays.toString(shape);
+    }
+}
