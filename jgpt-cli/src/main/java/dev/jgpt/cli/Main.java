@@ -1,19 +1,81 @@
 package dev.jgpt.cli;
 
+import dev.jgpt.JgptException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code jgpt} command: one subcommand class per verb. */
-@Command(name = "jgpt", mixinStandardHelpOptions = true, version = "jgpt 0.1.0",
+@Command(name = "jgpt", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A transformer language-model engine in pure Java.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {
+            GenerateCommand.class,
+            TokenizeCommand.class,
+            ScoreCommand.class,
+            InfoCommand.class,
+            BenchCommand.class,
+            MakeModelCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        System.exit(run(out, err, args));
+    }
+
+    /** Runs the command line with the given output streams and returns the exit code (0 = success). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler(Main::onFailure);
+        cli.setParameterExceptionHandler(Main::onBadArguments);
+        return cli.execute(args);
     }
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Problems a user can fix are one line; anything else is a bug, said as such. */
+    private static int onFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        PrintWriter err = cli.getErr();
+        if (e instanceof JgptException) {
+            err.println("jgpt: " + e.getMessage());
+        } else if (e instanceof OutOfMemoryError || e.getCause() instanceof OutOfMemoryError) {
+            err.println("jgpt: out of memory (give the JVM more with JGPT_JAVA_OPTS=-Xmx...)");
+        } else {
+            err.println("jgpt: internal error: " + e);
+            if (System.getenv("JGPT_DEBUG") != null) {
+                e.printStackTrace(err);
+            } else {
+                err.println("jgpt: run with JGPT_DEBUG=1 for the stack trace, and please report it");
+            }
+        }
+        err.flush();
+        return 1;
+    }
+
+    private static int onBadArguments(CommandLine.ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        cli.getErr().println("jgpt: " + e.getMessage());
+        cli.getErr().println("Try '" + cli.getCommandSpec().qualifiedName() + " --help' for the options.");
+        cli.getErr().flush();
+        return 2;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"jgpt " + (version == null ? "development build" : version),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
+        }
     }
 }

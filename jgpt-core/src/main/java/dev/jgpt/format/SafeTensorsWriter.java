@@ -66,7 +66,7 @@ public final class SafeTensorsWriter {
         AtomicFiles.write(file, tmp -> {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 Arena arena = Arena.ofConfined()) {
+                 Arena arena = Arena.ofShared()) {
                 MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
                 out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, padded);
                 MemorySegment.copy(json, 0, out, ValueLayout.JAVA_BYTE, 8, json.length);

@@ -1,0 +1,126 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.generate.ContextOverflow;
+import dev.jgpt.generate.FinishReason;
+import dev.jgpt.generate.Generation;
+import dev.jgpt.generate.GenerationSettings;
+import dev.jgpt.generate.LanguageModel;
+import dev.jgpt.generate.TokenListener;
+import dev.jgpt.sampling.SamplerSettings;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Continue a prompt, writing the new text as it is generated.")
+final class GenerateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Parameters(index = "0", paramLabel = "PROMPT", description = "The text to continue.")
+    String prompt;
+
+    @Option(names = {"-n", "--max-tokens"}, paramLabel = "N", defaultValue = "128",
+            description = "Most new tokens to write (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8",
+            description = "0 = greedy (always the most likely token); below 1 sharper, above 1 flatter; at most 2 (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "40", description = "Sample from the K most likely tokens only; 0 = off (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95",
+            description = "Sample from the smallest set of likeliest tokens holding probability P; 1 = off (default: ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--min-p", paramLabel = "P", defaultValue = "0.05",
+            description = "Drop tokens less likely than P × the likeliest; 0 = off (default: ${DEFAULT-VALUE}).")
+    float minP;
+
+    @Option(names = "--repeat-penalty", paramLabel = "X", defaultValue = "1.0",
+            description = "Make tokens already in the context less likely; 1 = off (default: ${DEFAULT-VALUE}).")
+    float repeatPenalty;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for reproducible sampling (default: random).")
+    Long seed;
+
+    @Option(names = "--stop", paramLabel = "TEXT", description = "Stop before this text (repeatable).")
+    List<String> stop = new ArrayList<>();
+
+    @Option(names = "--context-overflow", paramLabel = "POLICY", defaultValue = "stop",
+            description = "When the context window is full: stop, or slide (drop the oldest half and go on) (default: ${DEFAULT-VALUE}).")
+    ContextOverflow overflow;
+
+    @Option(names = "--echo", description = "Print the prompt before the continuation.")
+    boolean echo;
+
+    @Option(names = "--json", description = "Print one JSON object at the end instead of streaming text.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        long actualSeed = seed != null ? seed : System.nanoTime();
+        SamplerSettings sampler = new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, actualSeed);
+        GenerationSettings settings = new GenerationSettings(maxTokens, sampler, stop, overflow);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (LanguageModel lm = model.open()) {
+            int[] promptTokens = lm.tokenizer().encode(prompt);
+            if (echo && !json) {
+                out.print(prompt);
+                out.flush();
+            }
+            TokenListener listener = json ? TokenListener.NONE : (id, text) -> {
+                out.print(text);
+                out.flush();
+            };
+            Generation g = lm.generate(promptTokens, settings, listener);
+            if (json) {
+                Json.print(out, toJson(g, actualSeed));
+            } else {
+                out.println();
+                out.flush();
+                err.printf("[%d prompt tokens at %.1f tokens/s; %d new tokens at %.1f tokens/s; finish: %s; seed %d]%n",
+                        g.timings().promptTokens(), g.timings().promptTokensPerSecond(),
+                        g.timings().generatedTokens(), g.timings().generationTokensPerSecond(),
+                        g.finishReason().wireName(), actualSeed);
+                if (g.finishReason() == FinishReason.CONTEXT_FULL) {
+                    err.println("jgpt: stopped because the context window (" + lm.config().contextLength()
+                            + " tokens) is full; --context-overflow slide keeps the newest tokens and goes on");
+                }
+                err.flush();
+            }
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> toJson(Generation g, long seed) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("prompt_tokens", g.promptTokens());
+        json.put("tokens", g.tokens());
+        json.put("text", g.text());
+        json.put("finish_reason", g.finishReason().wireName());
+        json.put("seed", seed);
+        Map<String, Object> timings = new LinkedHashMap<>();
+        timings.put("prompt_ms", g.timings().promptMillis());
+        timings.put("prompt_tokens_per_s", g.timings().promptTokensPerSecond());
+        timings.put("generation_ms", g.timings().generationMillis());
+        timings.put("generation_tokens_per_s", g.timings().generationTokensPerSecond());
+        json.put("timings", timings);
+        return json;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.format.SafeTensors;
+import dev.jgpt.generate.LanguageModel;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.tensor.Tensor;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Describe a model: architecture, parameter count, dimensions, weight types, memory use.")
+final class InfoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = "--json", description = "Print the description as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (LanguageModel lm = model.open()) {
+            ModelConfig c = lm.config();
+            SafeTensors tensors = lm.files().tensors();
+            Map<String, Long> bytesByDtype = new TreeMap<>();
+            for (String name : tensors.names()) {
+                Tensor t = tensors.require(name);
+                bytesByDtype.merge(t.dtype().name(), t.data().byteSize(), Long::sum);
+            }
+            long weights = lm.files().weightBytes();
+            long kvCache = 2L * c.layers() * c.contextLength() * c.embd() * Float.BYTES;
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("path", lm.files().directory().toAbsolutePath().toString());
+            info.put("architecture", c.architecture());
+            info.put("n_params", c.parameterCount());
+            info.put("n_layer", c.layers());
+            info.put("n_head", c.heads());
+            info.put("n_embd", c.embd());
+            info.put("head_size", c.headSize());
+            info.put("mlp_hidden", c.mlpHidden());
+            info.put("context_length", c.contextLength());
+            info.put("vocab_size", c.vocabSize());
+            info.put("tokenizer_vocab_size", lm.tokenizer().vocabSize());
+            info.put("norm_eps", c.normEps());
+            info.put("weight_bytes_by_dtype", bytesByDtype);
+            info.put("weights_bytes", weights);
+            info.put("kv_cache_bytes", kvCache);
+            if (json) {
+                Json.print(out, info);
+                return 0;
+            }
+            out.printf("model         %s%n", info.get("path"));
+            out.printf("architecture  %s (pre-LayerNorm, GELU MLP, learned positions, tied unembedding)%n", c.architecture());
+            out.printf("parameters    %s%n", Units.count(c.parameterCount()));
+            out.printf("layers        %d%n", c.layers());
+            out.printf("heads         %d (head size %d)%n", c.heads(), c.headSize());
+            out.printf("embedding     %d (MLP hidden %d)%n", c.embd(), c.mlpHidden());
+            out.printf("context       %d tokens%n", c.contextLength());
+            out.printf("vocabulary    %d (tokenizer: %d)%n", c.vocabSize(), lm.tokenizer().vocabSize());
+            bytesByDtype.forEach((dtype, bytes) -> out.printf("weights       %s in %s%n", Units.bytes(bytes), dtype));
+            out.printf("memory        %s of weights (memory-mapped) + %s KV cache at full context (F32)%n",
+                    Units.bytes(weights), Units.bytes(kvCache));
+            out.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.JgptException;
+import dev.jgpt.generate.LanguageModel;
+import dev.jgpt.tensor.Parallel;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every command that runs a model shares: which model, how many threads. */
+final class ModelOptions {
+    @Option(names = {"-m", "--model"}, paramLabel = "DIR",
+            description = "Model folder in Hugging Face layout (config.json, model.safetensors, tokenizer.json or vocab.json + merges.txt).")
+    Path model;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads for the kernels (default: all ${sys:jgpt.cores} cores).")
+    Integer threads;
+
+    static {
+        System.setProperty("jgpt.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Opens the model, after sizing the thread pool. */
+    LanguageModel open() {
+        applyThreads();
+        if (model == null) {
+            throw new JgptException("no model given: pass --model DIR "
+                    + "(make one with: jgpt make-model --preset gpt2-124m --out models/gpt2-124m)");
+        }
+        return LanguageModel.open(model);
+    }
+
+    void applyThreads() {
+        if (threads != null) {
+            if (threads < 1) {
+                throw new JgptException("--threads must be at least 1, got " + threads);
+            }
+            Parallel.setThreads(threads);
+        }
+    }
+}

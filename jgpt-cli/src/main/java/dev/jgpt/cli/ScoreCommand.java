@@ -1,0 +1,72 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.generate.LanguageModel;
+import dev.jgpt.generate.Scorer;
+import dev.jgpt.tokenizer.Tokenizer;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "score", mixinStandardHelpOptions = true,
+        description = {"How well the model predicts a text: for each token after the first, the log-probability",
+            "the model gave it and the model's own top choice; then the mean loss and the perplexity."})
+final class ScoreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(names = "--text", paramLabel = "TEXT", description = "The text to score.")
+        String text;
+
+        @Option(names = "--tokens", paramLabel = "IDS", description = "Token ids to score, separated by commas.")
+        String tokens;
+    }
+
+    @Option(names = "--json", description = "Print tokens, logprobs, top_tokens, loss and perplexity as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (LanguageModel lm = model.open()) {
+            Tokenizer tokenizer = lm.tokenizer();
+            int[] ids = input.text != null ? tokenizer.encode(input.text) : CliValues.parseIds("--tokens", input.tokens);
+            Scorer.Score score = Scorer.score(lm.transformer(), ids);
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("tokens", score.tokens());
+                result.put("logprobs", score.logprobs());
+                result.put("top_tokens", score.topTokens());
+                result.put("loss", score.loss());
+                result.put("perplexity", score.perplexity());
+                Json.print(out, result);
+            } else {
+                out.printf("%5s  %-20s %10s %10s  %s%n", "pos", "token", "logprob", "prob", "model's top choice");
+                for (int i = 0; i < score.logprobs().length; i++) {
+                    int actual = ids[i + 1];
+                    int top = score.topTokens()[i];
+                    out.printf("%5d  %-20s %10.4f %9.2f%%  %s%s%n", i + 1, Json.quote(tokenizer.piece(actual)),
+                            score.logprobs()[i], 100 * Math.exp(score.logprobs()[i]), Json.quote(tokenizer.piece(top)),
+                            top == actual ? "  ✓" : "");
+                }
+                out.printf("loss %.4f nats/token, perplexity %.4f over %d predicted tokens%n",
+                        score.loss(), score.perplexity(), score.logprobs().length);
+                out.flush();
+            }
+        }
+        return 0;
+    }
+}

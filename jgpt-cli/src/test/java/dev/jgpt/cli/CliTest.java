@@ -1,0 +1,181 @@
+package dev.jgpt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user calls it, on a small model that make-model writes. */
+class CliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    static Path model;
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws IOException {
+            return JSON.readTree(out);
+        }
+    }
+
+    static Run jgpt(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void makeModel() {
+        model = dir.resolve("tiny");
+        Run run = jgpt("make-model", "--preset", "tiny", "--out", model.toString(), "--seed", "7");
+        assertThat(run.exit()).as(run.err()).isZero();
+    }
+
+    @Test
+    void makeModelWritesAHuggingFaceFolderAndRefusesToOverwrite() {
+        assertThat(model.resolve("config.json")).exists();
+        assertThat(model.resolve("model.safetensors")).exists();
+        assertThat(model.resolve("tokenizer.json")).exists();
+        Run again = jgpt("make-model", "--preset", "tiny", "--out", model.toString());
+        assertThat(again.exit()).isNotZero();
+        assertThat(again.err()).contains("--force").doesNotContain("Exception");
+    }
+
+    @Test
+    void infoDescribesTheModel() throws IOException {
+        JsonNode info = jgpt("info", "--model", model.toString(), "--json").json();
+        assertThat(info.get("n_layer").asInt()).isEqualTo(2);
+        assertThat(info.get("n_embd").asInt()).isEqualTo(64);
+        assertThat(info.get("vocab_size").asInt()).isEqualTo(50257);
+        // wte + wpe + 2 layers of 12·64² + 13·64 + final norm
+        assertThat(info.get("n_params").asLong()).isEqualTo(50257L * 64 + 256 * 64 + 2 * (12L * 64 * 64 + 13 * 64) + 2 * 64);
+        assertThat(jgpt("info", "--model", model.toString()).out()).contains("layers", "context       256 tokens");
+    }
+
+    @Test
+    void tokenizeShowsGpt2Ids() throws IOException {
+        // from ../shared/tokenizer/README.md: llama.cpp's GPT-2 vocabulary gives " Hello world" → 18435 995
+        JsonNode result = jgpt("tokenize", "--model", model.toString(), "--json", " Hello world").json();
+        assertThat(result.get("ids").toString()).isEqualTo("[18435,995]");
+        assertThat(result.get("pieces").toString()).isEqualTo("[\" Hello\",\" world\"]");
+        assertThat(jgpt("tokenize", "--model", model.toString(), "a\nb").out()).contains("\"\\n\"");
+    }
+
+    @Test
+    void greedyGenerationIsDeterministicAndStopsAtMaxTokens() throws IOException {
+        JsonNode a = jgpt("generate", "--model", model.toString(), "--json", "--temperature", "0", "-n", "6", "Hello").json();
+        JsonNode b = jgpt("generate", "--model", model.toString(), "--json", "--temperature", "0", "-n", "6", "Hello").json();
+        assertThat(a.get("tokens")).hasSize(6);
+        assertThat(a.get("finish_reason").asText()).isEqualTo("length");
+        assertThat(a.get("prompt_tokens").toString()).isEqualTo("[15496]");
+        assertThat(a.get("tokens")).isEqualTo(b.get("tokens"));
+        assertThat(a.get("timings").get("generation_tokens_per_s").asDouble()).isPositive();
+    }
+
+    @Test
+    void aSeedMakesSamplingReproducible() throws IOException {
+        String[] args = {"generate", "--model", model.toString(), "--json", "--temperature", "1.5", "--top-k", "0",
+            "--top-p", "1", "--min-p", "0", "-n", "12", "--seed", "99", "Once"};
+        assertThat(jgpt(args).json().get("tokens")).isEqualTo(jgpt(args).json().get("tokens"));
+    }
+
+    @Test
+    void streamedTextEqualsTheJsonText() throws IOException {
+        String[] common = {"generate", "--model", model.toString(), "--temperature", "0", "-n", "10", "The"};
+        Run streamed = jgpt(common);
+        String[] withJson = java.util.Arrays.copyOf(common, common.length + 1);
+        withJson[common.length] = "--json";
+        assertThat(streamed.out()).isEqualTo(jgpt(withJson).json().get("text").asText() + System.lineSeparator());
+        assertThat(streamed.err()).contains("tokens/s", "finish: length");
+    }
+
+    @Test
+    void contextFullStopsAndSaysSo() throws IOException {
+        Run run = jgpt("generate", "--model", model.toString(), "--temperature", "0", "-n", "300", "Hi");
+        assertThat(run.exit()).isZero();
+        assertThat(run.err()).contains("context window (256 tokens) is full");
+        JsonNode slid = jgpt("generate", "--model", model.toString(), "--json", "--temperature", "0", "-n", "300",
+                "--context-overflow", "slide", "Hi").json();
+        assertThat(slid.get("tokens")).hasSize(300);
+        assertThat(slid.get("finish_reason").asText()).isEqualTo("length");
+    }
+
+    @Test
+    void scoreReportsLogprobsLossAndPerplexity() throws IOException {
+        JsonNode score = jgpt("score", "--model", model.toString(), "--json", "--tokens", "15496,11,616,1438,318").json();
+        assertThat(score.get("logprobs")).hasSize(4);
+        assertThat(score.get("top_tokens")).hasSize(4);
+        double sum = 0;
+        for (JsonNode lp : score.get("logprobs")) {
+            assertThat(lp.asDouble()).isNegative();
+            sum += lp.asDouble();
+        }
+        assertThat(score.get("loss").asDouble()).isCloseTo(-sum / 4, within(1e-9));
+        assertThat(score.get("perplexity").asDouble()).isCloseTo(Math.exp(-sum / 4), within(1e-6));
+        assertThat(jgpt("score", "--model", model.toString(), "--text", "Hello, my name is").out()).contains("perplexity");
+    }
+
+    @Test
+    void benchPrintsLlamaBenchFields() throws IOException {
+        JsonNode rows = jgpt("bench", "--model", model.toString(), "-p", "16", "-n", "4", "-r", "2", "--no-bandwidth", "--json").json();
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).get("test").asText()).isEqualTo("pp16");
+        assertThat(rows.get(1).get("test").asText()).isEqualTo("tg4");
+        for (JsonNode row : rows) {
+            assertThat(row.get("avg_ts").asDouble()).isPositive();
+            assertThat(row.has("stddev_ts")).isTrue();
+            assertThat(row.get("n_threads").asInt()).isPositive();
+            assertThat(row.get("model_size").asLong()).isEqualTo(Files.size(model.resolve("model.safetensors")) - headerBytes());
+            assertThat(row.get("n_params").asLong()).isPositive();
+        }
+        assertThat(jgpt("bench", "--model", model.toString(), "-p", "8", "-n", "2", "-r", "1", "--no-bandwidth").out())
+                .contains("pp8", "tg2", "t/s");
+    }
+
+    @Test
+    void badInputIsOneClearLineAndANonZeroExit() {
+        assertOneLineError(jgpt("generate", "--model", model.toString(), "--temperature", "3", "Hi"), "temperature");
+        assertOneLineError(jgpt("generate", "--model", dir.resolve("nowhere").toString(), "Hi"), "no such model folder");
+        assertOneLineError(jgpt("generate", "Hi"), "--model");
+        assertOneLineError(jgpt("score", "--model", model.toString(), "--tokens", "1,x"), "--tokens");
+        assertOneLineError(jgpt("score", "--model", model.toString(), "--tokens", "1,99999999"), "outside the vocabulary");
+        Run unknownOption = jgpt("generate", "--bogus", "Hi");
+        assertThat(unknownOption.exit()).isNotZero();
+        assertThat(unknownOption.err()).contains("--bogus").contains("--help");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"generate", "tokenize", "score", "info", "bench", "make-model"}) {
+            Run help = jgpt(command, "--help");
+            assertThat(help.exit()).isZero();
+            assertThat(help.out()).contains("Usage: jgpt " + command);
+        }
+    }
+
+    private static void assertOneLineError(Run run, String mentions) {
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.err()).contains(mentions).doesNotContain("Exception", "\tat ");
+        assertThat(run.err().strip().lines()).hasSize(1);
+    }
+
+    /** Bytes before the tensor data in the model's safetensors file. */
+    private static long headerBytes() throws IOException {
+        try (var in = Files.newInputStream(model.resolve("model.safetensors"))) {
+            byte[] length = in.readNBytes(8);
+            return 8 + java.nio.ByteBuffer.wrap(length).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        }
+    }
+}

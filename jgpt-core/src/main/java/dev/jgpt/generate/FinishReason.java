@@ -1,0 +1,22 @@
+package dev.jgpt.generate;
+
+/** Why generation ended. */
+public enum FinishReason {
+    /** The model wrote its end-of-text token, or the text reached a stop string. */
+    STOP("stop"),
+    /** The requested number of new tokens was written. */
+    LENGTH("length"),
+    /** The context window is full (and the policy is to stop there). */
+    CONTEXT_FULL("context_full");
+
+    private final String wireName;
+
+    FinishReason(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The name used in JSON output. */
+    public String wireName() {
+        return wireName;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.jgpt.generate;
+
+import dev.jgpt.JgptException;
+import dev.jgpt.sampling.SamplerSettings;
+import java.util.List;
+
+/**
+ * @param maxTokens   how many new tokens at most
+ * @param sampler     how each token is chosen
+ * @param stopStrings generation ends before the first of these to appear in the new text
+ * @param overflow    what happens when the context window is full
+ */
+public record GenerationSettings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, ContextOverflow overflow) {
+    public GenerationSettings {
+        if (maxTokens < 0) {
+            throw new JgptException("max tokens must be 0 or more, got " + maxTokens);
+        }
+        stopStrings = List.copyOf(stopStrings);
+        if (stopStrings.stream().anyMatch(String::isEmpty)) {
+            throw new JgptException("a stop string cannot be empty");
+        }
+    }
+
+    public static GenerationSettings of(int maxTokens, SamplerSettings sampler) {
+        return new GenerationSettings(maxTokens, sampler, List.of(), ContextOverflow.STOP);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.jgpt.generate;
+
+/** How long the prompt and the new tokens took. */
+public record Timings(int promptTokens, long promptNanos, int generatedTokens, long generationNanos) {
+    public double promptMillis() {
+        return promptNanos / 1e6;
+    }
+
+    public double generationMillis() {
+        return generationNanos / 1e6;
+    }
+
+    public double promptTokensPerSecond() {
+        return promptNanos == 0 ? 0 : promptTokens / (promptNanos / 1e9);
+    }
+
+    public double generationTokensPerSecond() {
+        return generationNanos == 0 ? 0 : generatedTokens / (generationNanos / 1e9);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.jgpt.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The tensors of a GPT-2 checkpoint in Hugging Face naming, with their shapes and how to initialise them. */
+public final class Gpt2Tensors {
+    /** How a fresh model fills a tensor, as GPT-2 and nanoGPT do. */
+    public enum Init {
+        /** N(0, 0.02). */
+        NORMAL,
+        /** N(0, 0.02 / √(2·layers)): projections that add into the residual stream. */
+        RESIDUAL_PROJECTION,
+        ZEROS,
+        ONES
+    }
+
+    public record Spec(String name, long[] shape, Init init) {}
+
+    private Gpt2Tensors() {}
+
+    public static List<Spec> of(ModelConfig c) {
+        long e = c.embd();
+        long hidden = c.mlpHidden();
+        List<Spec> specs = new ArrayList<>();
+        specs.add(new Spec("wte.weight", new long[] {c.vocabSize(), e}, Init.NORMAL));
+        specs.add(new Spec("wpe.weight", new long[] {c.contextLength(), e}, Init.NORMAL));
+        for (int i = 0; i < c.layers(); i++) {
+            String p = "h." + i + ".";
+            specs.add(new Spec(p + "ln_1.weight", new long[] {e}, Init.ONES));
+            specs.add(new Spec(p + "ln_1.bias", new long[] {e}, Init.ZEROS));
+            specs.add(new Spec(p + "attn.c_attn.weight", new long[] {e, 3 * e}, Init.NORMAL));
+            specs.add(new Spec(p + "attn.c_attn.bias", new long[] {3 * e}, Init.ZEROS));
+            specs.add(new Spec(p + "attn.c_proj.weight", new long[] {e, e}, Init.RESIDUAL_PROJECTION));
+            specs.add(new Spec(p + "attn.c_proj.bias", new long[] {e}, Init.ZEROS));
+            specs.add(new Spec(p + "ln_2.weight", new long[] {e}, Init.ONES));
+            specs.add(new Spec(p + "ln_2.bias", new long[] {e}, Init.ZEROS));
+            specs.add(new Spec(p + "mlp.c_fc.weight", new long[] {e, hidden}, Init.NORMAL));
+            specs.add(new Spec(p + "mlp.c_fc.bias", new long[] {hidden}, Init.ZEROS));
+            specs.add(new Spec(p + "mlp.c_proj.weight", new long[] {hidden, e}, Init.RESIDUAL_PROJECTION));
+            specs.add(new Spec(p + "mlp.c_proj.bias", new long[] {e}, Init.ZEROS));
+        }
+        specs.add(new Spec("ln_f.weight", new long[] {e}, Init.ONES));
+        specs.add(new Spec("ln_f.bias", new long[] {e}, Init.ZEROS));
+        return specs;
+    }
+}
