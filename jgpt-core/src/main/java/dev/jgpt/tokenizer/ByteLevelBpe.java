@@ -1,0 +1,255 @@
+package dev.jgpt.tokenizer;
+
+import dev.jgpt.JgptException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+
+/**
+ * The GPT-2 family's tokenizer: text is cut by GPT-2's regex ({@link Gpt2PreTokenizer}), each
+ * piece is turned into its UTF-8 bytes, one token per byte, and merges join adjacent tokens in
+ * rank order until none applies. Every byte has a token, so any text encodes and nothing is
+ * unknown.
+ *
+ * <p>Immutable and thread-safe; results per piece are cached (a bounded, shared cache).
+ */
+public final class ByteLevelBpe implements Tokenizer {
+    /** GPT-2's end-of-text token, which is also its only special token. */
+    public static final String END_OF_TEXT = "<|endoftext|>";
+
+    private static final int CACHE_LIMIT = 1 << 16;
+    private static final int CACHED_PIECE_MAX_LENGTH = 64;
+
+    private final BpeModel model;
+    private final byte[][] bytes;
+    private final int[] byteIds = new int[256];
+    private final MergeTable merges;
+    private final SpecialTokens specials;
+    private final int vocabSize;
+    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+
+    /**
+     * A tokenizer for {@code model}.
+     *
+     * @throws IllegalArgumentException when the model is inconsistent: a merge naming an id
+     *     without a token or producing bytes no token has, or a byte value with no token
+     */
+    public ByteLevelBpe(BpeModel model) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.specials = new SpecialTokens(model.specials());
+        int size = model.tokens().size();
+        for (var special : model.specials().entrySet()) {
+            if (special.getValue() < 0) {
+                throw new IllegalArgumentException("special token " + special.getKey() + " has negative id " + special.getValue());
+            }
+            size = Math.max(size, special.getValue() + 1);
+        }
+        this.vocabSize = size;
+        this.bytes = new byte[size][];
+        Map<String, Integer> idOfBytes = new HashMap<>(size * 2);
+        for (int id = 0; id < model.tokens().size(); id++) {
+            byte[] b = model.tokens().get(id);
+            if (b != null && !specials.contains(id)) {
+                bytes[id] = b.clone();
+                idOfBytes.putIfAbsent(latin1(b), id);
+            }
+        }
+        model.specials().forEach((text, id) -> bytes[id] = text.getBytes(StandardCharsets.UTF_8));
+        for (int b = 0; b < 256; b++) {
+            Integer id = idOfBytes.get(String.valueOf((char) b));
+            if (id == null) {
+                throw new IllegalArgumentException(String.format("byte 0x%02X has no token (\"%s\")",
+                        b, ByteUnicode.encode(new byte[] {(byte) b})));
+            }
+            byteIds[b] = id;
+        }
+        this.merges = mergeTable(model.merges(), idOfBytes);
+    }
+
+    private MergeTable mergeTable(List<BpeModel.Merge> list, Map<String, Integer> idOfBytes) {
+        int n = list.size();
+        int[] left = new int[n];
+        int[] right = new int[n];
+        int[] result = new int[n];
+        for (int i = 0; i < n; i++) {
+            BpeModel.Merge merge = list.get(i);
+            byte[] a = ordinaryToken(merge.left(), i);
+            byte[] b = ordinaryToken(merge.right(), i);
+            byte[] joined = Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, joined, a.length, b.length);
+            Integer id = idOfBytes.get(latin1(joined));
+            if (id == null) {
+                throw new IllegalArgumentException("merge " + (i + 1) + " (\"" + ByteUnicode.encode(a) + "\" + \""
+                        + ByteUnicode.encode(b) + "\") makes \"" + ByteUnicode.encode(joined) + "\", which is not in the vocabulary");
+            }
+            left[i] = merge.left();
+            right[i] = merge.right();
+            result[i] = id;
+        }
+        return new MergeTable(left, right, result);
+    }
+
+    private byte[] ordinaryToken(int id, int mergeIndex) {
+        if (id < 0 || id >= bytes.length || bytes[id] == null || specials.contains(id)) {
+            throw new IllegalArgumentException("merge " + (mergeIndex + 1) + " names token id " + id
+                    + ", which is not an ordinary token of the vocabulary");
+        }
+        return bytes[id];
+    }
+
+    /** Bytes as a string of chars 0-255: a cheap, exact hash key. */
+    private static String latin1(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The data this tokenizer was built from. */
+    public BpeModel model() {
+        return model;
+    }
+
+    /** Number of merges. */
+    public int mergeCount() {
+        return model.merges().size();
+    }
+
+    @Override
+    public int[] encode(String text) {
+        if (specials.isEmpty()) {
+            return encodeOrdinary(text);
+        }
+        IntList out = new IntList(text.length() / 3);
+        Matcher m = specials.matcher(text);
+        int done = 0;
+        while (m.find()) {
+            encodeInto(text.substring(done, m.start()), out);
+            out.add(specials.id(m.group()).orElseThrow());
+            done = m.end();
+        }
+        encodeInto(text.substring(done), out);
+        return out.toArray();
+    }
+
+    @Override
+    public int[] encodeOrdinary(String text) {
+        IntList out = new IntList(text.length() / 3);
+        encodeInto(text, out);
+        return out.toArray();
+    }
+
+    private void encodeInto(String text, IntList out) {
+        Matcher m = Gpt2PreTokenizer.PATTERN.matcher(text);
+        while (m.find()) {
+            String piece = text.substring(m.start(), m.end());
+            int[] ids = cache.get(piece);
+            if (ids == null) {
+                ids = bpe(piece);
+                if (piece.length() <= CACHED_PIECE_MAX_LENGTH) {
+                    if (cache.size() >= CACHE_LIMIT) {
+                        cache.clear();
+                    }
+                    cache.put(piece, ids);
+                }
+            }
+            out.addAll(ids);
+        }
+    }
+
+    private int[] bpe(String piece) {
+        byte[] utf8 = piece.getBytes(StandardCharsets.UTF_8);
+        int[] symbols = new int[utf8.length];
+        for (int i = 0; i < utf8.length; i++) {
+            symbols[i] = byteIds[utf8[i] & 0xFF];
+        }
+        return merges.apply(symbols);
+    }
+
+    @Override
+    public String decode(int[] ids, int from, int to) {
+        Objects.checkFromToIndex(from, to, ids.length);
+        int length = 0;
+        for (int i = from; i < to; i++) {
+            length += token(ids[i]).length;
+        }
+        byte[] out = new byte[length];
+        int at = 0;
+        for (int i = from; i < to; i++) {
+            byte[] b = token(ids[i]);
+            System.arraycopy(b, 0, out, at, b.length);
+            at += b.length;
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    private byte[] token(int id) {
+        if (id < 0 || id >= bytes.length || bytes[id] == null) {
+            throw new JgptException("token id " + id + " is not in the vocabulary (size " + vocabSize + ")");
+        }
+        return bytes[id];
+    }
+
+    @Override
+    public byte[] tokenBytes(int id) {
+        return token(id).clone();
+    }
+
+    @Override
+    public String piece(int id) {
+        byte[] b = token(id);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(b);
+        CharBuffer out = CharBuffer.allocate(b.length * 6);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isUnderflow()) {
+                // a cut character at the very end is reported only as leftover input
+                while (in.hasRemaining()) {
+                    out.put(String.format("<0x%02X>", in.get() & 0xFF));
+                }
+                break;
+            }
+            for (int k = 0; k < result.length(); k++) {
+                out.put(String.format("<0x%02X>", in.get() & 0xFF));
+            }
+        }
+        return out.flip().toString();
+    }
+
+    @Override
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** {@value #END_OF_TEXT}, when it is a special token of this vocabulary. */
+    @Override
+    public OptionalInt eosId() {
+        return specials.id(END_OF_TEXT);
+    }
+
+    @Override
+    public OptionalInt specialId(String text) {
+        return specials.id(text);
+    }
+
+    @Override
+    public boolean isSpecial(int id) {
+        return specials.contains(id);
+    }
+
+    /** Special tokens, text to id. */
+    public Map<String, Integer> specialTokens() {
+        return specials.asMap();
+    }
+}

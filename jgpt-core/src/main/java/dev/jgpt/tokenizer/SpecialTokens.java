@@ -1,0 +1,54 @@
+package dev.jgpt.tokenizer;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Special tokens: their texts and ids, and where their texts occur in a string. */
+final class SpecialTokens {
+    private final Map<String, Integer> byText;
+    private final Set<Integer> ids;
+    /** Alternation of the texts, longest first so that one special's text inside another's never wins. */
+    private final Pattern pattern;
+
+    SpecialTokens(Map<String, Integer> byText) {
+        this.byText = Map.copyOf(byText);
+        this.ids = new HashSet<>(byText.values());
+        this.pattern = byText.isEmpty()
+                ? null
+                : Pattern.compile(byText.keySet().stream()
+                        .filter(t -> !t.isEmpty())
+                        .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
+                        .map(Pattern::quote)
+                        .collect(Collectors.joining("|")));
+    }
+
+    boolean isEmpty() {
+        return pattern == null;
+    }
+
+    OptionalInt id(String text) {
+        Integer id = byText.get(text);
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    boolean contains(int id) {
+        return ids.contains(id);
+    }
+
+    /** A matcher finding special tokens' texts in {@code text}; only valid when not {@link #isEmpty()}. */
+    Matcher matcher(String text) {
+        return pattern.matcher(text);
+    }
+
+    /** Text to id, in a new mutable map. */
+    Map<String, Integer> asMap() {
+        return new HashMap<>(byText);
+    }
+}

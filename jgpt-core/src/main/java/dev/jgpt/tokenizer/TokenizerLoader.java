@@ -1,0 +1,57 @@
+package dev.jgpt.tokenizer;
+
+import dev.jgpt.format.FormatException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Where tokenizers come from: a model folder, Hugging Face's files, GPT-2's files, tiktoken ranks. */
+public final class TokenizerLoader {
+    private TokenizerLoader() {}
+
+    /**
+     * The tokenizer of a model folder: its {@code tokenizer.json} when there is one, else its
+     * {@code vocab.json} and {@code merges.txt}.
+     *
+     * @throws FormatException naming the folder when it holds neither, or naming the file at fault
+     */
+    public static ByteLevelBpe fromDirectory(Path dir) {
+        Path json = dir.resolve("tokenizer.json");
+        if (Files.isRegularFile(json)) {
+            return fromTokenizerJson(json);
+        }
+        Path vocab = dir.resolve("vocab.json");
+        Path merges = dir.resolve("merges.txt");
+        if (Files.isRegularFile(vocab) && Files.isRegularFile(merges)) {
+            return fromVocabAndMerges(vocab, merges);
+        }
+        String problem = Files.isDirectory(dir)
+                ? "no tokenizer: expected tokenizer.json, or vocab.json and merges.txt, in this folder"
+                : "not a folder (expected a model folder with tokenizer.json, or vocab.json and merges.txt)";
+        throw new FormatException(dir, problem);
+    }
+
+    /** A Hugging Face {@code tokenizer.json} of a byte-level BPE model (see {@link TokenizerJson#read}). */
+    public static ByteLevelBpe fromTokenizerJson(Path file) {
+        return TokenizerJson.read(file);
+    }
+
+    /** GPT-2's {@code vocab.json} and {@code merges.txt}; {@code <|endoftext|>} is special when present. */
+    public static ByteLevelBpe fromVocabAndMerges(Path vocabJson, Path mergesTxt) {
+        return VocabMergesFiles.read(vocabJson, mergesTxt);
+    }
+
+    /** A {@code .tiktoken} ranks file (rank = id) with the given special tokens (text to id). */
+    public static ByteLevelBpe fromTiktoken(Path file, Map<String, Integer> specials) {
+        return Tiktoken.read(file, specials);
+    }
+
+    /**
+     * Tiktoken ranks read from {@code in} (not closed) with the given special tokens;
+     * {@code name} names the source in error messages.
+     */
+    public static ByteLevelBpe fromTiktoken(InputStream in, String name, Map<String, Integer> specials) {
+        return Tiktoken.read(in, Path.of(name), specials);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.jgpt.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jgpt.format.FormatException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A byte-level vocabulary as the JSON files spell it: token text (GPT-2's byte alphabet) to id. */
+final class Vocab {
+    private final Map<String, Integer> ids;
+    private final List<byte[]> tokens;
+
+    private Vocab(Map<String, Integer> ids, List<byte[]> tokens) {
+        this.ids = ids;
+        this.tokens = tokens;
+    }
+
+    /** Reads a JSON object of text to id; {@code where} names it in messages ("model.vocab"). */
+    static Vocab of(JsonNode node, Path file, String where) {
+        if (node == null || !node.isObject()) {
+            throw new FormatException(file, "missing " + where + " (a JSON object of token to id)");
+        }
+        Map<String, Integer> ids = new HashMap<>(node.size() * 2);
+        List<byte[]> tokens = new ArrayList<>(node.size());
+        for (var entry : node.properties()) {
+            JsonNode value = entry.getValue();
+            if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0) {
+                throw new FormatException(file, where + "[\"" + entry.getKey() + "\"] is " + value + ", expected a token id >= 0");
+            }
+            int id = value.intValue();
+            while (tokens.size() <= id) {
+                tokens.add(null);
+            }
+            if (tokens.get(id) != null) {
+                throw new FormatException(file, where + " gives id " + id + " to two tokens, the second being \"" + entry.getKey() + "\"");
+            }
+            tokens.set(id, ByteUnicode.decode(entry.getKey()));
+            ids.put(entry.getKey(), id);
+        }
+        return new Vocab(ids, tokens);
+    }
+
+    /**
+     * The id of the token spelled {@code text}, for a merge in {@code file}: {@code where} names
+     * the merge ("line 7") and {@code vocabName} the vocabulary ("vocab.json") in the message.
+     */
+    int id(String text, Path file, String where, String vocabName) {
+        Integer id = ids.get(text);
+        if (id == null) {
+            throw new FormatException(file, where + " names \"" + text + "\", which is not in " + vocabName);
+        }
+        return id;
+    }
+
+    /** The id of the token spelled {@code text}, or {@code null}. */
+    Integer find(String text) {
+        return ids.get(text);
+    }
+
+    /** Token bytes by id, {@code null} for unused ids. */
+    List<byte[]> tokens() {
+        return tokens;
+    }
+
+    /** Builds the tokenizer, reporting an inconsistent model against {@code file}. */
+    static ByteLevelBpe build(BpeModel model, Path file) {
+        try {
+            return new ByteLevelBpe(model);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, e.getMessage(), e);
+        }
+    }
+}
