@@ -25,7 +25,12 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        System.exit(run(out, err, args));
+        try {
+            System.exit(run(out, err, args));
+        } catch (OutOfMemoryError e) {
+            err.println("jgpt: out of memory (give the JVM more with JGPT_JAVA_OPTS=-Xmx...)");
+            System.exit(1);
+        }
     }
 
     /** Runs the command line with the given output streams and returns the exit code (0 = success). */
@@ -48,8 +53,6 @@ public final class Main implements Runnable {
         PrintWriter err = cli.getErr();
         if (e instanceof JgptException) {
             err.println("jgpt: " + e.getMessage());
-        } else if (e instanceof OutOfMemoryError || e.getCause() instanceof OutOfMemoryError) {
-            err.println("jgpt: out of memory (give the JVM more with JGPT_JAVA_OPTS=-Xmx...)");
         } else {
             err.println("jgpt: internal error: " + e);
             if (System.getenv("JGPT_DEBUG") != null) {

@@ -28,6 +28,9 @@ public final class Scorer {
             throw new JgptException("the text has " + tokens.length + " tokens, more than the model's context window of "
                     + context + " tokens");
         }
+        for (int token : tokens) {
+            model.config().checkToken(token);
+        }
         int vocab = model.config().vocabSize();
         double[] logprobs = new double[tokens.length - 1];
         int[] top = new int[tokens.length - 1];

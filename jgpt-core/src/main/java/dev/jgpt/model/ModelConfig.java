@@ -38,6 +38,13 @@ public record ModelConfig(String architecture, int layers, int heads, int embd, 
         return (long) vocabSize * embd + (long) contextLength * embd + layers * perLayer + 2L * embd;
     }
 
+    /** Throws a clear error unless {@code token} is an id of this model's vocabulary. */
+    public void checkToken(int token) {
+        if (token < 0 || token >= vocabSize) {
+            throw new JgptException("token id " + token + " is outside the vocabulary (0.." + (vocabSize - 1) + ")");
+        }
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new JgptException("model config: " + message);

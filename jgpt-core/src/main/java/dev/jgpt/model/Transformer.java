@@ -112,9 +112,7 @@ public final class Transformer {
         Tensor wpe = weights.positionEmbedding();
         for (int r = 0; r < m; r++) {
             int token = tokens[from + r];
-            if (token < 0 || token >= config.vocabSize()) {
-                throw new JgptException("token id " + token + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
-            }
+            config.checkToken(token);
             long tokenRow = (long) token * e;
             long positionRow = (long) (start + r) * e;
             for (int i = 0; i < e; i++) {

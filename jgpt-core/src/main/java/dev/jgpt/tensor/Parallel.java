@@ -18,6 +18,10 @@ public final class Parallel {
         task.run(0, n);
     }
 
+    /** Sets the number of threads work is split across. */
+    public static void setThreads(int threads) {
+    }
+
     /** Number of threads work is split across. */
     public static int threads() {
         return 1;
