@@ -1,0 +1,228 @@
+package dev.jgpt.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.JgptException;
+import dev.jgpt.SharedData;
+import dev.jgpt.model.KvCache;
+import dev.jgpt.model.ModelFiles;
+import dev.jgpt.model.Transformer;
+import dev.jgpt.sampling.Sampler;
+import dev.jgpt.sampling.SamplerSettings;
+import dev.jgpt.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The generation loop on the PyTorch fixture models (vocabulary 64, context 32), with a tokenizer
+ * that spells id i as the character '!' + i and makes id 63 the end-of-text token.
+ */
+class GeneratorTest {
+    private static final int EOS = 63;
+    private static final Tokenizer TOKENIZER = tokenizer(OptionalInt.of(EOS));
+
+    private ModelFiles model;
+    private Generator generator;
+
+    @BeforeEach
+    void open() {
+        model = ModelFiles.open(SharedData.require("fixtures/tiny_sharp"));
+        generator = new Generator(model.transformer(), TOKENIZER);
+    }
+
+    @AfterEach
+    void close() {
+        model.close();
+    }
+
+    @Test
+    void greedyEqualsPyTorchAndStreamsEveryToken() throws IOException {
+        JsonNode expected = new ObjectMapper().readTree(SharedData.require("fixtures/tiny_sharp/generate.json").toFile());
+        int[] prompt = ints(expected.get("prompt"));
+        int[] want = ints(expected.get("generated"));
+        List<Integer> heard = new ArrayList<>();
+        StringBuilder streamed = new StringBuilder();
+        Generation g = generator.generate(prompt, GenerationSettings.of(want.length, SamplerSettings.greedy()), (id, text) -> {
+            heard.add(id);
+            streamed.append(text);
+        });
+        assertThat(g.tokens()).containsExactly(want);
+        assertThat(heard).containsExactly(Arrays.stream(want).boxed().toArray(Integer[]::new));
+        assertThat(g.finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(g.text()).isEqualTo(spell(want)).isEqualTo(streamed.toString());
+        assertThat(g.promptTokens()).containsExactly(prompt);
+        assertThat(g.timings().generatedTokens()).isEqualTo(want.length);
+    }
+
+    @Test
+    void endOfTextStopsWithoutShowingIt() throws IOException {
+        try (ModelFiles tiny = ModelFiles.open(SharedData.require("fixtures/tiny"))) {
+            // the fixture's greedy continuation of [1, 5, 9] is id 63, our end-of-text
+            Generation g = new Generator(tiny.transformer(), TOKENIZER).generate(new int[] {1, 5, 9},
+                    GenerationSettings.of(16, SamplerSettings.greedy()), TokenListener.NONE);
+            assertThat(g.tokens()).containsExactly(EOS);
+            assertThat(g.finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(g.text()).isEmpty();
+        }
+    }
+
+    @Test
+    void aStopStringEndsTheTextBeforeItAndIsNeverStreamed() {
+        int[] prompt = {1, 5, 9};
+        Generation full = generator.generate(prompt, GenerationSettings.of(24, SamplerSettings.greedy()), TokenListener.NONE);
+        String stop = full.text().substring(5, 8);
+        int cut = full.text().indexOf(stop);
+        StringBuilder streamed = new StringBuilder();
+        Generation g = generator.generate(prompt, new GenerationSettings(24, SamplerSettings.greedy(), List.of("\u0000never", stop),
+                ContextOverflow.STOP), (id, text) -> streamed.append(text));
+        assertThat(g.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(g.text()).isEqualTo(full.text().substring(0, cut));
+        assertThat(streamed.toString()).isEqualTo(g.text());
+        assertThat(g.tokens()).hasSize(cut + stop.length());
+    }
+
+    @Test
+    void aFullContextStopsByDefaultAfterFillingTheWindow() {
+        Generation g = generator.generate(new int[] {1, 5, 9}, GenerationSettings.of(100, SamplerSettings.greedy()), TokenListener.NONE);
+        // 32 positions: 3 prompt tokens, 29 generated ones run through the model, one more sampled from the last logits
+        assertThat(g.tokens()).hasSize(30);
+        assertThat(g.finishReason()).isEqualTo(FinishReason.CONTEXT_FULL);
+    }
+
+    @Test
+    void slidingKeepsTheNewestHalfOfTheWindowAndGoesOn() {
+        int[] prompt = {1, 5, 9};
+        // without an end-of-text token, so that nothing but the length ends the run
+        Generator generator = new Generator(model.transformer(), tokenizer(OptionalInt.empty()));
+        Generation g = generator.generate(prompt, new GenerationSettings(40, SamplerSettings.greedy(), List.of(), ContextOverflow.SLIDE),
+                TokenListener.NONE);
+        assertThat(g.tokens()).hasSize(40);
+        assertThat(g.finishReason()).isEqualTo(FinishReason.LENGTH);
+        // the token after the slide is the greedy choice given only the newest 16 tokens
+        int[] all = concat(prompt, g.tokens());
+        int slideAt = 33; // the sequence length when the window of 32 was first full
+        Transformer t = model.transformer();
+        float[] logits = t.forward(all, slideAt - 16, slideAt, t.newCache());
+        assertThat(all[slideAt]).isEqualTo(Sampler.argmax(logits, logits.length));
+        assertThat(Arrays.copyOf(g.tokens(), 30))
+                .containsExactly(generator.generate(prompt, GenerationSettings.of(30, SamplerSettings.greedy()), TokenListener.NONE).tokens());
+    }
+
+    @Test
+    void theSameSeedGivesTheSameText() {
+        GenerationSettings settings = GenerationSettings.of(20, new SamplerSettings(1.2f, 0, 1f, 0f, 1f, 5L));
+        int[] a = generator.generate(new int[] {2, 3}, settings, TokenListener.NONE).tokens();
+        assertThat(generator.generate(new int[] {2, 3}, settings, TokenListener.NONE).tokens()).containsExactly(a);
+    }
+
+    @Test
+    void promptsThatCannotRunAreClearErrors() {
+        GenerationSettings settings = GenerationSettings.of(5, SamplerSettings.greedy());
+        assertThatThrownBy(() -> generator.generate(new int[0], settings, TokenListener.NONE))
+                .isInstanceOf(JgptException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> generator.generate(new int[40], settings, TokenListener.NONE))
+                .isInstanceOf(JgptException.class).hasMessageContaining("40 tokens").hasMessageContaining("context window of 32");
+        assertThatThrownBy(() -> generator.generate(new int[] {64}, settings, TokenListener.NONE))
+                .hasMessageContaining("token id 64 is outside the vocabulary");
+    }
+
+    @Test
+    void scoresMatchPyTorchLogSoftmax() throws IOException {
+        Path dir = SharedData.require("fixtures/tiny_sharp");
+        JsonNode expected = new ObjectMapper().readTree(dir.resolve("logits.json").toFile());
+        int[] tokens = ints(expected.get("tokens"));
+        Scorer.Score score = Scorer.score(model.transformer(), tokens);
+        double loss = 0;
+        for (int i = 0; i + 1 < tokens.length; i++) {
+            double want = expected.get("log_softmax").get(i).get(tokens[i + 1]).asDouble();
+            assertThat(score.logprobs()[i]).isCloseTo(want, offset(1e-5));
+            assertThat(score.topTokens()[i]).isEqualTo(expected.get("greedy").get(i).asInt());
+            loss -= want;
+        }
+        assertThat(score.loss()).isCloseTo(loss / (tokens.length - 1), offset(1e-5));
+    }
+
+    /** Spells id i as the character '!' + i; {@code eos}, if any, is the end-of-text token. */
+    private static Tokenizer tokenizer(OptionalInt eos) {
+        return new Tokenizer() {
+            @Override
+            public int[] encode(String text) {
+                return text.chars().map(c -> c - '!').toArray();
+            }
+
+            @Override
+            public int[] encodeOrdinary(String text) {
+                return encode(text);
+            }
+
+            @Override
+            public String decode(int[] ids, int from, int to) {
+                return spell(Arrays.copyOfRange(ids, from, to));
+            }
+
+            @Override
+            public byte[] tokenBytes(int id) {
+                return eos.equals(OptionalInt.of(id)) ? "<|endoftext|>".getBytes(StandardCharsets.UTF_8) : new byte[] {(byte) ('!' + id)};
+            }
+
+            @Override
+            public String piece(int id) {
+                return new String(tokenBytes(id), StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public int vocabSize() {
+                return EOS + 1;
+            }
+
+            @Override
+            public OptionalInt eosId() {
+                return eos;
+            }
+
+            @Override
+            public OptionalInt specialId(String text) {
+                return text.equals("<|endoftext|>") ? eos : OptionalInt.empty();
+            }
+
+            @Override
+            public boolean isSpecial(int id) {
+                return eos.equals(OptionalInt.of(id));
+            }
+        };
+    }
+
+    private static String spell(int[] ids) {
+        StringBuilder s = new StringBuilder();
+        for (int id : ids) {
+            s.append((char) ('!' + id));
+        }
+        return s.toString();
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+}
