@@ -35,7 +35,7 @@ final class Tiktoken {
     /** Reads ranks from {@code in}; {@code name} stands for the source in messages. */
     static ByteLevelBpe read(InputStream in, Path name, Map<String, Integer> specials) {
         List<byte[]> tokens = ranks(in, name);
-        return Vocab.build(new BpeModel(tokens, merges(tokens), specials), name);
+        return Vocab.build(new BpeModel(tokens, merges(tokens), specials), name, i -> "derived merge " + (i + 1));
     }
 
     private static List<byte[]> ranks(InputStream in, Path name) {

@@ -48,7 +48,7 @@ public final class TokenizerJson {
         List<BpeModel.Merge> merges = merges(model.get("merges"), vocab, file);
         Map<String, Integer> specials = addedTokens(root.get("added_tokens"), file);
         List<byte[]> tokens = new ArrayList<>(vocab.tokens());
-        return Vocab.build(new BpeModel(tokens, merges, specials), file);
+        return Vocab.build(new BpeModel(tokens, merges, specials), file, i -> "model.merges[" + i + "]");
     }
 
     private static void checkSupported(JsonNode root, JsonNode model, Path file) {

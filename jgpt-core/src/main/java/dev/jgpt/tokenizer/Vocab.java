@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /** A byte-level vocabulary as the JSON files spell it: token text (GPT-2's byte alphabet) to id. */
 final class Vocab {
@@ -65,10 +66,15 @@ final class Vocab {
         return tokens;
     }
 
-    /** Builds the tokenizer, reporting an inconsistent model against {@code file}. */
-    static ByteLevelBpe build(BpeModel model, Path file) {
+    /**
+     * Builds the tokenizer, reporting an inconsistent model against {@code file}; {@code mergeAt}
+     * says where merge i (from 0) is written ("line 7", "model.merges[6]").
+     */
+    static ByteLevelBpe build(BpeModel model, Path file, IntFunction<String> mergeAt) {
         try {
             return new ByteLevelBpe(model);
+        } catch (ByteLevelBpe.BadMergeException e) {
+            throw new FormatException(file, mergeAt.apply(e.index()) + ": " + e.problem(), e);
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, e.getMessage(), e);
         }

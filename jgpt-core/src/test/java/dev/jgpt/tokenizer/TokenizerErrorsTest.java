@@ -104,7 +104,7 @@ class TokenizerErrorsTest {
     @Test
     void aMergeWhoseResultIsNotInTheVocabulary() throws IOException {
         Path file = write("tokenizer.json", tokenizerJson(new String[] {"ab"}, "a b", "b c"));
-        assertFormatError(() -> TokenizerJson.read(file), file).hasMessageContaining("\"bc\"").hasMessageContaining("merge 2");
+        assertFormatError(() -> TokenizerJson.read(file), file).hasMessageContaining("\"bc\"").hasMessageContaining("model.merges[1]");
     }
 
     @Test
@@ -173,6 +173,9 @@ class TokenizerErrorsTest {
         Path latin1 = dir.resolve("latin1-merges.txt");
         Files.write(latin1, "a \u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
         assertFormatError(() -> TokenizerLoader.fromVocabAndMerges(vocab, latin1), latin1).hasMessageContaining("UTF-8");
+        Path noResult = write("no-result-merges.txt", "#version: 0.2\n\na b\nb c\n");
+        assertFormatError(() -> TokenizerLoader.fromVocabAndMerges(vocab, noResult), noResult)
+                .hasMessageContaining("line 4").hasMessageContaining("\"bc\"");
         Path fine = write("fine-merges.txt", "#version: 0.2\na b\n");
         assertThat(TokenizerLoader.fromVocabAndMerges(vocab, fine).mergeCount()).isEqualTo(1);
     }
