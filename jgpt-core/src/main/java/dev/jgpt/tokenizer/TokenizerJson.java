@@ -11,11 +11,13 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Hugging Face's {@code tokenizer.json} for byte-level BPE: a BPE model (vocab + merges), the
@@ -129,27 +131,25 @@ public final class TokenizerJson {
      */
     public static void write(ByteLevelBpe tokenizer, Path file) {
         ObjectNode root = toJson(tokenizer);
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = null;
+        Path target = file.toAbsolutePath();
+        // a plain new file (not Files.createTempFile, which is private to its owner) so the usual permissions apply
+        Path temp = target.resolveSibling("." + target.getFileName() + "." + ThreadLocalRandom.current().nextLong(1L << 48) + ".tmp");
         try {
-            temp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
-            try (OutputStream out = Files.newOutputStream(temp)) {
+            try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, root);
             }
             try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
             throw new JgptException("cannot write " + file + ": " + e, e);
         } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the move has failed already; that error is the one to report
-                }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // the write or the move has failed already; that error is the one to report
             }
         }
     }

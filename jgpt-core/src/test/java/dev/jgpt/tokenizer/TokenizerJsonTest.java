@@ -42,6 +42,9 @@ class TokenizerJsonTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).as("no temporary file left behind").containsExactly(file);
         }
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+        assertThat(Files.getPosixFilePermissions(file)).as("permissions of the written file, as of any new file")
+                .isEqualTo(Files.getPosixFilePermissions(plain));
     }
 
     @Test
