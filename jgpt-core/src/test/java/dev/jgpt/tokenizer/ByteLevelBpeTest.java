@@ -34,7 +34,7 @@ class ByteLevelBpeTest {
 
     @Test
     void encodeRecognisesSpecialTokensAndEncodeOrdinaryDoesNot() {
-        ByteLevelBpe gpt2 = Shared.gpt2();
+        ByteLevelBpe gpt2 = R50k.tokenizer();
         int eos = gpt2.eosId().orElseThrow();
         String text = "Hello world" + EOT + " Next document" + EOT;
         int[] expected = IntStream.concat(IntStream.concat(IntStream.of(gpt2.encodeOrdinary("Hello world")), IntStream.of(eos)),
@@ -47,7 +47,7 @@ class ByteLevelBpeTest {
 
     @Test
     void decodeOfARangeAndOfBrokenUtf8() {
-        ByteLevelBpe gpt2 = Shared.gpt2();
+        ByteLevelBpe gpt2 = R50k.tokenizer();
         int[] ids = gpt2.encode("say 😀 twice 😀");
         assertThat(gpt2.decode(ids, 0, ids.length)).isEqualTo(gpt2.decode(ids));
         assertThat(gpt2.decode(ids, 0, 0)).isEmpty();
@@ -62,7 +62,7 @@ class ByteLevelBpeTest {
 
     @Test
     void pieceIsTheTokenTextOrShowsItsBytes() {
-        ByteLevelBpe gpt2 = Shared.gpt2();
+        ByteLevelBpe gpt2 = R50k.tokenizer();
         Pattern showsBytes = Pattern.compile(".*<0x[0-9A-F]{2}>.*", Pattern.DOTALL);
         int[] broken = IntStream.range(0, gpt2.vocabSize()).filter(id -> !isUtf8(gpt2.tokenBytes(id))).toArray();
         assertThat(broken).as("GPT-2 has tokens holding part of a character").isNotEmpty();
@@ -87,7 +87,7 @@ class ByteLevelBpeTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void longWordsWithoutSpacesEncode() {
-        ByteLevelBpe gpt2 = Shared.gpt2();
+        ByteLevelBpe gpt2 = R50k.tokenizer();
         StringBuilder letters = new StringBuilder();
         Random random = new Random(3);
         for (int i = 0; i < 300_000; i++) {
@@ -102,10 +102,17 @@ class ByteLevelBpeTest {
 
     @Test
     void sharedBetweenThreadsGivesTheSameIds() throws Exception {
-        ByteLevelBpe gpt2 = TokenizerLoader.fromVocabAndMerges(
-                Shared.path("tokenizer/gpt2/vocab.json"), Shared.path("tokenizer/gpt2/merges.txt"));
-        String text = Shared.text("corpora/tinyshakespeare.txt").substring(0, 200_000);
-        int[] expected = Shared.gpt2().encode(text);
+        ByteLevelBpe gpt2;
+        try (var in = getClass().getResourceAsStream("/com/knuddels/jtokkit/r50k_base.tiktoken")) {
+            gpt2 = Gpt2Tokenizers.fromTiktokenResource(in); // a fresh one: its cache starts empty
+        }
+        StringBuilder sb = new StringBuilder();
+        Random random = new Random(5);
+        while (sb.length() < 200_000) {
+            sb.append(JtokkitOracleTest.TRICKY.get(random.nextInt(JtokkitOracleTest.TRICKY.size()))).append(random.nextInt(1000));
+        }
+        String text = sb.toString();
+        int[] expected = R50k.tokenizer().encode(text);
         var results = IntStream.range(0, 4).parallel().mapToObj(i -> gpt2.encode(text)).toList();
         for (int[] ids : results) {
             assertThat(ids).isEqualTo(expected);

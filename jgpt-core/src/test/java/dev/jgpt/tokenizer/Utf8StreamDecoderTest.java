@@ -10,7 +10,7 @@ class Utf8StreamDecoderTest {
 
     @Test
     void holdsCutCharactersUntilTheyAreWhole() {
-        ByteLevelBpe gpt2 = Shared.gpt2();
+        ByteLevelBpe gpt2 = R50k.tokenizer();
         int[] ids = gpt2.encode(TEXT);
         Utf8StreamDecoder stream = new Utf8StreamDecoder(gpt2);
         StringBuilder all = new StringBuilder();
@@ -30,7 +30,7 @@ class Utf8StreamDecoderTest {
 
     @Test
     void flushGivesACutCharacterAsReplacement() {
-        ByteLevelBpe gpt2 = Shared.gpt2();
+        ByteLevelBpe gpt2 = R50k.tokenizer();
         int[] ids = gpt2.encode("😀");
         assertThat(ids).as("an emoji that GPT-2 cuts into several tokens").hasSizeGreaterThan(1);
         Utf8StreamDecoder stream = new Utf8StreamDecoder(gpt2);
@@ -46,7 +46,7 @@ class Utf8StreamDecoderTest {
 
     @Test
     void concatenationEqualsDecodeForRandomTokens() {
-        ByteLevelBpe gpt2 = Shared.gpt2();
+        ByteLevelBpe gpt2 = R50k.tokenizer();
         Random random = new Random(1234);
         for (int round = 0; round < 2000; round++) {
             int[] ids = new int[random.nextInt(12)];
