@@ -49,8 +49,7 @@ public final class TokenizerJson {
         Vocab vocab = Vocab.of(model.get("vocab"), file, "model.vocab");
         List<BpeModel.Merge> merges = merges(model.get("merges"), vocab, file);
         Map<String, Integer> specials = addedTokens(root.get("added_tokens"), file);
-        List<byte[]> tokens = new ArrayList<>(vocab.tokens());
-        return Vocab.build(new BpeModel(tokens, merges, specials), file, i -> "model.merges[" + i + "]");
+        return Vocab.build(new BpeModel(vocab.tokens(), merges, specials), file, i -> "model.merges[" + i + "]");
     }
 
     private static void checkSupported(JsonNode root, JsonNode model, Path file) {

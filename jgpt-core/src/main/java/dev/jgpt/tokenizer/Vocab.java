@@ -19,17 +19,20 @@ final class Vocab {
         this.tokens = tokens;
     }
 
-    /** Reads a JSON object of text to id; {@code where} names it in messages ("model.vocab"). */
+    /** Reads a JSON object of text to id; {@code where} names it in messages ("model.vocab", "the vocabulary"). */
     static Vocab of(JsonNode node, Path file, String where) {
-        if (node == null || !node.isObject()) {
+        if (node == null || node.isNull()) {
             throw new FormatException(file, "missing " + where + " (a JSON object of token to id)");
+        }
+        if (!node.isObject()) {
+            throw new FormatException(file, where + " is not a JSON object of token to id");
         }
         Map<String, Integer> ids = new HashMap<>(node.size() * 2);
         List<byte[]> tokens = new ArrayList<>(node.size());
         for (var entry : node.properties()) {
             JsonNode value = entry.getValue();
             if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0) {
-                throw new FormatException(file, where + "[\"" + entry.getKey() + "\"] is " + value + ", expected a token id >= 0");
+                throw new FormatException(file, "token \"" + entry.getKey() + "\" in " + where + " has id " + value + ", expected an integer >= 0");
             }
             int id = value.intValue();
             while (tokens.size() <= id) {

@@ -20,7 +20,7 @@ final class VocabMergesFiles {
 
     /** The tokenizer of these files; {@code <|endoftext|>} is special when the vocabulary has it. */
     static ByteLevelBpe read(Path vocabJson, Path mergesTxt) {
-        Vocab vocab = Vocab.of(Json.read(vocabJson), vocabJson, "the vocabulary object");
+        Vocab vocab = Vocab.of(Json.read(vocabJson), vocabJson, "the vocabulary");
         List<BpeModel.Merge> merges = new ArrayList<>();
         List<Integer> lineOfMerge = new ArrayList<>();
         List<String> lines = lines(mergesTxt);

@@ -8,6 +8,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -43,6 +45,24 @@ class ByteLevelBpeTest {
         assertThat(gpt2.encodeOrdinary(text)).doesNotContain(eos);
         assertThat(gpt2.decode(gpt2.encode(text))).isEqualTo(text);
         assertThat(gpt2.decode(gpt2.encodeOrdinary(text))).isEqualTo(text);
+    }
+
+    @Test
+    void addedSpecialTokensBeyondTheVocabularyLongestFirst() {
+        ByteLevelBpe base = R50k.tokenizer();
+        int eos = base.eosId().orElseThrow();
+        Map<String, Integer> specials = new HashMap<>(base.specialTokens());
+        specials.put("<|im_start|>", base.vocabSize());
+        specials.put("<|im", base.vocabSize() + 1); // a prefix of another special: the longer one must win
+        ByteLevelBpe chat = new ByteLevelBpe(new BpeModel(base.model().tokens(), base.model().merges(), specials));
+        assertThat(chat.vocabSize()).isEqualTo(base.vocabSize() + 2);
+        String text = "<|im_start|>user hi<|endoftext|><|im";
+        int[] expected = IntStream.concat(IntStream.concat(IntStream.of(base.vocabSize()), IntStream.of(base.encodeOrdinary("user hi"))),
+                IntStream.of(eos, base.vocabSize() + 1)).toArray();
+        assertThat(chat.encode(text)).containsExactly(expected);
+        assertThat(chat.decode(chat.encode(text))).isEqualTo(text);
+        assertThat(chat.encodeOrdinary(text)).isEqualTo(base.encodeOrdinary(text));
+        assertThat(chat.piece(base.vocabSize())).isEqualTo("<|im_start|>");
     }
 
     @Test
