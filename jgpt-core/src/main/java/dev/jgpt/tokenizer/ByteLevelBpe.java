@@ -51,8 +51,9 @@ public final class ByteLevelBpe implements Tokenizer {
         this.specials = new SpecialTokens(model.specials());
         int size = model.tokens().size();
         for (var special : model.specials().entrySet()) {
-            if (special.getValue() < 0) {
-                throw new IllegalArgumentException("special token " + special.getKey() + " has negative id " + special.getValue());
+            if (special.getValue() < 0 || special.getValue() > BpeModel.MAX_ID) {
+                throw new IllegalArgumentException("special token " + special.getKey() + " has id " + special.getValue()
+                        + ", expected 0 to " + BpeModel.MAX_ID);
             }
             size = Math.max(size, special.getValue() + 1);
         }

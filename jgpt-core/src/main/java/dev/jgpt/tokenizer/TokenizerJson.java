@@ -116,8 +116,10 @@ public final class TokenizerJson {
             JsonNode token = node.get(i);
             JsonNode id = token.get("id");
             JsonNode content = token.get("content");
-            if (id == null || !id.isIntegralNumber() || id.intValue() < 0 || content == null || !content.isTextual()) {
-                throw new FormatException(file, "added_tokens[" + i + "] is " + token + ", expected an id >= 0 and a content string");
+            if (id == null || !id.canConvertToInt() || !id.isIntegralNumber() || id.intValue() < 0 || id.intValue() > BpeModel.MAX_ID
+                    || content == null || !content.isTextual()) {
+                throw new FormatException(file, "added_tokens[" + i + "] is " + token
+                        + ", expected an id from 0 to " + BpeModel.MAX_ID + " and a content string");
             }
             specials.put(content.asText(), id.intValue());
         }

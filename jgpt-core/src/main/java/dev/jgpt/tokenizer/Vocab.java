@@ -31,8 +31,9 @@ final class Vocab {
         List<byte[]> tokens = new ArrayList<>(node.size());
         for (var entry : node.properties()) {
             JsonNode value = entry.getValue();
-            if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0) {
-                throw new FormatException(file, "token \"" + entry.getKey() + "\" in " + where + " has id " + value + ", expected an integer >= 0");
+            if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0 || value.intValue() > BpeModel.MAX_ID) {
+                throw new FormatException(file, "token \"" + entry.getKey() + "\" in " + where + " has id " + value
+                        + ", expected an integer from 0 to " + BpeModel.MAX_ID);
             }
             int id = value.intValue();
             while (tokens.size() <= id) {

@@ -127,6 +127,9 @@ class TokenizerErrorsTest {
         ((ObjectNode) json.get("model").get("vocab")).put("xyz", "seven");
         Path file = write("tokenizer.json", json);
         assertFormatError(() -> TokenizerJson.read(file), file).hasMessageContaining("xyz");
+        ((ObjectNode) json.get("model").get("vocab")).put("xyz", 2_000_000_000);
+        Path huge = write("huge-id.json", json);
+        assertFormatError(() -> TokenizerJson.read(huge), huge).hasMessageContaining("xyz").hasMessageContaining("2000000000");
     }
 
     @Test
