@@ -12,6 +12,8 @@ import java.util.Map;
  * @param specials special tokens: text to id
  */
 public record BpeModel(List<byte[]> tokens, List<Merge> merges, Map<String, Integer> specials) {
+    /** Ids at or above this are refused, so that a corrupt file cannot make jgpt allocate gigabytes. */
+    public static final int MAX_ID = (1 << 24) - 1;
 
     /** Two tokens that BPE joins into the token spelling their concatenated bytes. */
     public record Merge(int left, int right) {}

@@ -43,15 +43,17 @@ public final class ByteLevelBpe implements Tokenizer {
      * A tokenizer for {@code model}.
      *
      * @throws IllegalArgumentException when the model is inconsistent: a merge naming an id
-     *     without a token or producing bytes no token has, or a byte value with no token
+     *     without a token or producing bytes no token has (the message names the merge, counting
+     *     from 1), or a byte value with no token
      */
     public ByteLevelBpe(BpeModel model) {
         this.model = Objects.requireNonNull(model, "model");
         this.specials = new SpecialTokens(model.specials());
         int size = model.tokens().size();
         for (var special : model.specials().entrySet()) {
-            if (special.getValue() < 0) {
-                throw new IllegalArgumentException("special token " + special.getKey() + " has negative id " + special.getValue());
+            if (special.getValue() < 0 || special.getValue() > BpeModel.MAX_ID) {
+                throw new IllegalArgumentException("special token " + special.getKey() + " has id " + special.getValue()
+                        + ", expected 0 to " + BpeModel.MAX_ID);
             }
             size = Math.max(size, special.getValue() + 1);
         }
@@ -90,8 +92,8 @@ public final class ByteLevelBpe implements Tokenizer {
             System.arraycopy(b, 0, joined, a.length, b.length);
             Integer id = idOfBytes.get(latin1(joined));
             if (id == null) {
-                throw new IllegalArgumentException("merge " + (i + 1) + " (\"" + ByteUnicode.encode(a) + "\" + \""
-                        + ByteUnicode.encode(b) + "\") makes \"" + ByteUnicode.encode(joined) + "\", which is not in the vocabulary");
+                throw new BadMergeException(i, "\"" + ByteUnicode.encode(a) + "\" + \"" + ByteUnicode.encode(b)
+                        + "\" makes \"" + ByteUnicode.encode(joined) + "\", which is not in the vocabulary");
             }
             left[i] = merge.left();
             right[i] = merge.right();
@@ -102,10 +104,29 @@ public final class ByteLevelBpe implements Tokenizer {
 
     private byte[] ordinaryToken(int id, int mergeIndex) {
         if (id < 0 || id >= bytes.length || bytes[id] == null || specials.contains(id)) {
-            throw new IllegalArgumentException("merge " + (mergeIndex + 1) + " names token id " + id
-                    + ", which is not an ordinary token of the vocabulary");
+            throw new BadMergeException(mergeIndex, "names token id " + id + ", which is not an ordinary token of the vocabulary");
         }
         return bytes[id];
+    }
+
+    /** A merge that does not fit the vocabulary; {@code index} counts from 0, the message from 1. */
+    static final class BadMergeException extends IllegalArgumentException {
+        private final int index;
+        private final String problem;
+
+        BadMergeException(int index, String problem) {
+            super("merge " + (index + 1) + ": " + problem);
+            this.index = index;
+            this.problem = problem;
+        }
+
+        int index() {
+            return index;
+        }
+
+        String problem() {
+            return problem;
+        }
     }
 
     /** Bytes as a string of chars 0-255: a cheap, exact hash key. */

@@ -3,6 +3,7 @@ package dev.jgpt.tokenizer;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -20,13 +21,11 @@ final class SpecialTokens {
     SpecialTokens(Map<String, Integer> byText) {
         this.byText = Map.copyOf(byText);
         this.ids = new HashSet<>(byText.values());
-        this.pattern = byText.isEmpty()
-                ? null
-                : Pattern.compile(byText.keySet().stream()
-                        .filter(t -> !t.isEmpty())
-                        .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
-                        .map(Pattern::quote)
-                        .collect(Collectors.joining("|")));
+        List<String> texts = byText.keySet().stream()
+                .filter(t -> !t.isEmpty())
+                .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
+                .toList();
+        this.pattern = texts.isEmpty() ? null : Pattern.compile(texts.stream().map(Pattern::quote).collect(Collectors.joining("|")));
     }
 
     boolean isEmpty() {

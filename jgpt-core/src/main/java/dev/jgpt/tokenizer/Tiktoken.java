@@ -35,7 +35,7 @@ final class Tiktoken {
     /** Reads ranks from {@code in}; {@code name} stands for the source in messages. */
     static ByteLevelBpe read(InputStream in, Path name, Map<String, Integer> specials) {
         List<byte[]> tokens = ranks(in, name);
-        return Vocab.build(new BpeModel(tokens, merges(tokens), specials), name);
+        return Vocab.build(new BpeModel(tokens, merges(tokens), specials), name, i -> "derived merge " + (i + 1));
     }
 
     private static List<byte[]> ranks(InputStream in, Path name) {
@@ -60,8 +60,8 @@ final class Tiktoken {
                 } catch (IllegalArgumentException e) {
                     throw new FormatException(name, "line " + lineNumber + " is \"" + abbreviate(line) + "\", expected base64 bytes, a space and a rank");
                 }
-                if (rank < 0 || bytes.length == 0) {
-                    throw new FormatException(name, "line " + lineNumber + ": empty token or negative rank");
+                if (rank < 0 || rank > BpeModel.MAX_ID || bytes.length == 0) {
+                    throw new FormatException(name, "line " + lineNumber + ": empty token, or rank not from 0 to " + BpeModel.MAX_ID);
                 }
                 while (tokens.size() <= rank) {
                     tokens.add(null);

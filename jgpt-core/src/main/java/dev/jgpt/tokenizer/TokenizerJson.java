@@ -11,11 +11,13 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Hugging Face's {@code tokenizer.json} for byte-level BPE: a BPE model (vocab + merges), the
@@ -47,8 +49,7 @@ public final class TokenizerJson {
         Vocab vocab = Vocab.of(model.get("vocab"), file, "model.vocab");
         List<BpeModel.Merge> merges = merges(model.get("merges"), vocab, file);
         Map<String, Integer> specials = addedTokens(root.get("added_tokens"), file);
-        List<byte[]> tokens = new ArrayList<>(vocab.tokens());
-        return Vocab.build(new BpeModel(tokens, merges, specials), file);
+        return Vocab.build(new BpeModel(vocab.tokens(), merges, specials), file, i -> "model.merges[" + i + "]");
     }
 
     private static void checkSupported(JsonNode root, JsonNode model, Path file) {
@@ -115,8 +116,10 @@ public final class TokenizerJson {
             JsonNode token = node.get(i);
             JsonNode id = token.get("id");
             JsonNode content = token.get("content");
-            if (id == null || !id.isIntegralNumber() || id.intValue() < 0 || content == null || !content.isTextual()) {
-                throw new FormatException(file, "added_tokens[" + i + "] is " + token + ", expected an id >= 0 and a content string");
+            if (id == null || !id.canConvertToInt() || !id.isIntegralNumber() || id.intValue() < 0 || id.intValue() > BpeModel.MAX_ID
+                    || content == null || !content.isTextual()) {
+                throw new FormatException(file, "added_tokens[" + i + "] is " + token
+                        + ", expected an id from 0 to " + BpeModel.MAX_ID + " and a content string");
             }
             specials.put(content.asText(), id.intValue());
         }
@@ -129,27 +132,25 @@ public final class TokenizerJson {
      */
     public static void write(ByteLevelBpe tokenizer, Path file) {
         ObjectNode root = toJson(tokenizer);
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = null;
+        Path target = file.toAbsolutePath();
+        // a plain new file (not Files.createTempFile, which is private to its owner) so the usual permissions apply
+        Path temp = target.resolveSibling("." + target.getFileName() + "." + ThreadLocalRandom.current().nextLong(1L << 48) + ".tmp");
         try {
-            temp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
-            try (OutputStream out = Files.newOutputStream(temp)) {
+            try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, root);
             }
             try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
             throw new JgptException("cannot write " + file + ": " + e, e);
         } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the move has failed already; that error is the one to report
-                }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // the write or the move has failed already; that error is the one to report
             }
         }
     }

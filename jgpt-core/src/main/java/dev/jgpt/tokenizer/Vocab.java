@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /** A byte-level vocabulary as the JSON files spell it: token text (GPT-2's byte alphabet) to id. */
 final class Vocab {
@@ -18,17 +19,21 @@ final class Vocab {
         this.tokens = tokens;
     }
 
-    /** Reads a JSON object of text to id; {@code where} names it in messages ("model.vocab"). */
+    /** Reads a JSON object of text to id; {@code where} names it in messages ("model.vocab", "the vocabulary"). */
     static Vocab of(JsonNode node, Path file, String where) {
-        if (node == null || !node.isObject()) {
+        if (node == null || node.isNull()) {
             throw new FormatException(file, "missing " + where + " (a JSON object of token to id)");
+        }
+        if (!node.isObject()) {
+            throw new FormatException(file, where + " is not a JSON object of token to id");
         }
         Map<String, Integer> ids = new HashMap<>(node.size() * 2);
         List<byte[]> tokens = new ArrayList<>(node.size());
         for (var entry : node.properties()) {
             JsonNode value = entry.getValue();
-            if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0) {
-                throw new FormatException(file, where + "[\"" + entry.getKey() + "\"] is " + value + ", expected a token id >= 0");
+            if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0 || value.intValue() > BpeModel.MAX_ID) {
+                throw new FormatException(file, "token \"" + entry.getKey() + "\" in " + where + " has id " + value
+                        + ", expected an integer from 0 to " + BpeModel.MAX_ID);
             }
             int id = value.intValue();
             while (tokens.size() <= id) {
@@ -65,10 +70,15 @@ final class Vocab {
         return tokens;
     }
 
-    /** Builds the tokenizer, reporting an inconsistent model against {@code file}. */
-    static ByteLevelBpe build(BpeModel model, Path file) {
+    /**
+     * Builds the tokenizer, reporting an inconsistent model against {@code file}; {@code mergeAt}
+     * says where merge i (from 0) is written ("line 7", "model.merges[6]").
+     */
+    static ByteLevelBpe build(BpeModel model, Path file, IntFunction<String> mergeAt) {
         try {
             return new ByteLevelBpe(model);
+        } catch (ByteLevelBpe.BadMergeException e) {
+            throw new FormatException(file, mergeAt.apply(e.index()) + ": " + e.problem(), e);
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, e.getMessage(), e);
         }

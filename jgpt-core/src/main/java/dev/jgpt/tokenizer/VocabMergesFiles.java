@@ -20,8 +20,9 @@ final class VocabMergesFiles {
 
     /** The tokenizer of these files; {@code <|endoftext|>} is special when the vocabulary has it. */
     static ByteLevelBpe read(Path vocabJson, Path mergesTxt) {
-        Vocab vocab = Vocab.of(Json.read(vocabJson), vocabJson, "the vocabulary object");
+        Vocab vocab = Vocab.of(Json.read(vocabJson), vocabJson, "the vocabulary");
         List<BpeModel.Merge> merges = new ArrayList<>();
+        List<Integer> lineOfMerge = new ArrayList<>();
         List<String> lines = lines(mergesTxt);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
@@ -36,10 +37,11 @@ final class VocabMergesFiles {
             String vocabName = String.valueOf(vocabJson.getFileName());
             merges.add(new BpeModel.Merge(
                     vocab.id(parts[0], mergesTxt, where, vocabName), vocab.id(parts[1], mergesTxt, where, vocabName)));
+            lineOfMerge.add(i + 1);
         }
         Integer eos = vocab.find(ByteLevelBpe.END_OF_TEXT);
         Map<String, Integer> specials = eos == null ? Map.of() : Map.of(ByteLevelBpe.END_OF_TEXT, eos);
-        return Vocab.build(new BpeModel(vocab.tokens(), merges, specials), mergesTxt);
+        return Vocab.build(new BpeModel(vocab.tokens(), merges, specials), mergesTxt, i -> "line " + lineOfMerge.get(i));
     }
 
     private static List<String> lines(Path file) {
