@@ -24,16 +24,25 @@ public final class RandomModel {
     public static void write(ModelConfig config, DType dtype, long seed, Path directory) {
         List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
         List<Gpt2Tensors.Spec> specs = Gpt2Tensors.of(config);
-        double residualStd = STD / Math.sqrt(2.0 * config.layers());
         for (int t = 0; t < specs.size(); t++) {
+            int index = t;
             Gpt2Tensors.Spec spec = specs.get(t);
-            long tensorSeed = seed * 1_000_003L + t;
-            double std = spec.init() == Gpt2Tensors.Init.RESIDUAL_PROJECTION ? residualStd : STD;
             entries.add(new SafeTensorsWriter.Entry(spec.name(), dtype, spec.shape(),
-                    segment -> fill(segment, dtype, spec.init(), std, tensorSeed)));
+                    segment -> initialize(config, seed, index, segment, dtype)));
         }
         HfConfig.write(config, directory.resolve(ModelFiles.CONFIG));
         SafeTensorsWriter.write(directory.resolve(ModelFiles.WEIGHTS), entries, Map.of("format", "pt"));
+    }
+
+    /**
+     * Fills {@code segment} (the whole tensor, as {@code dtype}) with the initial values of tensor
+     * number {@code index} of {@link Gpt2Tensors#of}: the same values for the same seed wherever
+     * the tensor is written, a file or a training model's parameters.
+     */
+    public static void initialize(ModelConfig config, long seed, int index, MemorySegment segment, DType dtype) {
+        Gpt2Tensors.Spec spec = Gpt2Tensors.of(config).get(index);
+        double std = spec.init() == Gpt2Tensors.Init.RESIDUAL_PROJECTION ? STD / Math.sqrt(2.0 * config.layers()) : STD;
+        fill(segment, dtype, spec.init(), std, seed * 1_000_003L + index);
     }
 
     private static void fill(MemorySegment segment, DType dtype, Gpt2Tensors.Init init, double std, long seed) {

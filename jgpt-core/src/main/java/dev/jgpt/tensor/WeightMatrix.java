@@ -28,6 +28,16 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int in,
         return dtype.read(data, index);
     }
 
+    /**
+     * The transposed map {@code x[out] → x · Wᵀ [in]} over the same memory, nothing copied: the
+     * storage read in the other orientation. Backpropagation through {@code y = x · W} uses it:
+     * {@code dx = dy · Wᵀ}.
+     */
+    public WeightMatrix transposed() {
+        Layout other = layout == Layout.IN_OUT ? Layout.OUT_IN : Layout.IN_OUT;
+        return new WeightMatrix(name + "ᵀ", data, dtype, out, in, other);
+    }
+
     public long byteSize() {
         return data.byteSize();
     }

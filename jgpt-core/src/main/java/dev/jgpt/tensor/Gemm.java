@@ -1,0 +1,220 @@
+package dev.jgpt.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A matrix product on the calling thread, {@code C[m × n] (= or +=) A[m × k] · B[k × n]}, on heap
+ * arrays, register-tiled and packed (GotoBLAS style): for each block of KC steps of k, B is packed
+ * into panels of NR columns and A into tiles of MR rows, zero-padded, and an MR×NR tile of C
+ * lives in registers while the panels stream past. Operands are {@link View}s with any strides,
+ * so a transposed operand costs nothing extra: packing reads it in whichever orientation.
+ *
+ * <p>Callers parallelise by handing each thread its own part of C and its own {@link Workspace}.
+ */
+public final class Gemm {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** Rows of the register tile: 4 × 3 accumulators + 3 panel vectors + 1 broadcast fit 16 registers (AVX2 too). */
+    static final int MR = 4;
+    /** Columns of the register tile: three vectors. */
+    static final int NR = 3 * L;
+    /** Steps of k per block: a KC×NR panel of B stays in L1 (24 KiB at 512 bits). */
+    private static final int KC = 128;
+    /** Rows of A packed per block: MC×KC floats stay in L2. */
+    private static final int MC = 128;
+
+    private Gemm() {}
+
+    /**
+     * A matrix in a float array: element (row, col) at {@code offset + row·rowStride + col·colStride}.
+     * Row-major is (cols, 1); its transpose is the same array with the strides swapped.
+     */
+    public record View(float[] data, int offset, int rowStride, int colStride) {
+        public static View rowMajor(float[] data, int offset, int rowStride) {
+            return new View(data, offset, rowStride, 1);
+        }
+
+        public View transposed() {
+            return new View(data, offset, colStride, rowStride);
+        }
+
+        /** The view whose (0, 0) is this view's (row, col). */
+        public View at(int row, int col) {
+            return new View(data, offset + row * rowStride + col * colStride, rowStride, colStride);
+        }
+    }
+
+    /** Packing buffers of one thread; they grow to the largest product seen and are then reused. */
+    public static final class Workspace {
+        private float[] a = new float[0];
+        private float[] b = new float[0];
+
+        float[] a(int n) {
+            return a.length >= n ? a : (a = new float[n]);
+        }
+
+        float[] b(int n) {
+            return b.length >= n ? b : (b = new float[n]);
+        }
+    }
+
+    /**
+     * {@code C = A·B} or, with {@code accumulate}, {@code C += A·B}, for A [m × k], B [k × n],
+     * C [m × n] with unit column stride (rows of C are written with vector stores). With
+     * {@code k = 0}, C is zeroed (or left alone when accumulating).
+     */
+    public static void multiply(int m, int n, int k, View a, View b, View c, boolean accumulate, Workspace ws) {
+        if (c.colStride() != 1) {
+            throw new IllegalArgumentException("C must have unit column stride, got " + c.colStride());
+        }
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k <= 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c.data(), c.offset() + i * c.rowStride(), c.offset() + i * c.rowStride() + n, 0f);
+                }
+            }
+            return;
+        }
+        int panels = (n + NR - 1) / NR;
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
+            float[] bp = ws.b(panels * kc * NR);
+            packB(b, k0, kc, n, bp);
+            boolean add = accumulate || k0 > 0;
+            for (int m0 = 0; m0 < m; m0 += MC) {
+                int mc = Math.min(MC, m - m0);
+                int tiles = (mc + MR - 1) / MR;
+                float[] ap = ws.a(tiles * kc * MR);
+                packA(a, m0, mc, k0, kc, ap);
+                for (int panel = 0; panel < panels; panel++) {
+                    int cols = Math.min(NR, n - panel * NR);
+                    for (int tile = 0; tile < tiles; tile++) {
+                        int rows = Math.min(MR, mc - tile * MR);
+                        int cOff = c.offset() + (m0 + tile * MR) * c.rowStride() + panel * NR;
+                        kernel(kc, ap, tile * kc * MR, bp, panel * kc * NR, c.data(), cOff, c.rowStride(), rows, cols, add);
+                    }
+                }
+            }
+        }
+    }
+
+    /** B[k0 .. k0+kc) × [0, n) into panels: bp[(panel·kc + p)·NR + j] = B(k0 + p, panel·NR + j), zero past n. */
+    private static void packB(View b, int k0, int kc, int n, float[] bp) {
+        float[] src = b.data();
+        int panels = (n + NR - 1) / NR;
+        for (int panel = 0; panel < panels; panel++) {
+            int j0 = panel * NR;
+            int cols = Math.min(NR, n - j0);
+            int base = panel * kc * NR;
+            for (int p = 0; p < kc; p++) {
+                int dst = base + p * NR;
+                int from = b.offset() + (k0 + p) * b.rowStride() + j0 * b.colStride();
+                if (b.colStride() == 1) {
+                    System.arraycopy(src, from, bp, dst, cols);
+                } else {
+                    for (int j = 0; j < cols; j++) {
+                        bp[dst + j] = src[from + j * b.colStride()];
+                    }
+                }
+                for (int j = cols; j < NR; j++) {
+                    bp[dst + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /** A[m0 .. m0+mc) × [k0 .. k0+kc) into tiles: ap[(tile·kc + p)·MR + i] = A(m0 + tile·MR + i, k0 + p), zero past mc. */
+    private static void packA(View a, int m0, int mc, int k0, int kc, float[] ap) {
+        float[] src = a.data();
+        int tiles = (mc + MR - 1) / MR;
+        for (int tile = 0; tile < tiles; tile++) {
+            int rows = Math.min(MR, mc - tile * MR);
+            int base = tile * kc * MR;
+            int from = a.offset() + (m0 + tile * MR) * a.rowStride() + k0 * a.colStride();
+            for (int i = 0; i < MR; i++) {
+                if (i < rows) {
+                    int at = from + i * a.rowStride();
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + i] = src[at + p * a.colStride()];
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + i] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** One MR×NR tile: C[rows × cols] (+)= Σ_p ap[p] ⊗ bp[p] over kc packed steps. */
+    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
+                               float[] c, int cOff, int ldc, int rows, int cols, boolean add) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(F, bp, bi + 2 * L);
+            int ai = aOff + p * MR;
+            FloatVector a = FloatVector.broadcast(F, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            c02 = a.fma(b2, c02);
+            a = FloatVector.broadcast(F, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            c12 = a.fma(b2, c12);
+            a = FloatVector.broadcast(F, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            c22 = a.fma(b2, c22);
+            a = FloatVector.broadcast(F, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            c32 = a.fma(b2, c32);
+        }
+        store(c, cOff, cols, add, c00, c01, c02);
+        if (rows > 1) {
+            store(c, cOff + ldc, cols, add, c10, c11, c12);
+        }
+        if (rows > 2) {
+            store(c, cOff + 2 * ldc, cols, add, c20, c21, c22);
+        }
+        if (rows > 3) {
+            store(c, cOff + 3 * ldc, cols, add, c30, c31, c32);
+        }
+    }
+
+    private static void store(float[] c, int off, int cols, boolean add, FloatVector v0, FloatVector v1, FloatVector v2) {
+        if (cols == NR) {
+            storeFull(c, off, add, v0);
+            storeFull(c, off + L, add, v1);
+            storeFull(c, off + 2 * L, add, v2);
+        } else {
+            storePart(c, off, cols, add, v0);
+            storePart(c, off + L, cols - L, add, v1);
+            storePart(c, off + 2 * L, cols - 2 * L, add, v2);
+        }
+    }
+
+    private static void storeFull(float[] c, int off, boolean add, FloatVector v) {
+        (add ? v.add(FloatVector.fromArray(F, c, off)) : v).intoArray(c, off);
+    }
+
+    private static void storePart(float[] c, int off, int cols, boolean add, FloatVector v) {
+        if (cols >= L) {
+            storeFull(c, off, add, v);
+        } else if (cols > 0) {
+            VectorMask<Float> mask = F.indexInRange(0, cols);
+            (add ? v.add(FloatVector.fromArray(F, c, off, mask)) : v).intoArray(c, off, mask);
+        }
+    }
+}

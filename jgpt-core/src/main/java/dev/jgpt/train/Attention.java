@@ -1,0 +1,137 @@
+package dev.jgpt.train;
+
+import dev.jgpt.tensor.Gemm;
+import dev.jgpt.tensor.Kernels;
+import dev.jgpt.tensor.Parallel;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Causal multi-head self-attention of a batch of sequences. For sequence b and head h, with
+ * D = E / heads and q, k, v the head's columns of qkv:
+ * {@code P = softmax(q·kᵀ / √D, −∞ above the diagonal)}, {@code out = P·v}. Each (b, h) is
+ * independent: threads take whole pairs. The products run in row blocks that stop at the
+ * diagonal, so the masked half is (almost) never computed.
+ */
+final class Attention {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    private static final int ROW_BLOCK = 32;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private Attention() {}
+
+    /** Per-thread buffers, grown to the largest sequence seen. */
+    private static final class Scratch {
+        final Gemm.Workspace gemm = new Gemm.Workspace();
+        float[] scores = new float[0];
+
+        float[] scores(int n) {
+            return scores.length >= n ? scores : (scores = new float[n]);
+        }
+    }
+
+    /**
+     * qkv: [B·T × 3E] (q, k, v side by side, head h at columns h·D of each); probs: [B·H × T × T],
+     * saved for the backward, zero above the diagonal; out: [B·T × E], heads side by side.
+     */
+    static void forward(float[] qkv, int batch, int seq, int heads, int e, float[] probs, float[] out) {
+        int d = e / heads;
+        float scale = (float) (1.0 / Math.sqrt(d));
+        Parallel.forRange(batch * heads, (p0, p1) -> {
+            Scratch scratch = SCRATCH.get();
+            for (int pair = p0; pair < p1; pair++) {
+                int b = pair / heads;
+                int h = pair % heads;
+                Gemm.View q = Gemm.View.rowMajor(qkv, b * seq * 3 * e + h * d, 3 * e);
+                Gemm.View k = q.at(0, e);
+                Gemm.View v = q.at(0, 2 * e);
+                int base = pair * seq * seq;
+                Gemm.View p = Gemm.View.rowMajor(probs, base, seq);
+                Gemm.View o = Gemm.View.rowMajor(out, b * seq * e + h * d, e);
+                for (int t0 = 0; t0 < seq; t0 += ROW_BLOCK) {
+                    int rows = Math.min(ROW_BLOCK, seq - t0);
+                    int visible = t0 + rows;
+                    Gemm.multiply(rows, visible, d, q.at(t0, 0), k.transposed(), p.at(t0, 0), false, scratch.gemm);
+                    for (int t = t0; t < visible; t++) {
+                        int row = base + t * seq;
+                        scale(probs, row, t + 1, scale);
+                        Kernels.softmax(probs, row, t + 1);
+                        Arrays.fill(probs, row + t + 1, row + seq, 0f);
+                    }
+                    Gemm.multiply(rows, d, visible, p.at(t0, 0), v, o.at(t0, 0), false, scratch.gemm);
+                }
+            }
+        });
+    }
+
+    /**
+     * dout: [B·T × E]; qkv, probs: from the forward; dqkv: [B·T × 3E], every element written.
+     * With dP = dout·vᵀ and {@code dS = P ⊙ (dP − rowsum(P ⊙ dP)) / √D}:
+     * {@code dq = dS·k}, {@code dk = dSᵀ·q}, {@code dv = Pᵀ·dout}.
+     */
+    static void backward(float[] dout, float[] qkv, float[] probs, int batch, int seq, int heads, int e, float[] dqkv) {
+        int d = e / heads;
+        float scale = (float) (1.0 / Math.sqrt(d));
+        Parallel.forRange(batch * heads, (p0, p1) -> {
+            Scratch scratch = SCRATCH.get();
+            float[] ds = scratch.scores(seq * seq);
+            Gemm.View dsView = Gemm.View.rowMajor(ds, 0, seq);
+            for (int pair = p0; pair < p1; pair++) {
+                int b = pair / heads;
+                int h = pair % heads;
+                Gemm.View q = Gemm.View.rowMajor(qkv, b * seq * 3 * e + h * d, 3 * e);
+                Gemm.View k = q.at(0, e);
+                Gemm.View v = q.at(0, 2 * e);
+                Gemm.View dq = Gemm.View.rowMajor(dqkv, b * seq * 3 * e + h * d, 3 * e);
+                Gemm.View dk = dq.at(0, e);
+                Gemm.View dv = dq.at(0, 2 * e);
+                Gemm.View dO = Gemm.View.rowMajor(dout, b * seq * e + h * d, e);
+                int base = pair * seq * seq;
+                Gemm.View p = Gemm.View.rowMajor(probs, base, seq);
+                for (int t0 = 0; t0 < seq; t0 += ROW_BLOCK) {
+                    int rows = Math.min(ROW_BLOCK, seq - t0);
+                    int visible = t0 + rows;
+                    Gemm.multiply(rows, visible, d, dO.at(t0, 0), v.transposed(), dsView.at(t0, 0), false, scratch.gemm);
+                    for (int t = t0; t < visible; t++) {
+                        softmaxBackwardRow(probs, base + t * seq, ds, t * seq, t + 1, scale);
+                        Arrays.fill(ds, t * seq + t + 1, (t + 1) * seq, 0f);
+                    }
+                    Gemm.multiply(rows, d, visible, dsView.at(t0, 0), k, dq.at(t0, 0), false, scratch.gemm);
+                }
+                // key and value rows s see the query rows t ≥ s
+                for (int s0 = 0; s0 < seq; s0 += ROW_BLOCK) {
+                    int rows = Math.min(ROW_BLOCK, seq - s0);
+                    int later = seq - s0;
+                    Gemm.multiply(rows, d, later, dsView.at(s0, s0).transposed(), q.at(s0, 0), dk.at(s0, 0), false, scratch.gemm);
+                    Gemm.multiply(rows, d, later, p.at(s0, s0).transposed(), dO.at(s0, 0), dv.at(s0, 0), false, scratch.gemm);
+                }
+            }
+        });
+    }
+
+    /** x[off, off+n) *= factor. */
+    private static void scale(float[] x, int off, int n, float factor) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(F, x, off + i).mul(factor).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= factor;
+        }
+    }
+
+    /** In place on one row of n: {@code dp ← scale · p ⊙ (dp − Σ p ⊙ dp)}. */
+    private static void softmaxBackwardRow(float[] p, int pOff, float[] dp, int dOff, int n, float scale) {
+        float dot = Kernels.dot(p, pOff, dp, dOff, n);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector pv = FloatVector.fromArray(F, p, pOff + i);
+            FloatVector.fromArray(F, dp, dOff + i).sub(dot).mul(pv).mul(scale).intoArray(dp, dOff + i);
+        }
+        for (; i < n; i++) {
+            dp[dOff + i] = (dp[dOff + i] - dot) * p[pOff + i] * scale;
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.jgpt.train;
+
+import dev.jgpt.tensor.GradientKernels;
+import dev.jgpt.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * LayerNorm of each row: {@code y = (x − mean) · rstd · gamma + beta}, {@code rstd = 1/√(var + eps)}
+ * with the biased variance. The forward keeps mean and rstd for the backward.
+ */
+final class LayerNorm {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+
+    private LayerNorm() {}
+
+    /**
+     * x, y: [m × d]; mean, rstd: [m] (saved); gamma, beta: [d]. Statistics in two passes (mean,
+     * then the centred sum of squares), each summed in L lanes of d/L values: no cancellation.
+     */
+    static void forward(float[] x, int m, int d, float[] gamma, float[] beta, float eps,
+                        float[] y, float[] mean, float[] rstd) {
+        Parallel.forRange(m, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int off = r * d;
+                float mu = sum(x, off, d) / d;
+                FloatVector muV = FloatVector.broadcast(F, mu);
+                FloatVector acc = FloatVector.zero(F);
+                int i = 0;
+                for (; i <= d - L; i += L) {
+                    FloatVector c = FloatVector.fromArray(F, x, off + i).sub(muV);
+                    acc = c.fma(c, acc);
+                }
+                float squares = acc.reduceLanes(VectorOperators.ADD);
+                for (; i < d; i++) {
+                    float c = x[off + i] - mu;
+                    squares += c * c;
+                }
+                float rs = (float) (1.0 / Math.sqrt(squares / d + eps));
+                mean[r] = mu;
+                rstd[r] = rs;
+                FloatVector rsV = FloatVector.broadcast(F, rs);
+                i = 0;
+                for (; i <= d - L; i += L) {
+                    FloatVector.fromArray(F, x, off + i).sub(muV).mul(rsV)
+                            .fma(FloatVector.fromArray(F, gamma, i), FloatVector.fromArray(F, beta, i))
+                            .intoArray(y, off + i);
+                }
+                for (; i < d; i++) {
+                    y[off + i] = (x[off + i] - mu) * rs * gamma[i] + beta[i];
+                }
+            }
+        });
+    }
+
+    /**
+     * dy, x, dx: [m × d] — {@code dx += ∂loss/∂x}; mean, rstd: [m] from the forward; gamma: [d];
+     * {@code grads[dGamma, +d) += Σ_rows dy·x̂}, {@code grads[dBeta, +d) += Σ_rows dy}, where
+     * {@code x̂ = (x − mean)·rstd} and
+     * {@code ∂loss/∂x = rstd · (dy·gamma − mean(dy·gamma) − x̂ · mean(dy·gamma·x̂))}.
+     */
+    static void backward(float[] dy, float[] x, float[] mean, float[] rstd, float[] gamma, int m, int d,
+                         float[] dx, float[] grads, int dGamma, int dBeta) {
+        Parallel.forRange(m, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                inputGradientRow(dy, x, mean[r], rstd[r], gamma, r * d, d, dx);
+            }
+        });
+        GradientKernels.biasGradient(dy, 0, m, d, grads, dBeta);
+        int blocks = (d + 4 * L - 1) / (4 * L);
+        Parallel.forRange(blocks, (b0, b1) -> {
+            for (int block = b0; block < b1; block++) {
+                gammaGradientColumns(dy, x, mean, rstd, m, d, block * 4 * L, grads, dGamma);
+            }
+        });
+    }
+
+    private static void inputGradientRow(float[] dy, float[] x, float mu, float rs, float[] gamma, int off, int d, float[] dx) {
+        FloatVector muV = FloatVector.broadcast(F, mu);
+        FloatVector rsV = FloatVector.broadcast(F, rs);
+        FloatVector s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector g = FloatVector.fromArray(F, dy, off + i).mul(FloatVector.fromArray(F, gamma, i));
+            FloatVector xhat = FloatVector.fromArray(F, x, off + i).sub(muV).mul(rsV);
+            s1 = s1.add(g);
+            s2 = g.fma(xhat, s2);
+        }
+        float sum1 = s1.reduceLanes(VectorOperators.ADD);
+        float sum2 = s2.reduceLanes(VectorOperators.ADD);
+        for (; i < d; i++) {
+            float g = dy[off + i] * gamma[i];
+            sum1 += g;
+            sum2 += g * (x[off + i] - mu) * rs;
+        }
+        float mean1 = sum1 / d;
+        float mean2 = sum2 / d;
+        FloatVector m1 = FloatVector.broadcast(F, mean1);
+        FloatVector m2 = FloatVector.broadcast(F, mean2);
+        i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector g = FloatVector.fromArray(F, dy, off + i).mul(FloatVector.fromArray(F, gamma, i));
+            FloatVector xhat = FloatVector.fromArray(F, x, off + i).sub(muV).mul(rsV);
+            g.sub(m1).sub(xhat.mul(m2)).fma(rsV, FloatVector.fromArray(F, dx, off + i)).intoArray(dx, off + i);
+        }
+        for (; i < d; i++) {
+            float g = dy[off + i] * gamma[i];
+            float xhat = (x[off + i] - mu) * rs;
+            dx[off + i] += rs * (g - mean1 - xhat * mean2);
+        }
+    }
+
+    /** grads[dGamma + j] += Σ_r dy[r, j] · x̂[r, j] for the (up to) four vectors of columns from j0. */
+    private static void gammaGradientColumns(float[] dy, float[] x, float[] mean, float[] rstd, int m, int d, int j0,
+                                             float[] grads, int dGamma) {
+        VectorMask<Float> m0 = F.indexInRange(j0, d);
+        VectorMask<Float> m1 = F.indexInRange(j0 + L, d);
+        VectorMask<Float> m2 = F.indexInRange(j0 + 2 * L, d);
+        VectorMask<Float> m3 = F.indexInRange(j0 + 3 * L, d);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int r = 0; r < m; r++) {
+            FloatVector mu = FloatVector.broadcast(F, mean[r]);
+            FloatVector rs = FloatVector.broadcast(F, rstd[r]);
+            int at = r * d + j0;
+            a0 = product(dy, x, at, m0, mu, rs, a0);
+            a1 = product(dy, x, at + L, m1, mu, rs, a1);
+            a2 = product(dy, x, at + 2 * L, m2, mu, rs, a2);
+            a3 = product(dy, x, at + 3 * L, m3, mu, rs, a3);
+        }
+        addInto(grads, dGamma + j0, m0, a0);
+        addInto(grads, dGamma + j0 + L, m1, a1);
+        addInto(grads, dGamma + j0 + 2 * L, m2, a2);
+        addInto(grads, dGamma + j0 + 3 * L, m3, a3);
+    }
+
+    /** acc + dy[at..] · (x[at..] − mu) · rs over the lanes of {@code mask}. */
+    private static FloatVector product(float[] dy, float[] x, int at, VectorMask<Float> mask,
+                                       FloatVector mu, FloatVector rs, FloatVector acc) {
+        if (mask.allTrue()) {
+            FloatVector xhat = FloatVector.fromArray(F, x, at).sub(mu).mul(rs);
+            return FloatVector.fromArray(F, dy, at).fma(xhat, acc);
+        }
+        if (!mask.anyTrue()) {
+            return acc;
+        }
+        FloatVector xhat = FloatVector.fromArray(F, x, at, mask).sub(mu).mul(rs);
+        return FloatVector.fromArray(F, dy, at, mask).fma(xhat, acc);
+    }
+
+    private static void addInto(float[] a, int at, VectorMask<Float> mask, FloatVector v) {
+        if (mask.anyTrue()) {
+            v.add(FloatVector.fromArray(F, a, at, mask)).intoArray(a, at, mask);
+        }
+    }
+
+    private static float sum(float[] x, int off, int n) {
+        FloatVector s = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            s = s.add(FloatVector.fromArray(F, x, off + i));
+        }
+        float total = s.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            total += x[off + i];
+        }
+        return total;
+    }
+}
