@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             BenchCommand.class,
             MakeModelCommand.class,
+            TrainTokenizerCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
