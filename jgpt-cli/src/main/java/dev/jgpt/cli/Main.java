@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             BenchCommand.class,
             MakeModelCommand.class,
+            TrainCommand.class,
             TrainTokenizerCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -30,6 +30,11 @@ final class ModelOptions {
     }
 
     void applyThreads() {
+        applyThreads(threads);
+    }
+
+    /** Sizes the kernels' thread pool ({@code null}: leave it at one thread per core). */
+    static void applyThreads(Integer threads) {
         if (threads != null) {
             if (threads < 1) {
                 throw new JgptException("--threads must be at least 1, got " + threads);

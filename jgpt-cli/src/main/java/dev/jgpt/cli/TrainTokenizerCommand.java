@@ -6,6 +6,7 @@ import dev.jgpt.tokenizer.ByteLevelBpe;
 import dev.jgpt.tokenizer.CharTokenizer;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.TokenizerJson;
+import dev.jgpt.train.TokenDataset;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ final class TrainTokenizerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        checkVocabSize();
+        checkVocabSize(type, vocabSize);
         Path file = out.resolve("tokenizer.json");
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new JgptException("--out " + out + " is a file, expected a folder");
@@ -58,14 +59,9 @@ final class TrainTokenizerCommand implements Callable<Integer> {
             throw new JgptException(file + " already exists; pass --force to overwrite it");
         }
         long start = System.nanoTime();
-        String text = CorpusFile.read(data);
+        String text = TokenDataset.readText(data);
         long trainStart = System.nanoTime();
-        PrintWriter err = spec.commandLine().getErr();
-        Tokenizer tokenizer;
-        try (ProgressBar bar = new ProgressBar(err, "jgpt: training", System.console() != null)) {
-            tokenizer = type == Type.CHAR ? CharTokenizer.fromCorpus(text)
-                    : BpeTrainer.train(text, vocabSize, (done, total) -> bar.update(done, total, "tokens"));
-        }
+        Tokenizer tokenizer = train(text, type, vocabSize, spec.commandLine().getErr());
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
         int tokens = tokenizer.encode(text).length;
         TokenizerJson.write(tokenizer, file);
@@ -74,7 +70,16 @@ final class TrainTokenizerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void checkVocabSize() {
+    /** A tokenizer learned from {@code text}, with a progress bar on a terminal. */
+    static Tokenizer train(String text, Type type, Integer vocabSize, PrintWriter err) {
+        checkVocabSize(type, vocabSize);
+        try (ProgressBar bar = new ProgressBar(err, "jgpt: training the tokenizer", System.console() != null)) {
+            return type == Type.CHAR ? CharTokenizer.fromCorpus(text)
+                    : BpeTrainer.train(text, vocabSize, (done, total) -> bar.update(done, total, "tokens"));
+        }
+    }
+
+    static void checkVocabSize(Type type, Integer vocabSize) {
         if (type == Type.CHAR && vocabSize != null) {
             throw new JgptException("--vocab-size does not apply to --type char: its vocabulary is the corpus's distinct characters");
         }

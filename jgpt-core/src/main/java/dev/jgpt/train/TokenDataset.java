@@ -6,9 +6,12 @@ import dev.jgpt.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -36,19 +39,28 @@ public record TokenDataset(String source, int[] tokens) {
         return new TokenDataset(file.toString(), tokens);
     }
 
-    /** A text file's contents, with a clear error if it is missing, empty or not UTF-8. */
+    /** A text file's contents, with a clear error if it is missing, a folder, empty or not UTF-8. */
     public static String readText(Path file) {
         byte[] bytes = read(file);
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new FormatException(file, "is not UTF-8 text");
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length); // never more chars than bytes
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
         }
+        if (result.isError()) {
+            throw new FormatException(file, String.format("is not UTF-8 text: the byte 0x%02X at offset %d is not valid UTF-8 "
+                    + "(convert the file to UTF-8 first, e.g. with iconv)", bytes[in.position()] & 0xFF, in.position()));
+        }
+        return out.flip().toString();
     }
 
     private static byte[] read(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new FormatException(file, "is a folder, expected a file");
+        }
         try {
             byte[] bytes = Files.readAllBytes(file);
             if (bytes.length == 0) {
@@ -57,6 +69,8 @@ public record TokenDataset(String source, int[] tokens) {
             return bytes;
         } catch (NoSuchFileException e) {
             throw new FormatException(file, "no such file");
+        } catch (AccessDeniedException e) {
+            throw new FormatException(file, "cannot read: permission denied");
         } catch (IOException e) {
             throw new FormatException(file, "cannot read: " + e.getMessage(), e);
         }
