@@ -39,6 +39,8 @@ public final class Kernels {
     private static final int NR = 3 * L;
     private static final int KC = 128;
     private static final int MC = 64;
+    /** GEMM IN_OUT packs NB panels at a time from one run of each weight row (long runs convert faster). */
+    private static final int NB = 8;
     /** Below this many multiply-adds a call runs on the calling thread alone (dispatch costs more). */
     private static final long PARALLEL_MIN_MACS = 1 << 16;
     /** OUT_IN with fewer rows than this uses dot products instead of the GEMM (too few rows to tile). */
@@ -76,7 +78,8 @@ public final class Kernels {
 
     /** Grow-only buffers of the thread that executes a chunk. */
     private static final class Scratch {
-        float[] pack = new float[0]; // GEMM: packed weight panel or block
+        final float[] row = new float[Math.max(1024, NB * NR)]; // a run of a weight row, converted
+        float[] pack = new float[0]; // GEMM: packed weight panels or block
         float[] xt = new float[0]; // GEMM OUT_IN: x transposed into NR-wide panels
         float[] ct = new float[0]; // GEMM OUT_IN: the output block, transposed
         long xtCall = -1; // which call and rows xt holds
@@ -193,11 +196,12 @@ public final class Kernels {
         /** y[o] = bias[o] + x · W[o, :] for o in [o0, o1): one ascending stream of weight rows. */
         private void matvecDot(int o0, int o1) {
             long rowBytes = (long) in * dtype.bytes();
+            float[] tmp = dtype == DType.F16 ? SCRATCH.get().row : null;
             for (int o = o0; o < o1; o++) {
                 long off = o * rowBytes;
                 float s = switch (dtype) {
                     case F32 -> dotF32(x, 0, seg, off, in);
-                    case F16 -> dotF16(x, 0, seg, off, in);
+                    case F16 -> dotF16(x, 0, seg, off, in, tmp);
                     case BF16 -> dotBF16(x, 0, seg, off, in);
                 };
                 y[o] = bias == null ? s : s + bias[o];
@@ -218,13 +222,18 @@ public final class Kernels {
             }
         }
 
+        /** y = bias + Σ partials. */
         private void sumPartials(int chunks) {
-            for (int o = 0; o < out; o++) {
-                float s = bias == null ? 0f : bias[o];
-                for (int c = 0; c < chunks; c++) {
-                    s += partials[c * out + o];
+            initRows(y, 0, 1, 0, out);
+            for (int c = 0; c < chunks; c++) {
+                int off = c * out;
+                int o = 0;
+                for (; o <= out - L; o += L) {
+                    FloatVector.fromArray(F, y, o).add(FloatVector.fromArray(F, partials, off + o)).intoArray(y, o);
                 }
-                y[o] = s;
+                for (; o < out; o++) {
+                    y[o] += partials[off + o];
+                }
             }
         }
 
@@ -246,24 +255,34 @@ public final class Kernels {
         }
 
         /**
-         * y[r0..r1, c0..c1) for IN_OUT weights: tiles vectorised along the outputs. Weight panels
-         * (KC × NR, converted to F32) are packed once and swept by every row group; x is read in place.
+         * y[r0..r1, c0..c1) for IN_OUT weights: tiles vectorised along the outputs. For each K block,
+         * up to NB column panels (KC × NR each, converted to F32) are packed from whole weight-row
+         * segments, then each panel is swept by every row group; x is read in place.
          */
         private void gemmInOut(int r0, int r1, int c0, int c1) {
             initRows(y, r0, r1, c0, c1);
-            float[] panel = SCRATCH.get().pack(KC * NR);
-            for (int k0 = 0; k0 < in; k0 += KC) {
-                int kc = Math.min(KC, in - k0);
-                for (int j0 = c0; j0 < c1; j0 += NR) {
-                    int cols = Math.min(NR, c1 - j0);
+            Scratch s = SCRATCH.get();
+            float[] panels = s.pack(NB * KC * NR);
+            float[] row = s.row;
+            for (int jb = c0; jb < c1; jb += NB * NR) {
+                int width = Math.min(NB * NR, c1 - jb);
+                int np = ceilDiv(width, NR);
+                for (int k0 = 0; k0 < in; k0 += KC) {
+                    int kc = Math.min(KC, in - k0);
                     for (int k = 0; k < kc; k++) {
-                        convert(seg, dtype, (long) (k0 + k) * out + j0, panel, k * NR, cols);
-                        if (cols < NR) {
-                            Arrays.fill(panel, k * NR + cols, (k + 1) * NR, 0f);
+                        convert(seg, dtype, (long) (k0 + k) * out + jb, row, 0, width);
+                        Arrays.fill(row, width, np * NR, 0f);
+                        for (int p = 0; p < np; p++) {
+                            System.arraycopy(row, p * NR, panels, (p * kc + k) * NR, NR);
                         }
                     }
-                    for (int r = r0; r < r1; r += MR) {
-                        microKernel(x, r * in + k0, in, Math.min(MR, r1 - r), panel, 0, kc, y, r * out + j0, out, cols);
+                    for (int p = 0; p < np; p++) {
+                        int j0 = jb + p * NR;
+                        int cols = Math.min(NR, c1 - j0);
+                        for (int r = r0; r < r1; r += MR) {
+                            microKernel(x, r * in + k0, in, Math.min(MR, r1 - r), panels, p * kc * NR, kc,
+                                    y, r * out + j0, out, cols);
+                        }
                     }
                 }
             }
@@ -421,64 +440,33 @@ public final class Kernels {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // weights: loads that widen F16/BF16 to floats inside the loop, so the stream stays at bandwidth
-
-    private static FloatVector loadF32(MemorySegment s, long byteOff) {
-        return FloatVector.fromMemorySegment(F, s, byteOff, LE);
-    }
-
-    /** Sign-extended 16-bit lanes. */
-    private static IntVector load16(MemorySegment s, long byteOff) {
-        return (IntVector) ShortVector.fromMemorySegment(S, s, byteOff, LE).convertShape(VectorOperators.S2I, I, 0);
-    }
-
-    /** BF16 is the top half of an F32. */
-    private static FloatVector loadBF16(MemorySegment s, long byteOff) {
-        return load16(s, byteOff).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    private static FloatVector loadF16(MemorySegment s, long byteOff) {
-        // sign to bit 31, exponent and mantissa to their F32 places (the sign extension's copies are masked off)
-        IntVector bits = load16(s, byteOff).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8fffe000);
-        // ×2^112 moves the exponent bias from 15 to 127; F16 subnormals become F32 normals, exactly
-        FloatVector v = bits.reinterpretAsFloats().mul(0x1p112f);
-        // an all-ones F16 exponent (inf, NaN) becomes an all-ones F32 exponent
-        VectorMask<Integer> special = bits.lanewise(VectorOperators.AND, 0x0f800000).compare(VectorOperators.EQ, 0x0f800000);
-        return v.reinterpretAsInts().blend(bits.lanewise(VectorOperators.OR, 0x7f800000), special).reinterpretAsFloats();
-    }
-
-    private static float bf16(MemorySegment s, long byteOff) {
-        return Float.intBitsToFloat(s.get(I16_LE, byteOff) << 16);
-    }
-
-    private static float f16(MemorySegment s, long byteOff) {
-        return Float.float16ToFloat(s.get(I16_LE, byteOff));
-    }
+    // Weight rows. Vector API calls are written out inside each loop, not in helpers that return
+    // vectors: a helper C2 does not inline boxes every vector (measured: 57 MB allocated per call).
+    // F16 goes through Float.float16ToFloat in plain loops, which C2 auto-vectorises to vcvtph2ps:
+    // twice as fast as converting with Vector API integer tricks (and no subnormal stalls).
 
     /** dst[dstOff, +n) = elements [elem, elem + n) of a weight segment, as floats. */
     static void convert(MemorySegment s, DType dtype, long elem, float[] dst, int dstOff, int n) {
         int i = 0;
-        int bound = n - L;
         switch (dtype) {
             case F32 -> {
-                for (long off = elem * 4; i <= bound; i += L) {
-                    loadF32(s, off + 4L * i).intoArray(dst, dstOff + i);
+                for (long off = elem * 4; i <= n - L; i += L) {
+                    FloatVector.fromMemorySegment(F, s, off + 4L * i, LE).intoArray(dst, dstOff + i);
                 }
                 for (; i < n; i++) {
                     dst[dstOff + i] = s.get(F32_LE, (elem + i) * 4);
                 }
             }
             case F16 -> {
-                for (long off = elem * 2; i <= bound; i += L) {
-                    loadF16(s, off + 2L * i).intoArray(dst, dstOff + i);
-                }
+                long off = elem * 2;
                 for (; i < n; i++) {
-                    dst[dstOff + i] = f16(s, (elem + i) * 2);
+                    dst[dstOff + i] = Float.float16ToFloat(s.get(I16_LE, off + 2L * i));
                 }
             }
             case BF16 -> {
-                for (long off = elem * 2; i <= bound; i += L) {
-                    loadBF16(s, off + 2L * i).intoArray(dst, dstOff + i);
+                for (long off = elem * 2; i <= n - L; i += L) {
+                    ((IntVector) ShortVector.fromMemorySegment(S, s, off + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0))
+                            .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOff + i);
                 }
                 for (; i < n; i++) {
                     dst[dstOff + i] = bf16(s, (elem + i) * 2);
@@ -487,19 +475,23 @@ public final class Kernels {
         }
     }
 
+    private static float bf16(MemorySegment s, long byteOff) {
+        return Float.intBitsToFloat(s.get(I16_LE, byteOff) << 16);
+    }
+
     // Dot products of x[xOff, +n) with one weight row at byte offset off; four accumulators.
 
     private static float dotF32(float[] x, int xOff, MemorySegment w, long off, int n) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
         for (; i <= n - 4 * L; i += 4 * L) {
-            a0 = loadF32(w, off + 4L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
-            a1 = loadF32(w, off + 4L * (i + L)).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
-            a2 = loadF32(w, off + 4L * (i + 2 * L)).fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), a2);
-            a3 = loadF32(w, off + 4L * (i + 3 * L)).fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), a3);
+            a0 = FloatVector.fromMemorySegment(F, w, off + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = FloatVector.fromMemorySegment(F, w, off + 4L * (i + L), LE).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
+            a2 = FloatVector.fromMemorySegment(F, w, off + 4L * (i + 2 * L), LE).fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), a2);
+            a3 = FloatVector.fromMemorySegment(F, w, off + 4L * (i + 3 * L), LE).fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), a3);
         }
         for (; i <= n - L; i += L) {
-            a0 = loadF32(w, off + 4L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a0 = FloatVector.fromMemorySegment(F, w, off + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
         }
         float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
@@ -508,21 +500,13 @@ public final class Kernels {
         return s;
     }
 
-    private static float dotF16(float[] x, int xOff, MemorySegment w, long off, int n) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        int i = 0;
-        for (; i <= n - 4 * L; i += 4 * L) {
-            a0 = loadF16(w, off + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
-            a1 = loadF16(w, off + 2L * (i + L)).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
-            a2 = loadF16(w, off + 2L * (i + 2 * L)).fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), a2);
-            a3 = loadF16(w, off + 2L * (i + 3 * L)).fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), a3);
-        }
-        for (; i <= n - L; i += L) {
-            a0 = loadF16(w, off + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
-        }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            s += x[xOff + i] * f16(w, off + 2L * i);
+    /** F16: the row converted block by block into {@code tmp} (in L1), then a float dot. */
+    private static float dotF16(float[] x, int xOff, MemorySegment w, long off, int n, float[] tmp) {
+        float s = 0f;
+        for (int b = 0; b < n; b += tmp.length) {
+            int len = Math.min(tmp.length, n - b);
+            convert(w, DType.F16, off / 2 + b, tmp, 0, len);
+            s += dot(x, xOff + b, tmp, 0, len);
         }
         return s;
     }
@@ -531,13 +515,18 @@ public final class Kernels {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
         for (; i <= n - 4 * L; i += 4 * L) {
-            a0 = loadBF16(w, off + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
-            a1 = loadBF16(w, off + 2L * (i + L)).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
-            a2 = loadBF16(w, off + 2L * (i + 2 * L)).fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), a2);
-            a3 = loadBF16(w, off + 2L * (i + 3 * L)).fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), a3);
+            a0 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * (i + L), LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
+            a2 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * (i + 2 * L), LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), a2);
+            a3 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * (i + 3 * L), LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), a3);
         }
         for (; i <= n - L; i += L) {
-            a0 = loadBF16(w, off + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a0 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i), a0);
         }
         float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
@@ -552,21 +541,17 @@ public final class Kernels {
         FloatVector av = FloatVector.broadcast(F, a);
         int o = 0;
         for (; o <= n - L; o += L) {
-            loadF32(w, off + 4L * o).fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
+            FloatVector.fromMemorySegment(F, w, off + 4L * o, LE).fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
         }
         for (; o < n; o++) {
-            y[yOff + o] += a * w.get(F32_LE, off + 4L * o);
+            y[yOff + o] = Math.fma(a, w.get(F32_LE, off + 4L * o), y[yOff + o]);
         }
     }
 
+    /** A plain loop: C2 vectorises it, conversion included (see above). */
     private static void axpyF16(float a, MemorySegment w, long off, float[] y, int yOff, int n) {
-        FloatVector av = FloatVector.broadcast(F, a);
-        int o = 0;
-        for (; o <= n - L; o += L) {
-            loadF16(w, off + 2L * o).fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
-        }
-        for (; o < n; o++) {
-            y[yOff + o] += a * f16(w, off + 2L * o);
+        for (int o = 0; o < n; o++) {
+            y[yOff + o] = Math.fma(a, Float.float16ToFloat(w.get(I16_LE, off + 2L * o)), y[yOff + o]);
         }
     }
 
@@ -574,10 +559,12 @@ public final class Kernels {
         FloatVector av = FloatVector.broadcast(F, a);
         int o = 0;
         for (; o <= n - L; o += L) {
-            loadBF16(w, off + 2L * o).fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
+            ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * o, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
         }
         for (; o < n; o++) {
-            y[yOff + o] += a * bf16(w, off + 2L * o);
+            y[yOff + o] = Math.fma(a, bf16(w, off + 2L * o), y[yOff + o]);
         }
     }
 
