@@ -16,6 +16,7 @@ final class Gelu {
     private static final float C = (float) Math.sqrt(2.0 / Math.PI);
     private static final float K = 0.044715f;
     private static final int CHUNK = 1 << 14;
+    private static final float EXP_LIMIT = 80f;
 
     private Gelu() {}
 
@@ -38,7 +39,8 @@ final class Gelu {
 
     /**
      * x, dy: [n]; {@code dy *= gelu'(x)} in place, where with {@code s = σ(2u)}:
-     * {@code gelu'(x) = s + 2·x·s·(1 − s)·√(2/π)·(1 + 3·0.044715·x²)}.
+     * {@code gelu'(x) = s + 2·x·s·(1 − s)·√(2/π)·(1 + 3·0.044715·x²)}; {@code 1 − s} is taken as
+     * {@code e^(−2u)·s}, exact where s rounds to 1, with the exponent capped so it stays finite.
      */
     static void backward(float[] x, float[] dy, int n) {
         forChunks(n, (i0, i1) -> {
@@ -48,16 +50,18 @@ final class Gelu {
                 FloatVector v = FloatVector.fromArray(F, x, i);
                 FloatVector v2 = v.mul(v);
                 FloatVector minus2u = v2.fma(K, 1f).mul(v).mul(-2f * C);
-                FloatVector s = one.div(minus2u.lanewise(VectorOperators.EXP).add(one));
+                FloatVector ex = minus2u.min(EXP_LIMIT).lanewise(VectorOperators.EXP);
+                FloatVector s = one.div(ex.add(one));
                 FloatVector du = v2.fma(3f * K, 1f).mul(2f * C);
-                FloatVector slope = v.mul(s).mul(one.sub(s)).fma(du, s);
+                FloatVector slope = v.mul(s).mul(ex.mul(s)).fma(du, s);
                 FloatVector.fromArray(F, dy, i).mul(slope).intoArray(dy, i);
             }
             for (; i < i1; i++) {
                 float v = x[i];
-                float s = 1f / (1f + (float) Math.exp(-2f * C * (v + K * v * v * v)));
+                float ex = (float) Math.exp(Math.min(-2f * C * (v + K * v * v * v), EXP_LIMIT));
+                float s = 1f / (1f + ex);
                 float du = 2f * C * (1f + 3f * K * v * v);
-                dy[i] *= s + v * s * (1f - s) * du;
+                dy[i] *= v * s * (ex * s) * du + s;
             }
         });
     }
