@@ -1,7 +1,6 @@
 package dev.jgpt.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -50,6 +49,7 @@ public final class Gemm {
     public static final class Workspace {
         private float[] a = new float[0];
         private float[] b = new float[0];
+        private final float[] tile = new float[MR * NR];
 
         float[] a(int n) {
             return a.length >= n ? a : (a = new float[n]);
@@ -96,7 +96,12 @@ public final class Gemm {
                     for (int tile = 0; tile < tiles; tile++) {
                         int rows = Math.min(MR, mc - tile * MR);
                         int cOff = c.offset() + (m0 + tile * MR) * c.rowStride() + panel * NR;
-                        kernel(kc, ap, tile * kc * MR, bp, panel * kc * NR, c.data(), cOff, c.rowStride(), rows, cols, add);
+                        if (rows == MR && cols == NR) {
+                            kernel(kc, ap, tile * kc * MR, bp, panel * kc * NR, c.data(), cOff, c.rowStride(), add);
+                        } else {
+                            kernel(kc, ap, tile * kc * MR, bp, panel * kc * NR, ws.tile, 0, NR, false);
+                            merge(ws.tile, c.data(), cOff, c.rowStride(), rows, cols, add);
+                        }
                     }
                 }
             }
@@ -151,9 +156,12 @@ public final class Gemm {
         }
     }
 
-    /** One MR×NR tile: C[rows × cols] (+)= Σ_p ap[p] ⊗ bp[p] over kc packed steps. */
-    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
-                               float[] c, int cOff, int ldc, int rows, int cols, boolean add) {
+    /**
+     * One MR×NR tile: {@code C (+)= Σ_p ap[p] ⊗ bp[p]} over kc packed steps, C's whole tile at
+     * {@code c[cOff]} with row stride ldc. Straight-line on purpose: helper calls here would
+     * exceed C2's inlining budget and box the accumulators.
+     */
+    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
@@ -181,40 +189,50 @@ public final class Gemm {
             c31 = a.fma(b1, c31);
             c32 = a.fma(b2, c32);
         }
-        store(c, cOff, cols, add, c00, c01, c02);
-        if (rows > 1) {
-            store(c, cOff + ldc, cols, add, c10, c11, c12);
+        int r0 = cOff;
+        int r1 = cOff + ldc;
+        int r2 = cOff + 2 * ldc;
+        int r3 = cOff + 3 * ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(F, c, r0));
+            c01 = c01.add(FloatVector.fromArray(F, c, r0 + L));
+            c02 = c02.add(FloatVector.fromArray(F, c, r0 + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(F, c, r1));
+            c11 = c11.add(FloatVector.fromArray(F, c, r1 + L));
+            c12 = c12.add(FloatVector.fromArray(F, c, r1 + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(F, c, r2));
+            c21 = c21.add(FloatVector.fromArray(F, c, r2 + L));
+            c22 = c22.add(FloatVector.fromArray(F, c, r2 + 2 * L));
+            c30 = c30.add(FloatVector.fromArray(F, c, r3));
+            c31 = c31.add(FloatVector.fromArray(F, c, r3 + L));
+            c32 = c32.add(FloatVector.fromArray(F, c, r3 + 2 * L));
         }
-        if (rows > 2) {
-            store(c, cOff + 2 * ldc, cols, add, c20, c21, c22);
-        }
-        if (rows > 3) {
-            store(c, cOff + 3 * ldc, cols, add, c30, c31, c32);
-        }
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c02.intoArray(c, r0 + 2 * L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c12.intoArray(c, r1 + 2 * L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c22.intoArray(c, r2 + 2 * L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c32.intoArray(c, r3 + 2 * L);
     }
 
-    private static void store(float[] c, int off, int cols, boolean add, FloatVector v0, FloatVector v1, FloatVector v2) {
-        if (cols == NR) {
-            storeFull(c, off, add, v0);
-            storeFull(c, off + L, add, v1);
-            storeFull(c, off + 2 * L, add, v2);
-        } else {
-            storePart(c, off, cols, add, v0);
-            storePart(c, off + L, cols - L, add, v1);
-            storePart(c, off + 2 * L, cols - 2 * L, add, v2);
-        }
-    }
-
-    private static void storeFull(float[] c, int off, boolean add, FloatVector v) {
-        (add ? v.add(FloatVector.fromArray(F, c, off)) : v).intoArray(c, off);
-    }
-
-    private static void storePart(float[] c, int off, int cols, boolean add, FloatVector v) {
-        if (cols >= L) {
-            storeFull(c, off, add, v);
-        } else if (cols > 0) {
-            VectorMask<Float> mask = F.indexInRange(0, cols);
-            (add ? v.add(FloatVector.fromArray(F, c, off, mask)) : v).intoArray(c, off, mask);
+    /** C[rows × cols] (+)= tile[rows × cols] (row stride NR): the edge of C that a whole tile would overrun. */
+    private static void merge(float[] tile, float[] c, int cOff, int ldc, int rows, int cols, boolean add) {
+        for (int i = 0; i < rows; i++) {
+            int to = cOff + i * ldc;
+            int from = i * NR;
+            if (add) {
+                for (int j = 0; j < cols; j++) {
+                    c[to + j] += tile[from + j];
+                }
+            } else {
+                System.arraycopy(tile, from, c, to, cols);
+            }
         }
     }
 }
