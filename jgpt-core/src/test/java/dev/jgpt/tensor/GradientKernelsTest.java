@@ -34,6 +34,46 @@ class GradientKernelsTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"1,1", "5,3", "13,64", "67,32", "200,50", "256,64"})
+    void triangularProductsMatchTheFullProductWhereTheyMatter(int size, int n) {
+        for (boolean accumulate : new boolean[] {false, true}) {
+            // A_LOWER / A_UPPER: A is zero above / below its diagonal, the product must equal the full one
+            for (Gemm.Triangle triangle : new Gemm.Triangle[] {Gemm.Triangle.A_LOWER, Gemm.Triangle.A_UPPER}) {
+                float[] a = values(size * size);
+                for (int i = 0; i < size; i++) {
+                    for (int k = 0; k < size; k++) {
+                        boolean zero = triangle == Gemm.Triangle.A_LOWER ? k > i : k < i;
+                        a[i * size + k] = zero ? 0f : a[i * size + k];
+                    }
+                }
+                float[] b = values(size * n);
+                float[] c = values(size * n);
+                float[] expected = c.clone();
+                Gemm.multiply(size, n, size, Gemm.View.rowMajor(a, 0, size), Gemm.View.rowMajor(b, 0, n),
+                        Gemm.View.rowMajor(c, 0, n), accumulate, triangle, new Gemm.Workspace());
+                ScalarGradientKernels.multiply(size, n, size, Gemm.View.rowMajor(a, 0, size), Gemm.View.rowMajor(b, 0, n),
+                        Gemm.View.rowMajor(expected, 0, n), accumulate);
+                assertClose(c, expected, size, triangle + " " + size + "×" + n);
+            }
+            // LOWER_OUTPUT: C(i, j) for j ≤ i
+            float[] a = values(size * n);
+            float[] b = values(n * size);
+            float[] c = values(size * size);
+            float[] expected = c.clone();
+            Gemm.multiply(size, size, n, Gemm.View.rowMajor(a, 0, n), new Gemm.View(b, 0, 1, n),
+                    Gemm.View.rowMajor(c, 0, size), accumulate, Gemm.Triangle.LOWER_OUTPUT, new Gemm.Workspace());
+            ScalarGradientKernels.multiply(size, size, n, Gemm.View.rowMajor(a, 0, n), new Gemm.View(b, 0, 1, n),
+                    Gemm.View.rowMajor(expected, 0, size), accumulate);
+            for (int i = 0; i < size; i++) {
+                for (int j = 0; j <= i; j++) {
+                    assertThat(c[i * size + j]).as("LOWER_OUTPUT (%d, %d)", i, j)
+                            .isCloseTo(expected[i * size + j], within(2e-7f * (n + 1) + 1e-6f * Math.abs(expected[i * size + j])));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
     @CsvSource({"1,1,1", "7,3,5", "33,17,49", "128,384,96", "130,65,1000", "2,1031,16"})
     void weightAndBiasGradientsMatchScalar(int rows, int in, int out) {
         float[] x = values(7 + rows * in);
