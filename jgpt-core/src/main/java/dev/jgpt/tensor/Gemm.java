@@ -1,7 +1,6 @@
 package dev.jgpt.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,6 +19,8 @@ public final class Gemm {
     static final int MR = 4;
     /** Columns of the register tile: three vectors. */
     static final int NR = 3 * L;
+    /** Columns of the narrow tile, for widths that two-vector panels cover better (a head of 64 at 16 lanes). */
+    private static final int NARROW = 2 * L;
     /** Steps of k per block: a KC×NR panel of B stays in L1 (24 KiB at 512 bits). */
     private static final int KC = 128;
     /** Rows of A packed per block: MC×KC floats stay in L2. */
@@ -50,6 +51,7 @@ public final class Gemm {
     public static final class Workspace {
         private float[] a = new float[0];
         private float[] b = new float[0];
+        private final float[] tile = new float[MR * NR];
 
         float[] a(int n) {
             return a.length >= n ? a : (a = new float[n]);
@@ -61,99 +63,183 @@ public final class Gemm {
     }
 
     /**
+     * Which part of a square product matters, so that causal attention skips the masked half.
+     * Row i of C is row i of A; k indexes A's columns.
+     */
+    public enum Triangle {
+        /** The whole product. */
+        NONE,
+        /** Only C(i, j) with j ≤ i is wanted; tiles wholly above the diagonal are left untouched. */
+        LOWER_OUTPUT,
+        /** A(i, k) = 0 for k > i: row i sums over k ≤ i only. */
+        A_LOWER,
+        /** A(i, k) = 0 for k < i: row i sums over k ≥ i only. */
+        A_UPPER
+    }
+
+    /**
      * {@code C = A·B} or, with {@code accumulate}, {@code C += A·B}, for A [m × k], B [k × n],
      * C [m × n] with unit column stride (rows of C are written with vector stores). With
      * {@code k = 0}, C is zeroed (or left alone when accumulating).
      */
     public static void multiply(int m, int n, int k, View a, View b, View c, boolean accumulate, Workspace ws) {
+        multiply(m, n, k, a, b, c, accumulate, Triangle.NONE, ws);
+    }
+
+    /** {@link #multiply(int, int, int, View, View, View, boolean, Workspace)} computing only what {@code triangle} says matters. */
+    public static void multiply(int m, int n, int k, View a, View b, View c, boolean accumulate, Triangle triangle, Workspace ws) {
         if (c.colStride() != 1) {
             throw new IllegalArgumentException("C must have unit column stride, got " + c.colStride());
         }
         if (m <= 0 || n <= 0) {
             return;
         }
-        if (k <= 0) {
+        boolean skipsSteps = triangle == Triangle.A_LOWER || triangle == Triangle.A_UPPER;
+        if (k <= 0 || (skipsSteps && !accumulate)) {
             if (!accumulate) {
                 for (int i = 0; i < m; i++) {
                     java.util.Arrays.fill(c.data(), c.offset() + i * c.rowStride(), c.offset() + i * c.rowStride() + n, 0f);
                 }
             }
-            return;
+            if (k <= 0) {
+                return;
+            }
         }
-        int panels = (n + NR - 1) / NR;
+        int nr = panelWidth(n);
+        int panels = (n + nr - 1) / nr;
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
-            float[] bp = ws.b(panels * kc * NR);
-            packB(b, k0, kc, n, bp);
-            boolean add = accumulate || k0 > 0;
+            float[] bp = ws.b(panels * kc * nr);
+            packB(b, k0, kc, n, nr, bp);
+            boolean add = accumulate || k0 > 0 || skipsSteps;
             for (int m0 = 0; m0 < m; m0 += MC) {
                 int mc = Math.min(MC, m - m0);
                 int tiles = (mc + MR - 1) / MR;
                 float[] ap = ws.a(tiles * kc * MR);
-                packA(a, m0, mc, k0, kc, ap);
+                packA(a, m0, mc, k0, kc, triangle, ap);
                 for (int panel = 0; panel < panels; panel++) {
-                    int cols = Math.min(NR, n - panel * NR);
+                    int cols = Math.min(nr, n - panel * nr);
                     for (int tile = 0; tile < tiles; tile++) {
+                        int row0 = m0 + tile * MR;
+                        // the steps [p0, p1) of this block that row tile row0 needs
+                        int p0 = firstStep(triangle, row0, k0);
+                        int p1 = endStep(triangle, row0, k0, kc);
+                        if (p0 >= p1 || (triangle == Triangle.LOWER_OUTPUT && panel * nr > row0 + MR - 1)) {
+                            continue;
+                        }
                         int rows = Math.min(MR, mc - tile * MR);
-                        int cOff = c.offset() + (m0 + tile * MR) * c.rowStride() + panel * NR;
-                        kernel(kc, ap, tile * kc * MR, bp, panel * kc * NR, c.data(), cOff, c.rowStride(), rows, cols, add);
+                        int cOff = c.offset() + row0 * c.rowStride() + panel * nr;
+                        int aOff = (tile * kc + p0) * MR;
+                        int bOff = (panel * kc + p0) * nr;
+                        boolean whole = rows == MR && cols == nr;
+                        float[] to = whole ? c.data() : ws.tile;
+                        int toOff = whole ? cOff : 0;
+                        int toStride = whole ? c.rowStride() : nr;
+                        boolean toAdd = whole && add;
+                        if (nr == NR) {
+                            kernel(p1 - p0, ap, aOff, bp, bOff, to, toOff, toStride, toAdd);
+                        } else {
+                            narrowKernel(p1 - p0, ap, aOff, bp, bOff, to, toOff, toStride, toAdd);
+                        }
+                        if (!whole) {
+                            merge(ws.tile, nr, c.data(), cOff, c.rowStride(), rows, cols, add);
+                        }
                     }
                 }
             }
         }
     }
 
-    /** B[k0 .. k0+kc) × [0, n) into panels: bp[(panel·kc + p)·NR + j] = B(k0 + p, panel·NR + j), zero past n. */
-    private static void packB(View b, int k0, int kc, int n, float[] bp) {
+    /** Three vectors per panel, or two where that covers n with less padding (n = 64 at 16 lanes). */
+    private static int panelWidth(int n) {
+        int waste3 = (n + NR - 1) / NR * NR - n;
+        int waste2 = (n + NARROW - 1) / NARROW * NARROW - n;
+        return waste2 < waste3 ? NARROW : NR;
+    }
+
+    /** B[k0 .. k0+kc) × [0, n) into panels: bp[(panel·kc + p)·nr + j] = B(k0 + p, panel·nr + j), zero past n. */
+    private static void packB(View b, int k0, int kc, int n, int nr, float[] bp) {
         float[] src = b.data();
-        int panels = (n + NR - 1) / NR;
+        int rs = b.rowStride();
+        int cs = b.colStride();
+        int panels = (n + nr - 1) / nr;
         for (int panel = 0; panel < panels; panel++) {
-            int j0 = panel * NR;
-            int cols = Math.min(NR, n - j0);
-            int base = panel * kc * NR;
-            for (int p = 0; p < kc; p++) {
-                int dst = base + p * NR;
-                int from = b.offset() + (k0 + p) * b.rowStride() + j0 * b.colStride();
-                if (b.colStride() == 1) {
-                    System.arraycopy(src, from, bp, dst, cols);
-                } else {
-                    for (int j = 0; j < cols; j++) {
-                        bp[dst + j] = src[from + j * b.colStride()];
+            int j0 = panel * nr;
+            int cols = Math.min(nr, n - j0);
+            int base = panel * kc * nr;
+            int from = b.offset() + k0 * rs + j0 * cs;
+            if (cs == 1) { // rows of B are contiguous: copy them
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(src, from + p * rs, bp, base + p * nr, cols);
+                }
+            } else { // columns of B are (nearly) contiguous: read down each one
+                for (int j = 0; j < cols; j++) {
+                    int at = from + j * cs;
+                    for (int p = 0; p < kc; p++) {
+                        bp[base + p * nr + j] = src[at + p * rs];
                     }
                 }
-                for (int j = cols; j < NR; j++) {
-                    bp[dst + j] = 0f;
+            }
+            if (cols < nr) {
+                for (int p = 0; p < kc; p++) {
+                    java.util.Arrays.fill(bp, base + p * nr + cols, base + (p + 1) * nr, 0f);
                 }
             }
         }
     }
 
-    /** A[m0 .. m0+mc) × [k0 .. k0+kc) into tiles: ap[(tile·kc + p)·MR + i] = A(m0 + tile·MR + i, k0 + p), zero past mc. */
-    private static void packA(View a, int m0, int mc, int k0, int kc, float[] ap) {
+    /**
+     * A[m0 .. m0+mc) × [k0 .. k0+kc) into tiles: ap[(tile·kc + p)·MR + i] = A(m0 + tile·MR + i, k0 + p),
+     * zero past mc; of each tile only the steps {@link #firstStep}..{@link #endStep} that it uses.
+     */
+    private static void packA(View a, int m0, int mc, int k0, int kc, Triangle triangle, float[] ap) {
         float[] src = a.data();
+        int rs = a.rowStride();
+        int cs = a.colStride();
         int tiles = (mc + MR - 1) / MR;
         for (int tile = 0; tile < tiles; tile++) {
+            int row0 = m0 + tile * MR;
+            int p0 = firstStep(triangle, row0, k0);
+            int p1 = endStep(triangle, row0, k0, kc);
             int rows = Math.min(MR, mc - tile * MR);
             int base = tile * kc * MR;
-            int from = a.offset() + (m0 + tile * MR) * a.rowStride() + k0 * a.colStride();
+            int from = a.offset() + row0 * rs + k0 * cs;
+            if (rows == MR && rs == 1) { // Aᵀ stored: the tile's MR values of each step lie side by side
+                for (int p = p0; p < p1; p++) {
+                    int at = from + p * cs;
+                    int to = base + p * MR;
+                    ap[to] = src[at];
+                    ap[to + 1] = src[at + 1];
+                    ap[to + 2] = src[at + 2];
+                    ap[to + 3] = src[at + 3];
+                }
+                continue;
+            }
             for (int i = 0; i < MR; i++) {
-                if (i < rows) {
-                    int at = from + i * a.rowStride();
-                    for (int p = 0; p < kc; p++) {
-                        ap[base + p * MR + i] = src[at + p * a.colStride()];
-                    }
-                } else {
-                    for (int p = 0; p < kc; p++) {
-                        ap[base + p * MR + i] = 0f;
-                    }
+                int at = from + i * rs;
+                for (int p = p0; p < p1; p++) {
+                    ap[base + p * MR + i] = i < rows ? src[at + p * cs] : 0f;
                 }
             }
         }
     }
 
-    /** One MR×NR tile: C[rows × cols] (+)= Σ_p ap[p] ⊗ bp[p] over kc packed steps. */
-    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
-                               float[] c, int cOff, int ldc, int rows, int cols, boolean add) {
+    /** The first step of the block at k0 that the row tile at row0 uses. */
+    private static int firstStep(Triangle triangle, int row0, int k0) {
+        return triangle == Triangle.A_UPPER ? Math.max(0, row0 - k0) : 0;
+    }
+
+    /** One past the last step of the block [k0, k0 + kc) that the row tile at row0 uses. */
+    private static int endStep(Triangle triangle, int row0, int k0, int kc) {
+        return triangle == Triangle.A_LOWER ? Math.min(kc, row0 + MR - k0) : kc;
+    }
+
+    /**
+     * One MR×NR tile: {@code C (+)= Σ_p ap[p] ⊗ bp[p]} over kc packed steps, C's whole tile at
+     * {@code c[cOff]} with row stride ldc. Straight-line on purpose: helper calls here would
+     * exceed C2's inlining budget and box the accumulators.
+     */
+    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
@@ -181,40 +267,98 @@ public final class Gemm {
             c31 = a.fma(b1, c31);
             c32 = a.fma(b2, c32);
         }
-        store(c, cOff, cols, add, c00, c01, c02);
-        if (rows > 1) {
-            store(c, cOff + ldc, cols, add, c10, c11, c12);
+        int r0 = cOff;
+        int r1 = cOff + ldc;
+        int r2 = cOff + 2 * ldc;
+        int r3 = cOff + 3 * ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(F, c, r0));
+            c01 = c01.add(FloatVector.fromArray(F, c, r0 + L));
+            c02 = c02.add(FloatVector.fromArray(F, c, r0 + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(F, c, r1));
+            c11 = c11.add(FloatVector.fromArray(F, c, r1 + L));
+            c12 = c12.add(FloatVector.fromArray(F, c, r1 + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(F, c, r2));
+            c21 = c21.add(FloatVector.fromArray(F, c, r2 + L));
+            c22 = c22.add(FloatVector.fromArray(F, c, r2 + 2 * L));
+            c30 = c30.add(FloatVector.fromArray(F, c, r3));
+            c31 = c31.add(FloatVector.fromArray(F, c, r3 + L));
+            c32 = c32.add(FloatVector.fromArray(F, c, r3 + 2 * L));
         }
-        if (rows > 2) {
-            store(c, cOff + 2 * ldc, cols, add, c20, c21, c22);
-        }
-        if (rows > 3) {
-            store(c, cOff + 3 * ldc, cols, add, c30, c31, c32);
-        }
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c02.intoArray(c, r0 + 2 * L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c12.intoArray(c, r1 + 2 * L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c22.intoArray(c, r2 + 2 * L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c32.intoArray(c, r3 + 2 * L);
     }
 
-    private static void store(float[] c, int off, int cols, boolean add, FloatVector v0, FloatVector v1, FloatVector v2) {
-        if (cols == NR) {
-            storeFull(c, off, add, v0);
-            storeFull(c, off + L, add, v1);
-            storeFull(c, off + 2 * L, add, v2);
-        } else {
-            storePart(c, off, cols, add, v0);
-            storePart(c, off + L, cols - L, add, v1);
-            storePart(c, off + 2 * L, cols - 2 * L, add, v2);
+    /** {@link #kernel} with two vectors per panel: an MR × 2L tile. */
+    private static void narrowKernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NARROW;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+            int ai = aOff + p * MR;
+            FloatVector a = FloatVector.broadcast(F, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
         }
+        int r0 = cOff;
+        int r1 = cOff + ldc;
+        int r2 = cOff + 2 * ldc;
+        int r3 = cOff + 3 * ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(F, c, r0));
+            c01 = c01.add(FloatVector.fromArray(F, c, r0 + L));
+            c10 = c10.add(FloatVector.fromArray(F, c, r1));
+            c11 = c11.add(FloatVector.fromArray(F, c, r1 + L));
+            c20 = c20.add(FloatVector.fromArray(F, c, r2));
+            c21 = c21.add(FloatVector.fromArray(F, c, r2 + L));
+            c30 = c30.add(FloatVector.fromArray(F, c, r3));
+            c31 = c31.add(FloatVector.fromArray(F, c, r3 + L));
+        }
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
     }
 
-    private static void storeFull(float[] c, int off, boolean add, FloatVector v) {
-        (add ? v.add(FloatVector.fromArray(F, c, off)) : v).intoArray(c, off);
-    }
-
-    private static void storePart(float[] c, int off, int cols, boolean add, FloatVector v) {
-        if (cols >= L) {
-            storeFull(c, off, add, v);
-        } else if (cols > 0) {
-            VectorMask<Float> mask = F.indexInRange(0, cols);
-            (add ? v.add(FloatVector.fromArray(F, c, off, mask)) : v).intoArray(c, off, mask);
+    /** C[rows × cols] (+)= tile[rows × cols] (row stride nr): the edge of C that a whole tile would overrun. */
+    private static void merge(float[] tile, int nr, float[] c, int cOff, int ldc, int rows, int cols, boolean add) {
+        for (int i = 0; i < rows; i++) {
+            int to = cOff + i * ldc;
+            int from = i * nr;
+            if (add) {
+                for (int j = 0; j < cols; j++) {
+                    c[to + j] += tile[from + j];
+                }
+            } else {
+                System.arraycopy(tile, from, c, to, cols);
+            }
         }
     }
 }

@@ -11,13 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Causal multi-head self-attention of a batch of sequences. For sequence b and head h, with
  * D = E / heads and q, k, v the head's columns of qkv:
  * {@code P = softmax(q·kᵀ / √D, −∞ above the diagonal)}, {@code out = P·v}. Each (b, h) is
- * independent: threads take whole pairs. The products run in row blocks that stop at the
- * diagonal, so the masked half is (almost) never computed.
+ * independent: threads take whole pairs. The products skip the register tiles that lie wholly
+ * in the masked half ({@link Gemm.Triangle}).
  */
 final class Attention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    private static final int ROW_BLOCK = 32;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private Attention() {}
@@ -50,18 +49,14 @@ final class Attention {
                 int base = pair * seq * seq;
                 Gemm.View p = Gemm.View.rowMajor(probs, base, seq);
                 Gemm.View o = Gemm.View.rowMajor(out, b * seq * e + h * d, e);
-                for (int t0 = 0; t0 < seq; t0 += ROW_BLOCK) {
-                    int rows = Math.min(ROW_BLOCK, seq - t0);
-                    int visible = t0 + rows;
-                    Gemm.multiply(rows, visible, d, q.at(t0, 0), k.transposed(), p.at(t0, 0), false, scratch.gemm);
-                    for (int t = t0; t < visible; t++) {
-                        int row = base + t * seq;
-                        scale(probs, row, t + 1, scale);
-                        Kernels.softmax(probs, row, t + 1);
-                        Arrays.fill(probs, row + t + 1, row + seq, 0f);
-                    }
-                    Gemm.multiply(rows, d, visible, p.at(t0, 0), v, o.at(t0, 0), false, scratch.gemm);
+                Gemm.multiply(seq, seq, d, q, k.transposed(), p, false, Gemm.Triangle.LOWER_OUTPUT, scratch.gemm);
+                for (int t = 0; t < seq; t++) {
+                    int row = base + t * seq;
+                    scale(probs, row, t + 1, scale);
+                    Kernels.softmax(probs, row, t + 1);
+                    Arrays.fill(probs, row + t + 1, row + seq, 0f);
                 }
+                Gemm.multiply(seq, d, seq, p, v, o, false, Gemm.Triangle.A_LOWER, scratch.gemm);
             }
         });
     }
@@ -90,23 +85,15 @@ final class Attention {
                 Gemm.View dO = Gemm.View.rowMajor(dout, b * seq * e + h * d, e);
                 int base = pair * seq * seq;
                 Gemm.View p = Gemm.View.rowMajor(probs, base, seq);
-                for (int t0 = 0; t0 < seq; t0 += ROW_BLOCK) {
-                    int rows = Math.min(ROW_BLOCK, seq - t0);
-                    int visible = t0 + rows;
-                    Gemm.multiply(rows, visible, d, dO.at(t0, 0), v.transposed(), dsView.at(t0, 0), false, scratch.gemm);
-                    for (int t = t0; t < visible; t++) {
-                        softmaxBackwardRow(probs, base + t * seq, ds, t * seq, t + 1, scale);
-                        Arrays.fill(ds, t * seq + t + 1, (t + 1) * seq, 0f);
-                    }
-                    Gemm.multiply(rows, d, visible, dsView.at(t0, 0), k, dq.at(t0, 0), false, scratch.gemm);
+                Gemm.multiply(seq, seq, d, dO, v.transposed(), dsView, false, Gemm.Triangle.LOWER_OUTPUT, scratch.gemm);
+                for (int t = 0; t < seq; t++) {
+                    softmaxBackwardRow(probs, base + t * seq, ds, t * seq, t + 1, scale);
+                    Arrays.fill(ds, t * seq + t + 1, (t + 1) * seq, 0f);
                 }
+                Gemm.multiply(seq, d, seq, dsView, k, dq, false, Gemm.Triangle.A_LOWER, scratch.gemm);
                 // key and value rows s see the query rows t ≥ s
-                for (int s0 = 0; s0 < seq; s0 += ROW_BLOCK) {
-                    int rows = Math.min(ROW_BLOCK, seq - s0);
-                    int later = seq - s0;
-                    Gemm.multiply(rows, d, later, dsView.at(s0, s0).transposed(), q.at(s0, 0), dk.at(s0, 0), false, scratch.gemm);
-                    Gemm.multiply(rows, d, later, p.at(s0, s0).transposed(), dO.at(s0, 0), dv.at(s0, 0), false, scratch.gemm);
-                }
+                Gemm.multiply(seq, d, seq, dsView.transposed(), q, dk, false, Gemm.Triangle.A_UPPER, scratch.gemm);
+                Gemm.multiply(seq, d, seq, p.transposed(), dO, dv, false, Gemm.Triangle.A_UPPER, scratch.gemm);
             }
         });
     }

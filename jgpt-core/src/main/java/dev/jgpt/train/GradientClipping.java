@@ -10,6 +10,7 @@ public final class GradientClipping {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final int CHUNK = 1 << 16;
+    private static final int BLOCK = 16 * L;
 
     private GradientClipping() {}
 
@@ -28,21 +29,26 @@ public final class GradientClipping {
         return (float) norm;
     }
 
-    /** √(Σ g²): float lanes within a chunk, chunks summed in double in a fixed order (thread-count independent). */
+    /**
+     * √(Σ g²): float lanes over blocks of {@link #BLOCK} elements (few terms each, so no drift),
+     * the blocks summed in double, chunk by chunk in a fixed order (thread-count independent).
+     */
     public static double norm(float[] g) {
         int chunks = (g.length + CHUNK - 1) / CHUNK;
         double[] partial = new double[chunks];
         Parallel.forRange(chunks, (c0, c1) -> {
             for (int c = c0; c < c1; c++) {
-                int start = c * CHUNK;
-                int end = Math.min(g.length, start + CHUNK);
-                FloatVector acc = FloatVector.zero(F);
-                int i = start;
-                for (; i <= end - L; i += L) {
-                    FloatVector v = FloatVector.fromArray(F, g, i);
-                    acc = v.fma(v, acc);
+                int end = Math.min(g.length, (c + 1) * CHUNK);
+                double sum = 0;
+                int i = c * CHUNK;
+                while (i <= end - L) {
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int blockEnd = Math.min(end, i + BLOCK); i <= blockEnd - L; i += L) {
+                        FloatVector v = FloatVector.fromArray(F, g, i);
+                        acc = v.fma(v, acc);
+                    }
+                    sum += acc.reduceLanes(VectorOperators.ADD);
                 }
-                double sum = acc.reduceLanes(VectorOperators.ADD);
                 for (; i < end; i++) {
                     sum += (double) g[i] * g[i];
                 }
