@@ -15,11 +15,13 @@ class KernelsTest {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    // {m, in, out}: tails of every vector and tile size, sizes past the K block (128) and the
-    // OUT_IN row block (64), shapes big enough to run on several threads, and small outputs
+    // {m, in, out}: tails of every vector and tile size, multiples of 4 vectors (the streaming
+    // matvec), rows longer than the F16 conversion block (4096), sizes past the K block (128) and
+    // the OUT_IN row block (64), shapes big enough to run on several threads, and small outputs
     // with many rows (work split by rows).
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 3, 17}, {1, 17, 3}, {1, 33, 100}, {1, 100, 33}, {1, 257, 300}, {1, 300, 257}, {1, 1000, 129},
+        {1, 128, 70}, {1, 192, 300}, {1, 4100, 5}, {3, 128, 20}, {1, 64, 1}, {1, 5, 4},
         {2, 3, 5}, {3, 17, 33}, {5, 100, 257}, {7, 257, 100}, {8, 33, 17}, {9, 130, 100}, {17, 257, 33},
         {33, 300, 129}, {100, 257, 17}, {50, 129, 200}, {130, 100, 50}, {100, 65, 3}, {200, 400, 3}, {4, 1, 1},
     };

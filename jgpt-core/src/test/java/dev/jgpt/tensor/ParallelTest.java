@@ -103,7 +103,7 @@ class ParallelTest {
     void manyRepeatedCallsAllComplete() {
         long[] sums = new long[4];
         long expected = 0;
-        for (int round = 0; round < 20_000; round++) {
+        for (int round = 0; round < 5_000; round++) {
             int n = 1 + round % 7;
             expected += (long) n * (n - 1) / 2;
             Parallel.forChunks(n, 4, (c, s, e) -> {
@@ -115,7 +115,7 @@ class ParallelTest {
                     sums[0] += local;
                 }
             });
-            if (round % 5000 == 0) {
+            if (round % 1000 == 0) {
                 try {
                     Thread.sleep(2); // let the workers go to sleep now and then
                 } catch (InterruptedException e) {
