@@ -152,7 +152,6 @@ class CliTest {
     void badInputIsOneClearLineAndANonZeroExit() {
         assertOneLineError(jgpt("generate", "--model", model.toString(), "--temperature", "3", "Hi"), "temperature");
         assertOneLineError(jgpt("generate", "--model", dir.resolve("nowhere").toString(), "Hi"), "no such model folder");
-        assertOneLineError(jgpt("generate", "Hi"), "--model");
         assertOneLineError(jgpt("score", "--model", model.toString(), "--tokens", "1,x"), "--tokens");
         assertOneLineError(jgpt("score", "--model", model.toString(), "--tokens", "1,99999999"), "outside the vocabulary");
         Run unknownOption = jgpt("generate", "--bogus", "Hi");
@@ -213,6 +212,16 @@ class CliTest {
                 "does not apply");
         assertOneLineError(jgpt("train-tokenizer", "--data", dir.toString(), "--vocab-size", "300", "--out", out), "folder");
         assertThat(Path.of(out)).doesNotExist();
+    }
+
+    @Test
+    void withoutAModelTheShippedShakespeareModelWrites() throws IOException {
+        JsonNode g = jgpt("generate", "--json", "--temperature", "0", "-n", "12", "ROMEO:").json();
+        assertThat(g.get("tokens")).hasSize(12);
+        assertThat(g.get("text").asText()).isNotBlank();
+        JsonNode info = jgpt("info", "--json").json();
+        assertThat(info.get("n_layer").asInt()).isEqualTo(4);
+        assertThat(info.get("weight_bytes_by_dtype").has("F16")).isTrue();
     }
 
     @Test
