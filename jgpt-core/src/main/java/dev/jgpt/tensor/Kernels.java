@@ -757,33 +757,58 @@ public final class Kernels {
      * {@code out} may be {@code x}.
      */
     public static void layerNorm(float[] x, int m, int d, float[] gamma, float[] beta, float eps, float[] out) {
-        for (int r = 0; r < m; r++) {
-            int off = r * d;
-            float mean = sum(x, off, d) / d;
-            // the variance from the centred values (two passes): no cancellation
-            FloatVector mv = FloatVector.broadcast(F, mean);
-            FloatVector acc = FloatVector.zero(F);
-            int i = 0;
-            for (; i <= d - L; i += L) {
-                FloatVector c = FloatVector.fromArray(F, x, off + i).sub(mv);
-                acc = c.fma(c, acc);
+        layerNorm(x, m, d, gamma, beta, eps, out, null, null);
+    }
+
+    /**
+     * {@link #layerNorm(float[], int, int, float[], float[], float, float[])} that also keeps each
+     * row's mean and 1/√(var + eps) in {@code mean[m]} and {@code rstd[m]} (for the backward), when
+     * they are not null. Rows run in parallel when there are enough of them.
+     */
+    public static void layerNorm(float[] x, int m, int d, float[] gamma, float[] beta, float eps, float[] out,
+                                 float[] mean, float[] rstd) {
+        Parallel.RangeTask rows = (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                layerNormRow(x, r * d, d, gamma, beta, eps, out, r, mean, rstd);
             }
-            float var = acc.reduceLanes(VectorOperators.ADD);
-            for (; i < d; i++) {
-                float c = x[off + i] - mean;
-                var += c * c;
-            }
-            float inv = (float) (1.0 / Math.sqrt(var / d + eps));
-            FloatVector iv = FloatVector.broadcast(F, inv);
-            i = 0;
-            for (; i <= d - L; i += L) {
-                FloatVector.fromArray(F, x, off + i).sub(mv).mul(iv)
-                        .fma(FloatVector.fromArray(F, gamma, i), FloatVector.fromArray(F, beta, i))
-                        .intoArray(out, off + i);
-            }
-            for (; i < d; i++) {
-                out[off + i] = (x[off + i] - mean) * inv * gamma[i] + beta[i];
-            }
+        };
+        if ((long) m * d < PARALLEL_MIN_MACS) {
+            rows.run(0, m);
+        } else {
+            Parallel.forRange(m, rows);
+        }
+    }
+
+    private static void layerNormRow(float[] x, int off, int d, float[] gamma, float[] beta, float eps, float[] out,
+                                     int row, float[] means, float[] rstds) {
+        float mean = sum(x, off, d) / d;
+        // the variance from the centred values (two passes): no cancellation
+        FloatVector mv = FloatVector.broadcast(F, mean);
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector c = FloatVector.fromArray(F, x, off + i).sub(mv);
+            acc = c.fma(c, acc);
+        }
+        float var = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < d; i++) {
+            float c = x[off + i] - mean;
+            var += c * c;
+        }
+        float inv = (float) (1.0 / Math.sqrt(var / d + eps));
+        if (means != null) {
+            means[row] = mean;
+            rstds[row] = inv;
+        }
+        FloatVector iv = FloatVector.broadcast(F, inv);
+        i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector.fromArray(F, x, off + i).sub(mv).mul(iv)
+                    .fma(FloatVector.fromArray(F, gamma, i), FloatVector.fromArray(F, beta, i))
+                    .intoArray(out, off + i);
+        }
+        for (; i < d; i++) {
+            out[off + i] = (x[off + i] - mean) * inv * gamma[i] + beta[i];
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jgpt.train;
 
 import dev.jgpt.tensor.GradientKernels;
+import dev.jgpt.tensor.Kernels;
 import dev.jgpt.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -17,43 +18,10 @@ final class LayerNorm {
 
     private LayerNorm() {}
 
-    /**
-     * x, y: [m × d]; mean, rstd: [m] (saved); gamma, beta: [d]. Statistics in two passes (mean,
-     * then the centred sum of squares), each summed in L lanes of d/L values: no cancellation.
-     */
+    /** x, y: [m × d]; mean, rstd: [m] (saved for the backward); gamma, beta: [d]. */
     static void forward(float[] x, int m, int d, float[] gamma, float[] beta, float eps,
                         float[] y, float[] mean, float[] rstd) {
-        Parallel.forRange(m, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int off = r * d;
-                float mu = sum(x, off, d) / d;
-                FloatVector muV = FloatVector.broadcast(F, mu);
-                FloatVector acc = FloatVector.zero(F);
-                int i = 0;
-                for (; i <= d - L; i += L) {
-                    FloatVector c = FloatVector.fromArray(F, x, off + i).sub(muV);
-                    acc = c.fma(c, acc);
-                }
-                float squares = acc.reduceLanes(VectorOperators.ADD);
-                for (; i < d; i++) {
-                    float c = x[off + i] - mu;
-                    squares += c * c;
-                }
-                float rs = (float) (1.0 / Math.sqrt(squares / d + eps));
-                mean[r] = mu;
-                rstd[r] = rs;
-                FloatVector rsV = FloatVector.broadcast(F, rs);
-                i = 0;
-                for (; i <= d - L; i += L) {
-                    FloatVector.fromArray(F, x, off + i).sub(muV).mul(rsV)
-                            .fma(FloatVector.fromArray(F, gamma, i), FloatVector.fromArray(F, beta, i))
-                            .intoArray(y, off + i);
-                }
-                for (; i < d; i++) {
-                    y[off + i] = (x[off + i] - mu) * rs * gamma[i] + beta[i];
-                }
-            }
-        });
+        Kernels.layerNorm(x, m, d, gamma, beta, eps, y, mean, rstd);
     }
 
     /**
@@ -155,18 +123,5 @@ final class LayerNorm {
         if (mask.anyTrue()) {
             v.add(FloatVector.fromArray(F, a, at, mask)).intoArray(a, at, mask);
         }
-    }
-
-    private static float sum(float[] x, int off, int n) {
-        FloatVector s = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            s = s.add(FloatVector.fromArray(F, x, off + i));
-        }
-        float total = s.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            total += x[off + i];
-        }
-        return total;
     }
 }
