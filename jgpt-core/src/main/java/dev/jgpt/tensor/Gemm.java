@@ -116,14 +116,14 @@ public final class Gemm {
                 int mc = Math.min(MC, m - m0);
                 int tiles = (mc + MR - 1) / MR;
                 float[] ap = ws.a(tiles * kc * MR);
-                packA(a, m0, mc, k0, kc, ap);
+                packA(a, m0, mc, k0, kc, triangle, ap);
                 for (int panel = 0; panel < panels; panel++) {
                     int cols = Math.min(nr, n - panel * nr);
                     for (int tile = 0; tile < tiles; tile++) {
                         int row0 = m0 + tile * MR;
                         // the steps [p0, p1) of this block that row tile row0 needs
-                        int p0 = triangle == Triangle.A_UPPER ? Math.max(0, row0 - k0) : 0;
-                        int p1 = triangle == Triangle.A_LOWER ? Math.min(kc, row0 + MR - k0) : kc;
+                        int p0 = firstStep(triangle, row0, k0);
+                        int p1 = endStep(triangle, row0, k0, kc);
                         if (p0 >= p1 || (triangle == Triangle.LOWER_OUTPUT && panel * nr > row0 + MR - 1)) {
                             continue;
                         }
@@ -188,29 +188,50 @@ public final class Gemm {
         }
     }
 
-    /** A[m0 .. m0+mc) × [k0 .. k0+kc) into tiles: ap[(tile·kc + p)·MR + i] = A(m0 + tile·MR + i, k0 + p), zero past mc. */
-    private static void packA(View a, int m0, int mc, int k0, int kc, float[] ap) {
+    /**
+     * A[m0 .. m0+mc) × [k0 .. k0+kc) into tiles: ap[(tile·kc + p)·MR + i] = A(m0 + tile·MR + i, k0 + p),
+     * zero past mc; of each tile only the steps {@link #firstStep}..{@link #endStep} that it uses.
+     */
+    private static void packA(View a, int m0, int mc, int k0, int kc, Triangle triangle, float[] ap) {
         float[] src = a.data();
         int rs = a.rowStride();
         int cs = a.colStride();
         int tiles = (mc + MR - 1) / MR;
         for (int tile = 0; tile < tiles; tile++) {
+            int row0 = m0 + tile * MR;
+            int p0 = firstStep(triangle, row0, k0);
+            int p1 = endStep(triangle, row0, k0, kc);
             int rows = Math.min(MR, mc - tile * MR);
             int base = tile * kc * MR;
-            int from = a.offset() + (m0 + tile * MR) * rs + k0 * cs;
+            int from = a.offset() + row0 * rs + k0 * cs;
             if (rows == MR && rs == 1) { // Aᵀ stored: the tile's MR values of each step lie side by side
-                for (int p = 0; p < kc; p++) {
-                    System.arraycopy(src, from + p * cs, ap, base + p * MR, MR);
+                for (int p = p0; p < p1; p++) {
+                    int at = from + p * cs;
+                    int to = base + p * MR;
+                    ap[to] = src[at];
+                    ap[to + 1] = src[at + 1];
+                    ap[to + 2] = src[at + 2];
+                    ap[to + 3] = src[at + 3];
                 }
                 continue;
             }
             for (int i = 0; i < MR; i++) {
                 int at = from + i * rs;
-                for (int p = 0; p < kc; p++) {
+                for (int p = p0; p < p1; p++) {
                     ap[base + p * MR + i] = i < rows ? src[at + p * cs] : 0f;
                 }
             }
         }
+    }
+
+    /** The first step of the block at k0 that the row tile at row0 uses. */
+    private static int firstStep(Triangle triangle, int row0, int k0) {
+        return triangle == Triangle.A_UPPER ? Math.max(0, row0 - k0) : 0;
+    }
+
+    /** One past the last step of the block [k0, k0 + kc) that the row tile at row0 uses. */
+    private static int endStep(Triangle triangle, int row0, int k0, int kc) {
+        return triangle == Triangle.A_LOWER ? Math.min(kc, row0 + MR - k0) : kc;
     }
 
     /**

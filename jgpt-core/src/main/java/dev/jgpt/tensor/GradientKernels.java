@@ -21,19 +21,29 @@ public final class GradientKernels {
     /**
      * {@code dw[in × out] += x[rows × in]ᵀ · dy[rows × out]}: x at {@code xOff} with row stride
      * {@code in}, dy at {@code dyOff} with row stride {@code out}, dw at {@code dwOff} with row
-     * stride {@code out}. Threads take disjoint bands of dw's rows.
+     * stride {@code out}. Threads take disjoint bands of dw's rows or columns.
      */
     public static void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int rows, int in, int out,
                                       float[] dw, int dwOff) {
         Gemm.View xt = new Gemm.View(x, xOff, 1, in); // xᵀ [in × rows]
         Gemm.View dyView = Gemm.View.rowMajor(dy, dyOff, out);
         Gemm.View dwView = Gemm.View.rowMajor(dw, dwOff, out);
-        int tiles = (in + Gemm.MR - 1) / Gemm.MR;
-        Parallel.forRange(tiles, (t0, t1) -> {
-            int m0 = t0 * Gemm.MR;
-            int m1 = Math.min(in, t1 * Gemm.MR);
-            Gemm.multiply(m1 - m0, out, rows, xt.at(m0, 0), dyView, dwView.at(m0, 0), true, WORKSPACE.get());
-        });
+        // every thread packs the whole of the operand it shares: share the smaller one
+        if (out > in) {
+            int bands = (out + Gemm.NR - 1) / Gemm.NR;
+            Parallel.forRange(bands, (b0, b1) -> {
+                int n0 = b0 * Gemm.NR;
+                int n1 = Math.min(out, b1 * Gemm.NR);
+                Gemm.multiply(in, n1 - n0, rows, xt, dyView.at(0, n0), dwView.at(0, n0), true, WORKSPACE.get());
+            });
+        } else {
+            int bands = (in + Gemm.MR - 1) / Gemm.MR;
+            Parallel.forRange(bands, (b0, b1) -> {
+                int m0 = b0 * Gemm.MR;
+                int m1 = Math.min(in, b1 * Gemm.MR);
+                Gemm.multiply(m1 - m0, out, rows, xt.at(m0, 0), dyView, dwView.at(m0, 0), true, WORKSPACE.get());
+            });
+        }
     }
 
     /** {@code db[out] += Σ_r dy[r × out]}, dy at {@code dyOff} with row stride {@code out}, db at {@code dbOff}. */

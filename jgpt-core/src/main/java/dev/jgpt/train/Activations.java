@@ -17,13 +17,14 @@ final class Activations {
             float[] mid,                                  // residual after attention [N × E]
             float[] norm2, float[] mean2, float[] rstd2,  // LN2 output [N × E], its statistics [N]
             float[] fc,                                   // MLP pre-activation [N × hidden]
-            float[] gelu) {                               // MLP activation [N × hidden]
+            float[] gelu,                                 // MLP activation [N × hidden]
+            float[] geluExp) {                            // e^(−2u) of each GELU [N × hidden]
 
         static Layer allocate(int rows, int probCount, int e, int hidden) {
             return new Layer(new float[size(rows, e)], new float[rows], new float[rows],
                     new float[size(rows, 3 * e)], new float[probCount], new float[size(rows, e)], new float[size(rows, e)],
                     new float[size(rows, e)], new float[rows], new float[rows],
-                    new float[size(rows, hidden)], new float[size(rows, hidden)]);
+                    new float[size(rows, hidden)], new float[size(rows, hidden)], new float[size(rows, hidden)]);
         }
     }
 

@@ -20,48 +20,53 @@ final class Gelu {
 
     private Gelu() {}
 
-    /** x, y: [n]; {@code y = gelu(x)}. */
-    static void forward(float[] x, float[] y, int n) {
+    /**
+     * x, y, ex: [n]; {@code y = gelu(x) = x / (1 + e^(−2u))}, and {@code ex = e^(−2u)} (the
+     * exponent capped at 80 so it stays finite) kept for the backward.
+     */
+    static void forward(float[] x, float[] y, float[] ex, int n) {
         forChunks(n, (i0, i1) -> {
             FloatVector one = FloatVector.broadcast(F, 1f);
             int i = i0;
             for (; i <= i1 - L; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, i);
                 FloatVector minus2u = v.mul(v).fma(K, 1f).mul(v).mul(-2f * C);
-                v.div(minus2u.lanewise(VectorOperators.EXP).add(one)).intoArray(y, i);
+                FloatVector e = minus2u.min(EXP_LIMIT).lanewise(VectorOperators.EXP);
+                e.intoArray(ex, i);
+                v.div(e.add(one)).intoArray(y, i);
             }
             for (; i < i1; i++) {
                 float v = x[i];
-                y[i] = v / (1f + (float) Math.exp(-2f * C * (v + K * v * v * v)));
+                float e = (float) Math.exp(Math.min(-2f * C * (v + K * v * v * v), EXP_LIMIT));
+                ex[i] = e;
+                y[i] = v / (1f + e);
             }
         });
     }
 
     /**
-     * x, dy: [n]; {@code dy *= gelu'(x)} in place, where with {@code s = σ(2u)}:
+     * x, ex: [n] from the forward; dy: [n], {@code dy *= gelu'(x)} in place, where with
+     * {@code s = σ(2u) = 1 / (1 + ex)}:
      * {@code gelu'(x) = s + 2·x·s·(1 − s)·√(2/π)·(1 + 3·0.044715·x²)}; {@code 1 − s} is taken as
-     * {@code e^(−2u)·s}, exact where s rounds to 1, with the exponent capped so it stays finite.
+     * {@code ex·s}, exact where s rounds to 1.
      */
-    static void backward(float[] x, float[] dy, int n) {
+    static void backward(float[] x, float[] ex, float[] dy, int n) {
         forChunks(n, (i0, i1) -> {
             FloatVector one = FloatVector.broadcast(F, 1f);
             int i = i0;
             for (; i <= i1 - L; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, i);
-                FloatVector v2 = v.mul(v);
-                FloatVector minus2u = v2.fma(K, 1f).mul(v).mul(-2f * C);
-                FloatVector ex = minus2u.min(EXP_LIMIT).lanewise(VectorOperators.EXP);
-                FloatVector s = one.div(ex.add(one));
-                FloatVector du = v2.fma(3f * K, 1f).mul(2f * C);
-                FloatVector slope = v.mul(s).mul(ex.mul(s)).fma(du, s);
+                FloatVector e = FloatVector.fromArray(F, ex, i);
+                FloatVector s = one.div(e.add(one));
+                FloatVector du = v.mul(v).fma(3f * K, 1f).mul(2f * C);
+                FloatVector slope = v.mul(s).mul(e.mul(s)).fma(du, s);
                 FloatVector.fromArray(F, dy, i).mul(slope).intoArray(dy, i);
             }
             for (; i < i1; i++) {
                 float v = x[i];
-                float ex = (float) Math.exp(Math.min(-2f * C * (v + K * v * v * v), EXP_LIMIT));
-                float s = 1f / (1f + ex);
+                float s = 1f / (1f + ex[i]);
                 float du = 2f * C * (1f + 3f * K * v * v);
-                dy[i] *= v * s * (ex * s) * du + s;
+                dy[i] *= v * s * (ex[i] * s) * du + s;
             }
         });
     }

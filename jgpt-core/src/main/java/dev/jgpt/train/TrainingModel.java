@@ -125,7 +125,7 @@ public final class TrainingModel {
         residual(x, act.projection, a.mid(), n * e);
         LayerNorm.forward(a.mid(), n, e, w.norm2Weight(), w.norm2Bias(), eps, a.norm2(), a.mean2(), a.rstd2());
         Kernels.linear(a.norm2(), n, w.mlpUp(), w.mlpUpBias(), a.fc());
-        Gelu.forward(a.fc(), a.gelu(), n * config.mlpHidden());
+        Gelu.forward(a.fc(), a.gelu(), a.geluExp(), n * config.mlpHidden());
         Kernels.linear(a.gelu(), n, w.mlpDown(), w.mlpDownBias(), act.projection);
         residual(a.mid(), act.projection, out, n * e);
     }
@@ -143,7 +143,7 @@ public final class TrainingModel {
         Kernels.linear(dy, n, w.mlpDown().transposed(), null, act.dHidden);
         GradientKernels.weightGradient(a.gelu(), 0, dy, 0, n, hidden, e, gradients, g.mlpDown());
         GradientKernels.biasGradient(dy, 0, n, e, gradients, g.mlpDownBias());
-        Gelu.backward(a.fc(), act.dHidden, n * hidden);
+        Gelu.backward(a.fc(), a.geluExp(), act.dHidden, n * hidden);
         Kernels.linear(act.dHidden, n, w.mlpUp().transposed(), null, act.dNorm);
         GradientKernels.weightGradient(a.norm2(), 0, act.dHidden, 0, n, e, hidden, gradients, g.mlpUp());
         GradientKernels.biasGradient(act.dHidden, 0, n, hidden, gradients, g.mlpUpBias());
