@@ -1,6 +1,7 @@
 package dev.jgpt.train;
 
 import dev.jgpt.tensor.GradientKernels;
+import dev.jgpt.tensor.Kernels;
 import dev.jgpt.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -9,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * LayerNorm of each row: {@code y = (x − mean) · rstd · gamma + beta}, {@code rstd = 1/√(var + eps)}
- * with the biased variance. The forward keeps mean and rstd for the backward.
+ * with the biased variance.
  */
 final class LayerNorm {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -17,55 +18,23 @@ final class LayerNorm {
 
     private LayerNorm() {}
 
-    /**
-     * x, y: [m × d]; mean, rstd: [m] (saved); gamma, beta: [d]. Statistics in two passes (mean,
-     * then the centred sum of squares), each summed in L lanes of d/L values: no cancellation.
-     */
-    static void forward(float[] x, int m, int d, float[] gamma, float[] beta, float eps,
-                        float[] y, float[] mean, float[] rstd) {
-        Parallel.forRange(m, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int off = r * d;
-                float mu = sum(x, off, d) / d;
-                FloatVector muV = FloatVector.broadcast(F, mu);
-                FloatVector acc = FloatVector.zero(F);
-                int i = 0;
-                for (; i <= d - L; i += L) {
-                    FloatVector c = FloatVector.fromArray(F, x, off + i).sub(muV);
-                    acc = c.fma(c, acc);
-                }
-                float squares = acc.reduceLanes(VectorOperators.ADD);
-                for (; i < d; i++) {
-                    float c = x[off + i] - mu;
-                    squares += c * c;
-                }
-                float rs = (float) (1.0 / Math.sqrt(squares / d + eps));
-                mean[r] = mu;
-                rstd[r] = rs;
-                FloatVector rsV = FloatVector.broadcast(F, rs);
-                i = 0;
-                for (; i <= d - L; i += L) {
-                    FloatVector.fromArray(F, x, off + i).sub(muV).mul(rsV)
-                            .fma(FloatVector.fromArray(F, gamma, i), FloatVector.fromArray(F, beta, i))
-                            .intoArray(y, off + i);
-                }
-                for (; i < d; i++) {
-                    y[off + i] = (x[off + i] - mu) * rs * gamma[i] + beta[i];
-                }
-            }
-        });
+    /** x, y: [m × d]; gamma, beta: [d]: the inference kernel, so training computes the same function. */
+    static void forward(float[] x, int m, int d, float[] gamma, float[] beta, float eps, float[] y) {
+        Kernels.layerNorm(x, m, d, gamma, beta, eps, y);
     }
 
     /**
-     * dy, x, dx: [m × d] — {@code dx += ∂loss/∂x}; mean, rstd: [m] from the forward; gamma: [d];
+     * dy, x, dx: [m × d] — {@code dx += ∂loss/∂x}; gamma: [d]; mean, rstd: [m] scratch, filled
+     * with the row statistics of x (recomputed: two passes over x cost less than keeping them);
      * {@code grads[dGamma, +d) += Σ_rows dy·x̂}, {@code grads[dBeta, +d) += Σ_rows dy}, where
      * {@code x̂ = (x − mean)·rstd} and
      * {@code ∂loss/∂x = rstd · (dy·gamma − mean(dy·gamma) − x̂ · mean(dy·gamma·x̂))}.
      */
-    static void backward(float[] dy, float[] x, float[] mean, float[] rstd, float[] gamma, int m, int d,
+    static void backward(float[] dy, float[] x, float eps, float[] gamma, int m, int d, float[] mean, float[] rstd,
                          float[] dx, float[] grads, int dGamma, int dBeta) {
         Parallel.forRange(m, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
+                statistics(x, r * d, d, eps, mean, rstd, r);
                 inputGradientRow(dy, x, mean[r], rstd[r], gamma, r * d, d, dx);
             }
         });
@@ -155,6 +124,28 @@ final class LayerNorm {
         if (mask.anyTrue()) {
             v.add(FloatVector.fromArray(F, a, at, mask)).intoArray(a, at, mask);
         }
+    }
+
+    /**
+     * mean[r] and rstd[r] = 1/√(var + eps) of x[off, off+d), var biased: two passes (mean, then
+     * the centred sum of squares), each summed in L lanes of d/L values, no cancellation.
+     */
+    private static void statistics(float[] x, int off, int d, float eps, float[] mean, float[] rstd, int r) {
+        float mu = sum(x, off, d) / d;
+        FloatVector muV = FloatVector.broadcast(F, mu);
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector c = FloatVector.fromArray(F, x, off + i).sub(muV);
+            acc = c.fma(c, acc);
+        }
+        float squares = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < d; i++) {
+            float c = x[off + i] - mu;
+            squares += c * c;
+        }
+        mean[r] = mu;
+        rstd[r] = (float) (1.0 / Math.sqrt(squares / d + eps));
     }
 
     private static float sum(float[] x, int off, int n) {
