@@ -21,6 +21,16 @@ final class Json {
         }
     }
 
+    /** One compact JSON object on one line (JSON Lines), flushed at once. */
+    static void printLine(PrintWriter out, Object value) {
+        try {
+            out.println(MAPPER.writeValueAsString(value));
+            out.flush();
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A string as a JSON literal: quoted, with newlines and control characters escaped. */
     static String quote(String text) {
         try {

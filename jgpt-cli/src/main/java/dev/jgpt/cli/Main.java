@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             BenchCommand.class,
             MakeModelCommand.class,
+            TrainCommand.class,
+            TrainTokenizerCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

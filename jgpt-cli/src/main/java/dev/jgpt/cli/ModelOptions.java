@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 /** Options every command that runs a model shares: which model, how many threads. */
 final class ModelOptions {
     @Option(names = {"-m", "--model"}, paramLabel = "DIR",
-            description = "Model folder in Hugging Face layout (config.json, model.safetensors, tokenizer.json or vocab.json + merges.txt).")
+            description = "Model folder in Hugging Face layout (config.json, model.safetensors, tokenizer.json or vocab.json + merges.txt); "
+                    + "default: the small Shakespeare model jgpt ships.")
     Path model;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads for the kernels (default: all ${sys:jgpt.cores} cores).")
@@ -22,14 +23,18 @@ final class ModelOptions {
     /** Opens the model, after sizing the thread pool. */
     LanguageModel open() {
         applyThreads();
-        if (model == null) {
-            throw new JgptException("no model given: pass --model DIR "
-                    + "(make one with: jgpt make-model --preset gpt2-124m --out models/gpt2-124m)");
-        }
-        return LanguageModel.open(model);
+        Path folder = model != null ? model : DefaultModel.folder().orElseThrow(() -> new JgptException(
+                "no model given and this build ships none: pass --model DIR "
+                        + "(make one with: jgpt make-model --preset gpt2-124m --out models/gpt2-124m)"));
+        return LanguageModel.open(folder);
     }
 
     void applyThreads() {
+        applyThreads(threads);
+    }
+
+    /** Sizes the kernels' thread pool ({@code null}: leave it at one thread per core). */
+    static void applyThreads(Integer threads) {
         if (threads != null) {
             if (threads < 1) {
                 throw new JgptException("--threads must be at least 1, got " + threads);

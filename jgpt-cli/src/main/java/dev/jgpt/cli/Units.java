@@ -31,4 +31,16 @@ final class Units {
         }
         return Long.toString(n);
     }
+
+    /** 3725 → "1h02m05s", 65 → "1m05s", 7.2 → "7s". */
+    static String duration(double seconds) {
+        if (!Double.isFinite(seconds) || seconds < 0) {
+            return "?";
+        }
+        long s = Math.round(seconds);
+        if (s >= 3600) {
+            return String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60);
+        }
+        return s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
+    }
 }

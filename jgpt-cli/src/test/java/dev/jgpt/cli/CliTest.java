@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.tokenizer.ByteLevelBpe;
+import dev.jgpt.tokenizer.CharTokenizer;
+import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.tokenizer.TokenizerLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -157,8 +161,63 @@ class CliTest {
     }
 
     @Test
+    void trainTokenizerWritesATokenizerJsonThatLoadsBack() throws IOException {
+        String text = "The quick brown fox jumps over the lazy dog. Über 3 Füchse, 42 Hunde!\n".repeat(40) + "naïve café 😀\n";
+        Path corpus = Files.writeString(dir.resolve("corpus.txt"), text);
+        Path out = dir.resolve("trained-bpe");
+        JsonNode summary = jgpt("train-tokenizer", "--data", corpus.toString(), "--vocab-size", "300", "--out", out.toString(), "--json").json();
+        Tokenizer loaded = TokenizerLoader.fromDirectory(out);
+        assertThat(loaded).isInstanceOf(ByteLevelBpe.class);
+        assertThat(loaded.decode(loaded.encode(text))).isEqualTo(text);
+        assertThat(summary.get("type").asText()).isEqualTo("bpe");
+        assertThat(summary.get("vocab_size").asInt()).isEqualTo(300).isEqualTo(loaded.vocabSize());
+        assertThat(summary.get("merges").asInt()).isEqualTo(300 - 257);
+        assertThat(summary.get("eos_id").asInt()).isEqualTo(299);
+        assertThat(summary.get("corpus_characters").asLong()).isEqualTo(text.codePointCount(0, text.length()));
+        assertThat(summary.get("corpus_tokens").asInt()).isEqualTo(loaded.encode(text).length);
+        assertThat(summary.get("characters_per_token").asDouble())
+                .isCloseTo(summary.get("corpus_characters").asDouble() / summary.get("corpus_tokens").asDouble(), within(1e-9))
+                .isGreaterThan(2);
+        assertThat(summary.get("tokenizer_json").asText()).isEqualTo(out.resolve("tokenizer.json").toString());
+
+        assertOneLineError(jgpt("train-tokenizer", "--data", corpus.toString(), "--vocab-size", "300", "--out", out.toString()), "--force");
+        Run again = jgpt("train-tokenizer", "--data", corpus.toString(), "--vocab-size", "260", "--out", out.toString(), "--force");
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).contains("260 tokens", "3 merges", "characters per token", out.resolve("tokenizer.json").toString());
+        assertThat(again.err()).as("no progress bar without a terminal").isEmpty();
+        assertThat(jgpt("train-tokenizer", "--data", corpus.toString(), "--vocab-size", "100000", "--out", out.toString(), "--force").out())
+                .contains("(not 100000: no pair of tokens was left to merge)");
+
+        Path chars = dir.resolve("trained-char");
+        JsonNode charSummary = jgpt("train-tokenizer", "--data", corpus.toString(), "--type", "char", "--out", chars.toString(), "--json").json();
+        Tokenizer charTokenizer = TokenizerLoader.fromDirectory(chars);
+        assertThat(charTokenizer).isInstanceOf(CharTokenizer.class);
+        assertThat(charSummary.get("vocab_size").asInt()).isEqualTo((int) text.codePoints().distinct().count());
+        assertThat(charSummary.get("corpus_tokens").asLong()).isEqualTo(charSummary.get("corpus_characters").asLong());
+        assertThat(charSummary.get("eos_id").isNull()).isTrue();
+    }
+
+    @Test
+    void trainTokenizerErrorsAreOneLine() throws IOException {
+        Path corpus = Files.writeString(dir.resolve("small-corpus.txt"), "some text");
+        String out = dir.resolve("never-written").toString();
+        assertOneLineError(jgpt("train-tokenizer", "--data", dir.resolve("missing.txt").toString(), "--vocab-size", "300", "--out", out),
+                "no such file");
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "");
+        assertOneLineError(jgpt("train-tokenizer", "--data", empty.toString(), "--vocab-size", "300", "--out", out), "empty");
+        Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xE9, '\n'});
+        assertOneLineError(jgpt("train-tokenizer", "--data", latin1.toString(), "--vocab-size", "300", "--out", out), "offset 3");
+        assertOneLineError(jgpt("train-tokenizer", "--data", corpus.toString(), "--vocab-size", "100", "--out", out), "at least 257");
+        assertOneLineError(jgpt("train-tokenizer", "--data", corpus.toString(), "--out", out), "--vocab-size");
+        assertOneLineError(jgpt("train-tokenizer", "--data", corpus.toString(), "--type", "char", "--vocab-size", "300", "--out", out),
+                "does not apply");
+        assertOneLineError(jgpt("train-tokenizer", "--data", dir.toString(), "--vocab-size", "300", "--out", out), "folder");
+        assertThat(Path.of(out)).doesNotExist();
+    }
+
+    @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"generate", "tokenize", "score", "info", "bench", "make-model"}) {
+        for (String command : new String[] {"generate", "tokenize", "score", "info", "bench", "make-model", "train-tokenizer"}) {
             Run help = jgpt(command, "--help");
             assertThat(help.exit()).isZero();
             assertThat(help.out()).contains("Usage: jgpt " + command);

@@ -3,6 +3,7 @@ package dev.jgpt.format;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.tensor.DType;
+import dev.jgpt.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -27,6 +28,19 @@ public final class SafeTensorsWriter {
                 n *= d;
             }
             return n;
+        }
+
+        /** An entry holding the values of {@code source}, converted to {@code dtype}. */
+        public static Entry of(Tensor source, DType dtype) {
+            return new Entry(source.name(), dtype, source.shape(), segment -> {
+                if (source.dtype() == dtype) {
+                    MemorySegment.copy(source.data(), 0, segment, 0, segment.byteSize());
+                    return;
+                }
+                for (long i = 0, n = source.elementCount(); i < n; i++) {
+                    dtype.write(segment, i, source.dtype().read(source.data(), i));
+                }
+            });
         }
 
         /** An entry holding {@code values}, stored as {@code dtype}. */

@@ -21,6 +21,8 @@ public final class Transformer {
     }
 
     private static final int LOGIT_ROWS_PER_BLOCK = 32;
+    /** Below this many multiply-adds, attention runs on the calling thread alone. */
+    private static final long PARALLEL_MIN_MACS = 1 << 17;
 
     private final ModelConfig config;
     private final ModelWeights weights;
@@ -29,6 +31,12 @@ public final class Transformer {
     private final float[] attentionScores;   // [heads × context]: one row of scores per head
     private final float[] lastRow;           // [E]
     private final float[] logits;            // [vocab]
+    // the attention call in flight, as fields so that running it allocates nothing
+    private final Parallel.RangeTask attentionTask = this::attendHeads;
+    private int attentionRows;
+    private int attentionStart;
+    private float[] attentionKeys;
+    private float[] attentionValues;
 
     public Transformer(ModelWeights weights) {
         this.weights = weights;
@@ -146,30 +154,47 @@ public final class Transformer {
     /**
      * Causal multi-head attention for m query rows at positions start..start+m-1:
      * attn[r, head] = softmax(q·kᵀ / √D over positions ≤ start+r) · v, with D = E / heads.
+     * Heads run in parallel unless the work is too small to repay the dispatch (early decode steps).
      */
     private void attention(int m, int start, float[] keys, float[] values) {
+        attentionRows = m;
+        attentionStart = start;
+        attentionKeys = keys;
+        attentionValues = values;
+        long macs = 2L * m * (start + m) * config.embd();
+        if (macs < PARALLEL_MIN_MACS) {
+            attentionTask.run(0, config.heads());
+        } else {
+            Parallel.forRange(config.heads(), attentionTask);
+        }
+    }
+
+    /** The heads [h0, h1) of the attention set up by {@link #attention}. */
+    private void attendHeads(int h0, int h1) {
+        int m = attentionRows;
+        int start = attentionStart;
+        float[] keys = attentionKeys;
+        float[] values = attentionValues;
         int e = config.embd();
         int d = config.headSize();
         int context = config.contextLength();
-        Parallel.forRange(config.heads(), (h0, h1) -> {
-            for (int head = h0; head < h1; head++) {
-                int scores = head * context;
-                int headOffset = head * d;
-                for (int r = 0; r < m; r++) {
-                    int q = r * 3 * e + headOffset;
-                    int visible = start + r + 1;
-                    for (int p = 0; p < visible; p++) {
-                        attentionScores[scores + p] = Kernels.dot(ws.qkv, q, keys, p * e + headOffset, d) * attentionScale;
-                    }
-                    Kernels.softmax(attentionScores, scores, visible);
-                    int out = r * e + headOffset;
-                    Arrays.fill(ws.attn, out, out + d, 0f);
-                    for (int p = 0; p < visible; p++) {
-                        Kernels.axpy(attentionScores[scores + p], values, p * e + headOffset, ws.attn, out, d);
-                    }
+        for (int head = h0; head < h1; head++) {
+            int scores = head * context;
+            int headOffset = head * d;
+            for (int r = 0; r < m; r++) {
+                int q = r * 3 * e + headOffset;
+                int visible = start + r + 1;
+                for (int p = 0; p < visible; p++) {
+                    attentionScores[scores + p] = Kernels.dot(ws.qkv, q, keys, p * e + headOffset, d) * attentionScale;
+                }
+                Kernels.softmax(attentionScores, scores, visible);
+                int out = r * e + headOffset;
+                Arrays.fill(ws.attn, out, out + d, 0f);
+                for (int p = 0; p < visible; p++) {
+                    Kernels.axpy(attentionScores[scores + p], values, p * e + headOffset, ws.attn, out, d);
                 }
             }
-        });
+        }
     }
 
     private void ensureWorkspace(int m) {

@@ -1,36 +1,728 @@
 package dev.jgpt.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The numeric kernels of the forward pass. Activations are row-major {@code float[]} on the heap;
  * weights are {@link WeightMatrix} views where they lie.
+ *
+ * <p>Every kernel has a plain scalar twin in the tests ({@code ScalarKernels}) that it is
+ * checked against.
  */
 public final class Kernels {
     private Kernels() {}
 
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** 16-bit lanes, as many as {@link #F} has: one load of F16/BF16 widens to one float vector. */
+    private static final VectorSpecies<Short> S =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final int L = F.length();
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+
+    // GEMM blocking: an MR×NR register tile (NR = 3 vectors), K in blocks of KC so that a packed
+    // KC×NR panel (24 KiB at 512 bits) stays in L1; OUT_IN packs MC weight rows at a time (L2).
+    private static final int MR = 4;
+    private static final int NR = 3 * L;
+    private static final int KC = 128;
+    private static final int MC = 64;
+    /** GEMM IN_OUT packs NB panels at a time from one run of each weight row (long runs convert faster). */
+    private static final int NB = 8;
+    /** Below this many multiply-adds a call runs on the calling thread alone (dispatch costs more). */
+    private static final long PARALLEL_MIN_MACS = 1 << 16;
+    /** OUT_IN with fewer rows than this uses dot products instead of the GEMM (too few rows to tile). */
+    private static final int OUT_IN_GEMM_MIN_ROWS = 8;
+
+    // ---------------------------------------------------------------------------------------------
+    // linear
+
     /**
      * {@code y[m, out] = x[m, in] · W + bias[out]} ({@code bias} may be null). Only the first
-     * {@code m} rows of {@code x} and {@code y} are read and written.
+     * {@code m} rows of {@code x} and {@code y} are read and written; {@code x} and {@code y}
+     * must not overlap.
      */
     public static void linear(float[] x, int m, WeightMatrix w, float[] bias, float[] y) {
         int in = w.in();
         int out = w.out();
-        Parallel.forRange(m, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                for (int o = 0; o < out; o++) {
-                    float sum = bias == null ? 0f : bias[o];
-                    for (int i = 0; i < in; i++) {
-                        sum += x[r * in + i] * w.get(i, o);
+        if (m < 0 || (long) m * in > x.length || (long) m * out > y.length || (bias != null && bias.length < out)) {
+            throw new IllegalArgumentException(w.name() + ": linear of " + m + "×" + in + " → " + m + "×" + out
+                    + " with x[" + x.length + "], y[" + y.length + "]" + (bias == null ? "" : ", bias[" + bias.length + "]"));
+        }
+        if (m == 0) {
+            return;
+        }
+        Linear job = JOBS.get();
+        try {
+            job.run(x, m, w, bias, y);
+        } finally {
+            job.clear();
+        }
+    }
+
+    private static final ThreadLocal<Linear> JOBS = ThreadLocal.withInitial(Linear::new);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final AtomicLong CALLS = new AtomicLong();
+
+    /** Grow-only buffers of the thread that executes a chunk. */
+    private static final class Scratch {
+        final float[] row = new float[Math.max(4096, NB * NR)]; // a run of weight rows, converted (16 KiB: L1)
+        float[] pack = new float[0]; // GEMM: packed weight panels or block
+        float[] xt = new float[0]; // GEMM OUT_IN: x transposed into NR-wide panels
+        float[] ct = new float[0]; // GEMM OUT_IN: the output block, transposed
+        long xtCall = -1; // which call and rows xt holds
+        int xtRow0;
+        int xtRow1;
+
+        float[] pack(int n) {
+            return pack.length >= n ? pack : (pack = new float[n]);
+        }
+    }
+
+    /**
+     * One {@code linear} call of one calling thread, kept per thread so that dispatching it
+     * allocates nothing. {@link #run(int, int, int)} is the body of a chunk.
+     */
+    private static final class Linear implements Parallel.ChunkTask {
+        private static final int DOT = 0, AXPY = 1, SMALL_DOT = 2, GEMM_IN_OUT = 3, GEMM_OUT_IN = 4;
+
+        float[] x;
+        float[] bias;
+        float[] y;
+        int m;
+        int in;
+        int out;
+        WeightMatrix w;
+        MemorySegment seg;
+        DType dtype;
+        int mode;
+        boolean splitRows; // GEMM: chunks are ranges of rows of x rather than of outputs
+        long call;
+        float[] partials = new float[0]; // AXPY: one partial y per chunk
+
+        void run(float[] x, int m, WeightMatrix w, float[] bias, float[] y) {
+            this.x = x;
+            this.m = m;
+            this.w = w;
+            this.bias = bias;
+            this.y = y;
+            this.in = w.in();
+            this.out = w.out();
+            this.seg = w.data();
+            this.dtype = w.dtype();
+            boolean inOut = w.layout() == WeightMatrix.Layout.IN_OUT;
+            long macs = (long) m * in * out;
+            int threads = macs < PARALLEL_MIN_MACS ? 1 : Parallel.threads();
+            if (m == 1 && inOut) {
+                mode = AXPY;
+                int chunks = Math.min(threads, in);
+                if (chunks == 1) {
+                    initRows(y, 0, 1, 0, out);
+                    run(0, 0, in);
+                    return;
+                }
+                if (partials.length < chunks * out) {
+                    partials = new float[chunks * out];
+                }
+                Parallel.forChunks(in, chunks, this);
+                sumPartials(chunks);
+            } else if (m == 1 || (!inOut && m < OUT_IN_GEMM_MIN_ROWS)) {
+                mode = m == 1 ? DOT : SMALL_DOT;
+                Parallel.forChunks(out, threads, this);
+            } else {
+                mode = inOut ? GEMM_IN_OUT : GEMM_OUT_IN;
+                call = CALLS.incrementAndGet();
+                // Units of work: NR-wide column panels / MR-row groups (IN_OUT); MR weight rows / NR-row panels (OUT_IN).
+                int colUnits = inOut ? ceilDiv(out, NR) : ceilDiv(out, MR);
+                int rowUnits = inOut ? ceilDiv(m, MR) : ceilDiv(m, NR);
+                splitRows = colUnits < 2 * threads && rowUnits > colUnits;
+                int units = splitRows ? rowUnits : colUnits;
+                // a few chunks per thread, claimed dynamically, so a thread slowed by others still finishes in time
+                int chunks = threads == 1 ? 1 : Math.min(units, 4 * threads);
+                Parallel.forChunks(units, chunks, this);
+            }
+        }
+
+        void clear() {
+            x = null;
+            y = null;
+            bias = null;
+            w = null;
+            seg = null;
+        }
+
+        @Override
+        public void run(int chunk, int start, int end) {
+            switch (mode) {
+                case DOT -> matvecDot(start, end);
+                case AXPY -> {
+                    if (start == 0 && end == in) { // single chunk: accumulate straight into y
+                        matvecAxpy(y, 0, start, end);
+                    } else {
+                        Arrays.fill(partials, chunk * out, (chunk + 1) * out, 0f);
+                        matvecAxpy(partials, chunk * out, start, end);
                     }
-                    y[r * out + o] = sum;
+                }
+                case SMALL_DOT -> smallDot(start, end);
+                case GEMM_IN_OUT -> {
+                    if (splitRows) {
+                        gemmInOut(start * MR, Math.min(m, end * MR), 0, out);
+                    } else {
+                        gemmInOut(0, m, start * NR, Math.min(out, end * NR));
+                    }
+                }
+                default -> {
+                    if (splitRows) {
+                        gemmOutIn(start * NR, Math.min(m, end * NR), 0, out);
+                    } else {
+                        gemmOutIn(0, m, start * MR, Math.min(out, end * MR));
+                    }
                 }
             }
-        });
+        }
+
+        /** y[o] = bias[o] + x · W[o, :] for o in [o0, o1): one ascending stream of weight rows. */
+        private void matvecDot(int o0, int o1) {
+            long rowBytes = (long) in * dtype.bytes();
+            if (dtype == DType.F16) {
+                // convert several whole rows per (auto-vectorised) loop, then dot them from L1
+                float[] tmp = SCRATCH.get().row;
+                int rows = Math.max(1, tmp.length / in);
+                for (int o = o0; o < o1; o += rows) {
+                    int r1 = Math.min(o1, o + rows);
+                    if (in > tmp.length) {
+                        y[o] = dotF16(x, 0, seg, o * rowBytes, in, tmp) + (bias == null ? 0f : bias[o]);
+                        continue;
+                    }
+                    convert(seg, dtype, (long) o * in, tmp, 0, (r1 - o) * in);
+                    for (int r = o; r < r1; r++) {
+                        y[r] = dot(x, 0, tmp, (r - o) * in, in) + (bias == null ? 0f : bias[r]);
+                    }
+                }
+            } else if (in % (4 * L) == 0) {
+                if (dtype == DType.F32) {
+                    streamDotF32(x, seg, in, o0, o1, bias, y);
+                } else {
+                    streamDotBF16(x, seg, in, o0, o1, bias, y);
+                }
+            } else {
+                for (int o = o0; o < o1; o++) {
+                    long off = o * rowBytes;
+                    float s = dtype == DType.F32 ? dotF32(x, 0, seg, off, in) : dotBF16(x, 0, seg, off, in);
+                    y[o] = bias == null ? s : s + bias[o];
+                }
+            }
+        }
+
+        /** acc[accOff, +out) += Σ_{i in [i0, i1)} x[i] · W[i, :], four weight rows per pass. */
+        private void matvecAxpy(float[] acc, int accOff, int i0, int i1) {
+            long rowBytes = (long) out * dtype.bytes();
+            int i = i0;
+            if (dtype != DType.F16) {
+                for (; i + 4 <= i1; i += 4) {
+                    if (dtype == DType.F32) {
+                        axpy4F32(x, i, seg, i * rowBytes, rowBytes, acc, accOff, out);
+                    } else {
+                        axpy4BF16(x, i, seg, i * rowBytes, rowBytes, acc, accOff, out);
+                    }
+                }
+            }
+            for (; i < i1; i++) {
+                float a = x[i];
+                long off = i * rowBytes;
+                switch (dtype) {
+                    case F32 -> axpyF32(a, seg, off, acc, accOff, out);
+                    case F16 -> axpyF16(a, seg, off, acc, accOff, out);
+                    case BF16 -> axpyBF16(a, seg, off, acc, accOff, out);
+                }
+            }
+        }
+
+        /** y = bias + Σ partials. */
+        private void sumPartials(int chunks) {
+            initRows(y, 0, 1, 0, out);
+            for (int c = 0; c < chunks; c++) {
+                int off = c * out;
+                int o = 0;
+                for (; o <= out - L; o += L) {
+                    FloatVector.fromArray(F, y, o).add(FloatVector.fromArray(F, partials, off + o)).intoArray(y, o);
+                }
+                for (; o < out; o++) {
+                    y[o] += partials[off + o];
+                }
+            }
+        }
+
+        /** OUT_IN with a few rows of x: each weight row (converted once if 16-bit) dotted with every row. */
+        private void smallDot(int o0, int o1) {
+            float[] row = dtype == DType.F32 ? null : SCRATCH.get().pack(in);
+            long rowBytes = (long) in * dtype.bytes();
+            for (int o = o0; o < o1; o++) {
+                long off = o * rowBytes;
+                if (row != null) {
+                    convert(seg, dtype, (long) o * in, row, 0, in);
+                }
+                float b = bias == null ? 0f : bias[o];
+                for (int r = 0; r < m; r++) {
+                    float s = row == null ? dotF32(x, r * in, seg, off, in) : dot(x, r * in, row, 0, in);
+                    y[r * out + o] = s + b;
+                }
+            }
+        }
+
+        /**
+         * y[r0..r1, c0..c1) for IN_OUT weights: tiles vectorised along the outputs. For each K block,
+         * up to NB column panels (KC × NR each, converted to F32) are packed from whole weight-row
+         * segments, then each panel is swept by every row group; x is read in place.
+         */
+        private void gemmInOut(int r0, int r1, int c0, int c1) {
+            initRows(y, r0, r1, c0, c1);
+            Scratch s = SCRATCH.get();
+            float[] panels = s.pack(NB * KC * NR);
+            float[] row = s.row;
+            for (int jb = c0; jb < c1; jb += NB * NR) {
+                int width = Math.min(NB * NR, c1 - jb);
+                int np = ceilDiv(width, NR);
+                for (int k0 = 0; k0 < in; k0 += KC) {
+                    int kc = Math.min(KC, in - k0);
+                    for (int k = 0; k < kc; k++) {
+                        convert(seg, dtype, (long) (k0 + k) * out + jb, row, 0, width);
+                        Arrays.fill(row, width, np * NR, 0f);
+                        for (int p = 0; p < np; p++) {
+                            System.arraycopy(row, p * NR, panels, (p * kc + k) * NR, NR);
+                        }
+                    }
+                    for (int p = 0; p < np; p++) {
+                        int j0 = jb + p * NR;
+                        int cols = Math.min(NR, c1 - j0);
+                        for (int r = r0; r < r1; r += MR) {
+                            microKernel(x, r * in + k0, in, Math.min(MR, r1 - r), panels, p * kc * NR, kc,
+                                    y, r * out + j0, out, cols);
+                        }
+                    }
+                }
+            }
+        }
+
+        /**
+         * y[r0..r1, c0..c1) for OUT_IN weights: tiles vectorised along the rows of x, so x is
+         * packed transposed (NR rows per panel) and weight rows are broadcast. The tile lands in a
+         * transposed block {@code ct[output][row]} that is written to y once at the end.
+         */
+        private void gemmOutIn(int r0, int r1, int c0, int c1) {
+            Scratch s = SCRATCH.get();
+            int rows = r1 - r0;
+            int panels = ceilDiv(rows, NR);
+            int mPad = panels * NR;
+            if (s.xtCall != call || s.xtRow0 != r0 || s.xtRow1 != r1) {
+                packTransposed(s, r0, r1, panels);
+            }
+            float[] xt = s.xt;
+            float[] block = s.pack(MC * KC);
+            if (s.ct.length < MC * mPad) {
+                s.ct = new float[MC * mPad];
+            }
+            float[] ct = s.ct;
+            for (int ob = c0; ob < c1; ob += MC) {
+                int mc = Math.min(MC, c1 - ob);
+                Arrays.fill(ct, 0, mc * mPad, 0f);
+                for (int k0 = 0; k0 < in; k0 += KC) {
+                    int kc = Math.min(KC, in - k0);
+                    for (int oi = 0; oi < mc; oi++) {
+                        convert(seg, dtype, (long) (ob + oi) * in + k0, block, oi * kc, kc);
+                    }
+                    for (int p = 0; p < panels; p++) {
+                        for (int oi = 0; oi < mc; oi += MR) {
+                            microKernel(block, oi * kc, kc, Math.min(MR, mc - oi),
+                                    xt, (p * in + k0) * NR, kc, ct, oi * mPad + p * NR, mPad, NR);
+                        }
+                    }
+                }
+                for (int r = 0; r < rows; r++) {
+                    int yo = (r0 + r) * out + ob;
+                    for (int oi = 0; oi < mc; oi++) {
+                        y[yo + oi] = ct[oi * mPad + r] + (bias == null ? 0f : bias[ob + oi]);
+                    }
+                }
+            }
+        }
+
+        /** xt[(p·in + k)·NR + j] = x[r0 + p·NR + j, k], zero past r1. */
+        private void packTransposed(Scratch s, int r0, int r1, int panels) {
+            int size = panels * in * NR;
+            if (s.xt.length < size) {
+                s.xt = new float[size];
+            }
+            float[] xt = s.xt;
+            for (int p = 0; p < panels; p++) {
+                for (int j = 0; j < NR; j++) {
+                    int r = r0 + p * NR + j;
+                    int base = p * in * NR + j;
+                    if (r < r1) {
+                        for (int k = 0; k < in; k++) {
+                            xt[base + k * NR] = x[r * in + k];
+                        }
+                    } else {
+                        for (int k = 0; k < in; k++) {
+                            xt[base + k * NR] = 0f;
+                        }
+                    }
+                }
+            }
+            s.xtCall = call;
+            s.xtRow0 = r0;
+            s.xtRow1 = r1;
+        }
+
+        /** y[r0..r1, c0..c1) = bias[c0..c1) (or 0). */
+        private void initRows(float[] y, int r0, int r1, int c0, int c1) {
+            for (int r = r0; r < r1; r++) {
+                if (bias == null) {
+                    Arrays.fill(y, r * out + c0, r * out + c1, 0f);
+                } else {
+                    System.arraycopy(bias, c0, y, r * out + c0, c1 - c0);
+                }
+            }
+        }
     }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /**
+     * The register tile: {@code c[cOff + i·cStride + j] += Σ_k q[qOff + i·qStride + k] · p[pOff + k·NR + j]}
+     * for {@code i < rows ≤ MR}, {@code j < cols ≤ NR}. Rows past {@code rows} repeat the last
+     * row (computed, never stored) so the loop has no edge cases.
+     */
+    private static void microKernel(float[] q, int qOff, int qStride, int rows, float[] p, int pOff, int kc,
+                                    float[] c, int cOff, int cStride, int cols) {
+        int q0 = qOff;
+        int q1 = qOff + Math.min(1, rows - 1) * qStride;
+        int q2 = qOff + Math.min(2, rows - 1) * qStride;
+        int q3 = qOff + Math.min(3, rows - 1) * qStride;
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        for (int k = 0; k < kc; k++) {
+            int pk = pOff + k * NR;
+            FloatVector b0 = FloatVector.fromArray(F, p, pk);
+            FloatVector b1 = FloatVector.fromArray(F, p, pk + L);
+            FloatVector b2 = FloatVector.fromArray(F, p, pk + 2 * L);
+            FloatVector a = FloatVector.broadcast(F, q[q0 + k]);
+            c00 = b0.fma(a, c00);
+            c01 = b1.fma(a, c01);
+            c02 = b2.fma(a, c02);
+            a = FloatVector.broadcast(F, q[q1 + k]);
+            c10 = b0.fma(a, c10);
+            c11 = b1.fma(a, c11);
+            c12 = b2.fma(a, c12);
+            a = FloatVector.broadcast(F, q[q2 + k]);
+            c20 = b0.fma(a, c20);
+            c21 = b1.fma(a, c21);
+            c22 = b2.fma(a, c22);
+            a = FloatVector.broadcast(F, q[q3 + k]);
+            c30 = b0.fma(a, c30);
+            c31 = b1.fma(a, c31);
+            c32 = b2.fma(a, c32);
+        }
+        addRow(c, cOff, cols, c00, c01, c02);
+        if (rows > 1) {
+            addRow(c, cOff + cStride, cols, c10, c11, c12);
+        }
+        if (rows > 2) {
+            addRow(c, cOff + 2 * cStride, cols, c20, c21, c22);
+        }
+        if (rows > 3) {
+            addRow(c, cOff + 3 * cStride, cols, c30, c31, c32);
+        }
+    }
+
+    private static void addRow(float[] c, int off, int cols, FloatVector v0, FloatVector v1, FloatVector v2) {
+        addPart(c, off, cols, v0);
+        addPart(c, off + L, cols - L, v1);
+        addPart(c, off + 2 * L, cols - 2 * L, v2);
+    }
+
+    /** c[off, off + min(n, L)) += the first lanes of v. */
+    private static void addPart(float[] c, int off, int n, FloatVector v) {
+        if (n >= L) {
+            v.add(FloatVector.fromArray(F, c, off)).intoArray(c, off);
+        } else if (n > 0) {
+            VectorMask<Float> mask = F.indexInRange(0, n);
+            v.add(FloatVector.fromArray(F, c, off, mask)).intoArray(c, off, mask);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Weight rows. Vector API calls are written out inside each loop, not in helpers that return
+    // vectors: a helper C2 does not inline boxes every vector (measured: 57 MB allocated per call).
+    // F16 goes through Float.float16ToFloat in plain loops, which C2 auto-vectorises to vcvtph2ps:
+    // twice as fast as converting with Vector API integer tricks (and no subnormal stalls).
+
+    /** dst[dstOff, +n) = elements [elem, elem + n) of a weight segment, as floats. */
+    static void convert(MemorySegment s, DType dtype, long elem, float[] dst, int dstOff, int n) {
+        int i = 0;
+        switch (dtype) {
+            case F32 -> {
+                for (long off = elem * 4; i <= n - L; i += L) {
+                    FloatVector.fromMemorySegment(F, s, off + 4L * i, LE).intoArray(dst, dstOff + i);
+                }
+                for (; i < n; i++) {
+                    dst[dstOff + i] = s.get(F32_LE, (elem + i) * 4);
+                }
+            }
+            case F16 -> {
+                long off = elem * 2;
+                for (; i < n; i++) {
+                    dst[dstOff + i] = Float.float16ToFloat(s.get(I16_LE, off + 2L * i));
+                }
+            }
+            case BF16 -> {
+                for (long off = elem * 2; i <= n - L; i += L) {
+                    ((IntVector) ShortVector.fromMemorySegment(S, s, off + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0))
+                            .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOff + i);
+                }
+                for (; i < n; i++) {
+                    dst[dstOff + i] = bf16(s, (elem + i) * 2);
+                }
+            }
+        }
+    }
+
+    private static float bf16(MemorySegment s, long byteOff) {
+        return Float.intBitsToFloat(s.get(I16_LE, byteOff) << 16);
+    }
+
+    // Dot products of x[xOff, +n) with one weight row at byte offset off; four accumulators.
+
+    private static float dotF32(float[] x, int xOff, MemorySegment w, long off, int n) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i <= n - 4 * L; i += 4 * L) {
+            a0 = FloatVector.fromMemorySegment(F, w, off + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = FloatVector.fromMemorySegment(F, w, off + 4L * (i + L), LE).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
+            a2 = FloatVector.fromMemorySegment(F, w, off + 4L * (i + 2 * L), LE).fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), a2);
+            a3 = FloatVector.fromMemorySegment(F, w, off + 4L * (i + 3 * L), LE).fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), a3);
+        }
+        for (; i <= n - L; i += L) {
+            a0 = FloatVector.fromMemorySegment(F, w, off + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[xOff + i] * w.get(F32_LE, off + 4L * i);
+        }
+        return s;
+    }
+
+    /** F16: the row converted block by block into {@code tmp} (in L1), then a float dot. */
+    private static float dotF16(float[] x, int xOff, MemorySegment w, long off, int n, float[] tmp) {
+        float s = 0f;
+        for (int b = 0; b < n; b += tmp.length) {
+            int len = Math.min(tmp.length, n - b);
+            convert(w, DType.F16, off / 2 + b, tmp, 0, len);
+            s += dot(x, xOff + b, tmp, 0, len);
+        }
+        return s;
+    }
+
+    private static float dotBF16(float[] x, int xOff, MemorySegment w, long off, int n) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i <= n - 4 * L; i += 4 * L) {
+            a0 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * (i + L), LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
+            a2 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * (i + 2 * L), LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), a2);
+            a3 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * (i + 3 * L), LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), a3);
+        }
+        for (; i <= n - L; i += L) {
+            a0 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[xOff + i] * bf16(w, off + 2L * i);
+        }
+        return s;
+    }
+
+    // y[o] = x · W[o, :] (+ bias[o]) for o in [o0, o1) when n % 4L == 0: the rows as ONE loop over
+    // one ascending stream, reducing where a row ends. A loop per row (48 vectors at n = 768) ran at
+    // 65-75% of the bandwidth: each short loop's exit stalls the stream.
+
+    private static void streamDotF32(float[] x, MemorySegment w, int n, int o0, int o1, float[] bias, float[] y) {
+        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z, a2 = z, a3 = z;
+        int i = 0;
+        int o = o0;
+        for (long p = (long) o0 * n * 4, end = (long) o1 * n * 4; p < end; p += 16L * L) {
+            a0 = FloatVector.fromMemorySegment(F, w, p, LE).fma(FloatVector.fromArray(F, x, i), a0);
+            a1 = FloatVector.fromMemorySegment(F, w, p + 4L * L, LE).fma(FloatVector.fromArray(F, x, i + L), a1);
+            a2 = FloatVector.fromMemorySegment(F, w, p + 8L * L, LE).fma(FloatVector.fromArray(F, x, i + 2 * L), a2);
+            a3 = FloatVector.fromMemorySegment(F, w, p + 12L * L, LE).fma(FloatVector.fromArray(F, x, i + 3 * L), a3);
+            i += 4 * L;
+            if (i == n) {
+                float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                y[o] = bias == null ? s : s + bias[o];
+                o++;
+                i = 0;
+                a0 = z;
+                a1 = z;
+                a2 = z;
+                a3 = z;
+            }
+        }
+    }
+
+    private static void streamDotBF16(float[] x, MemorySegment w, int n, int o0, int o1, float[] bias, float[] y) {
+        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z, a2 = z, a3 = z;
+        int i = 0;
+        int o = o0;
+        for (long p = (long) o0 * n * 2, end = (long) o1 * n * 2; p < end; p += 8L * L) {
+            a0 = ((IntVector) ShortVector.fromMemorySegment(S, w, p, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, i), a0);
+            a1 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, i + L), a1);
+            a2 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 4L * L, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, i + 2 * L), a2);
+            a3 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 6L * L, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, i + 3 * L), a3);
+            i += 4 * L;
+            if (i == n) {
+                float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                y[o] = bias == null ? s : s + bias[o];
+                o++;
+                i = 0;
+                a0 = z;
+                a1 = z;
+                a2 = z;
+                a3 = z;
+            }
+        }
+    }
+
+    // y[yOff, +n) += Σ_r x[xi + r] · W row r, for the four rows at byte offsets off + r·rowBytes:
+    // one load and store of y per four weight vectors (one row per pass ran at ~70% of bandwidth).
+
+    private static void axpy4F32(float[] x, int xi, MemorySegment w, long off, long rowBytes, float[] y, int yOff, int n) {
+        float a = x[xi], b = x[xi + 1], c = x[xi + 2], d = x[xi + 3];
+        FloatVector av = FloatVector.broadcast(F, a), bv = FloatVector.broadcast(F, b);
+        FloatVector cv = FloatVector.broadcast(F, c), dv = FloatVector.broadcast(F, d);
+        long r1 = off + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+        int o = 0;
+        for (; o <= n - L; o += L) {
+            long q = 4L * o;
+            FloatVector s = FloatVector.fromMemorySegment(F, w, off + q, LE).fma(av, FloatVector.fromArray(F, y, yOff + o));
+            FloatVector t = FloatVector.fromMemorySegment(F, w, r1 + q, LE).mul(bv);
+            s = FloatVector.fromMemorySegment(F, w, r2 + q, LE).fma(cv, s);
+            t = FloatVector.fromMemorySegment(F, w, r3 + q, LE).fma(dv, t);
+            s.add(t).intoArray(y, yOff + o);
+        }
+        for (; o < n; o++) {
+            long q = 4L * o;
+            float s = Math.fma(a, w.get(F32_LE, off + q), y[yOff + o]);
+            float t = b * w.get(F32_LE, r1 + q);
+            s = Math.fma(c, w.get(F32_LE, r2 + q), s);
+            t = Math.fma(d, w.get(F32_LE, r3 + q), t);
+            y[yOff + o] = s + t;
+        }
+    }
+
+    private static void axpy4BF16(float[] x, int xi, MemorySegment w, long off, long rowBytes, float[] y, int yOff, int n) {
+        float a = x[xi], b = x[xi + 1], c = x[xi + 2], d = x[xi + 3];
+        FloatVector av = FloatVector.broadcast(F, a), bv = FloatVector.broadcast(F, b);
+        FloatVector cv = FloatVector.broadcast(F, c), dv = FloatVector.broadcast(F, d);
+        long r1 = off + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+        int o = 0;
+        for (; o <= n - L; o += L) {
+            long q = 2L * o;
+            FloatVector s = ((IntVector) ShortVector.fromMemorySegment(S, w, off + q, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(av, FloatVector.fromArray(F, y, yOff + o));
+            FloatVector t = ((IntVector) ShortVector.fromMemorySegment(S, w, r1 + q, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(bv);
+            s = ((IntVector) ShortVector.fromMemorySegment(S, w, r2 + q, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(cv, s);
+            t = ((IntVector) ShortVector.fromMemorySegment(S, w, r3 + q, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(dv, t);
+            s.add(t).intoArray(y, yOff + o);
+        }
+        for (; o < n; o++) {
+            long q = 2L * o;
+            float s = Math.fma(a, bf16(w, off + q), y[yOff + o]);
+            float t = b * bf16(w, r1 + q);
+            s = Math.fma(c, bf16(w, r2 + q), s);
+            t = Math.fma(d, bf16(w, r3 + q), t);
+            y[yOff + o] = s + t;
+        }
+    }
+
+    // y[yOff, +n) += a · (one weight row at byte offset off).
+
+    private static void axpyF32(float a, MemorySegment w, long off, float[] y, int yOff, int n) {
+        FloatVector av = FloatVector.broadcast(F, a);
+        int o = 0;
+        for (; o <= n - L; o += L) {
+            FloatVector.fromMemorySegment(F, w, off + 4L * o, LE).fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
+        }
+        for (; o < n; o++) {
+            y[yOff + o] = Math.fma(a, w.get(F32_LE, off + 4L * o), y[yOff + o]);
+        }
+    }
+
+    /** A plain loop: C2 vectorises it, conversion included (see above). */
+    private static void axpyF16(float a, MemorySegment w, long off, float[] y, int yOff, int n) {
+        for (int o = 0; o < n; o++) {
+            y[yOff + o] = Math.fma(a, Float.float16ToFloat(w.get(I16_LE, off + 2L * o)), y[yOff + o]);
+        }
+    }
+
+    private static void axpyBF16(float a, MemorySegment w, long off, float[] y, int yOff, int n) {
+        FloatVector av = FloatVector.broadcast(F, a);
+        int o = 0;
+        for (; o <= n - L; o += L) {
+            ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * o, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
+        }
+        for (; o < n; o++) {
+            y[yOff + o] = Math.fma(a, bf16(w, off + 2L * o), y[yOff + o]);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // activations
 
     /** Dot product of {@code a[aOff, aOff+n)} and {@code b[bOff, bOff+n)}. */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        float sum = 0f;
-        for (int i = 0; i < n; i++) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (; i <= n - 4 * L; i += 4 * L) {
+            s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
+            s1 = FloatVector.fromArray(F, a, aOff + i + L).fma(FloatVector.fromArray(F, b, bOff + i + L), s1);
+            s2 = FloatVector.fromArray(F, a, aOff + i + 2 * L).fma(FloatVector.fromArray(F, b, bOff + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(F, a, aOff + i + 3 * L).fma(FloatVector.fromArray(F, b, bOff + i + 3 * L), s3);
+        }
+        for (; i <= n - L; i += L) {
+            s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
+        }
+        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
         return sum;
@@ -38,14 +730,23 @@ public final class Kernels {
 
     /** {@code y[yOff, yOff+n) += alpha · x[xOff, xOff+n)}. */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
+        FloatVector av = FloatVector.broadcast(F, alpha);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).fma(av, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
             y[yOff + i] += alpha * x[xOff + i];
         }
     }
 
     /** {@code acc[0, n) += x[0, n)}. */
     public static void add(float[] acc, float[] x, int n) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(F, acc, i).add(FloatVector.fromArray(F, x, i)).intoArray(acc, i);
+        }
+        for (; i < n; i++) {
             acc[i] += x[i];
         }
     }
@@ -53,52 +754,107 @@ public final class Kernels {
     /**
      * LayerNorm of each of the {@code m} rows of width {@code d}:
      * {@code out = (x - mean) / sqrt(var + eps) · gamma + beta}, with the biased variance.
+     * {@code out} may be {@code x}.
      */
     public static void layerNorm(float[] x, int m, int d, float[] gamma, float[] beta, float eps, float[] out) {
         for (int r = 0; r < m; r++) {
             int off = r * d;
-            float mean = 0f;
-            for (int i = 0; i < d; i++) {
-                mean += x[off + i];
+            float mean = sum(x, off, d) / d;
+            // the variance from the centred values (two passes): no cancellation
+            FloatVector mv = FloatVector.broadcast(F, mean);
+            FloatVector acc = FloatVector.zero(F);
+            int i = 0;
+            for (; i <= d - L; i += L) {
+                FloatVector c = FloatVector.fromArray(F, x, off + i).sub(mv);
+                acc = c.fma(c, acc);
             }
-            mean /= d;
-            float var = 0f;
-            for (int i = 0; i < d; i++) {
+            float var = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < d; i++) {
                 float c = x[off + i] - mean;
                 var += c * c;
             }
-            var /= d;
-            float inv = (float) (1.0 / Math.sqrt(var + eps));
-            for (int i = 0; i < d; i++) {
+            float inv = (float) (1.0 / Math.sqrt(var / d + eps));
+            FloatVector iv = FloatVector.broadcast(F, inv);
+            i = 0;
+            for (; i <= d - L; i += L) {
+                FloatVector.fromArray(F, x, off + i).sub(mv).mul(iv)
+                        .fma(FloatVector.fromArray(F, gamma, i), FloatVector.fromArray(F, beta, i))
+                        .intoArray(out, off + i);
+            }
+            for (; i < d; i++) {
                 out[off + i] = (x[off + i] - mean) * inv * gamma[i] + beta[i];
             }
         }
     }
 
+    private static float sum(float[] x, int off, int n) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            s0 = s0.add(FloatVector.fromArray(F, x, off + i));
+            s1 = s1.add(FloatVector.fromArray(F, x, off + i + L));
+        }
+        for (; i <= n - L; i += L) {
+            s0 = s0.add(FloatVector.fromArray(F, x, off + i));
+        }
+        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[off + i];
+        }
+        return s;
+    }
+
+    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
+
     /** GELU, tanh approximation, in place on {@code x[0, n)}: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
     public static void geluTanh(float[] x, int n) {
-        final float c = (float) Math.sqrt(2.0 / Math.PI);
-        for (int i = 0; i < n; i++) {
+        // 0.5·(1 + tanh(u)) = 1 / (1 + e^(-2u)): one exp, accurate at both tails (no 1 + tanh cancellation)
+        FloatVector c2 = FloatVector.broadcast(F, -2f * GELU_C);
+        FloatVector k = FloatVector.broadcast(F, 0.044715f);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector t = v.mul(v).fma(k, FloatVector.broadcast(F, 1f)).mul(v).mul(c2);
+            v.div(t.lanewise(VectorOperators.EXP).add(1f)).intoArray(x, i);
+        }
+        for (; i < n; i++) {
             float v = x[i];
-            x[i] = 0.5f * v * (1f + (float) Math.tanh(c * (v + 0.044715f * v * v * v)));
+            x[i] = v / (1f + (float) Math.exp(-2f * GELU_C * (v + 0.044715f * v * v * v)));
         }
     }
 
     /** Softmax in place on {@code x[off, off+n)}, stabilised by the maximum. */
     public static void softmax(float[] x, int off, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
+        FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            mv = mv.max(FloatVector.fromArray(F, x, off + i));
+        }
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
-        float sum = 0f;
-        for (int i = 0; i < n; i++) {
+        mv = FloatVector.broadcast(F, max);
+        FloatVector acc = FloatVector.zero(F);
+        i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(mv).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
         }
-        float inv = 1f / sum;
-        for (int i = 0; i < n; i++) {
-            x[off + i] *= inv;
+        FloatVector inv = FloatVector.broadcast(F, 1f / sum);
+        i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= 1f / sum;
         }
     }
 }

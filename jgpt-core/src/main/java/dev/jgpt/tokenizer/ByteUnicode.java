@@ -26,6 +26,16 @@ final class ByteUnicode {
 
     private ByteUnicode() {}
 
+    /**
+     * The bytes in the order of their characters, which is GPT-2's order of the 256 byte tokens
+     * in {@code vocab.json} ({@code !} first): element i is the byte whose token is id i.
+     */
+    static int[] bytesInCharOrder() {
+        return java.util.stream.IntStream.range(0, 256).boxed()
+                .sorted(java.util.Comparator.comparingInt(b -> BYTE_TO_CHAR[b]))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
     /** The byte-level spelling of raw bytes. */
     static String encode(byte[] bytes) {
         char[] chars = new char[bytes.length];

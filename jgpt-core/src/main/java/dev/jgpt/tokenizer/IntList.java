@@ -26,6 +26,14 @@ final class IntList {
         size += values.length;
     }
 
+    int size() {
+        return size;
+    }
+
+    int get(int index) {
+        return items[index];
+    }
+
     int[] toArray() {
         return Arrays.copyOf(items, size);
     }

@@ -3,36 +3,34 @@ package dev.jgpt.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jgpt.JgptException;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.jgpt.format.AtomicFiles;
 import dev.jgpt.format.FormatException;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Hugging Face's {@code tokenizer.json} for byte-level BPE: a BPE model (vocab + merges), the
- * ByteLevel pre-tokenizer and decoder, and added tokens, which jgpt treats as special tokens.
+ * Hugging Face's {@code tokenizer.json}, in two layouts: byte-level BPE (a BPE model of vocab and
+ * merges, the ByteLevel pre-tokenizer and decoder, and added tokens, which jgpt treats as
+ * special tokens), and character-level (see {@link CharTokenizerJson}).
  */
 public final class TokenizerJson {
     private TokenizerJson() {}
 
     /**
-     * Reads a byte-level BPE {@code tokenizer.json}. Every added token is recognised in text as
-     * its id, as Hugging Face does for added tokens. Settings that would change the result and
-     * that jgpt does not implement (a normalizer, a prefix space, a non-ByteLevel pre-tokenizer,
-     * subword prefixes) are refused rather than ignored.
+     * Reads a {@code tokenizer.json}: a file without pre-tokenizer is character-level and gives a
+     * {@link CharTokenizer}, else it must be byte-level BPE and gives a {@link ByteLevelBpe}. In a
+     * byte-level file every added token is recognised in text as its id, as Hugging Face does for
+     * added tokens. Settings that would change the result and that jgpt does not implement (a
+     * normalizer, a prefix space, a non-ByteLevel pre-tokenizer, subword prefixes) are refused
+     * rather than ignored.
      */
-    public static ByteLevelBpe read(Path file) {
+    public static Tokenizer read(Path file) {
         JsonNode root = Json.read(file);
         if (!root.isObject()) {
             throw new FormatException(file, "expected a JSON object at the top level");
@@ -45,28 +43,23 @@ public final class TokenizerJson {
         if (!type.equals("BPE")) {
             throw new FormatException(file, "model.type is " + type + ", only BPE is supported");
         }
-        checkSupported(root, model, file);
+        checkNormalizerAndModel(root, model, file);
+        JsonNode pre = root.get("pre_tokenizer");
+        if (pre == null || pre.isNull()) {
+            return CharTokenizerJson.read(root, model, file);
+        }
+        checkByteLevel(pre, file);
         Vocab vocab = Vocab.of(model.get("vocab"), file, "model.vocab");
         List<BpeModel.Merge> merges = merges(model.get("merges"), vocab, file);
         Map<String, Integer> specials = addedTokens(root.get("added_tokens"), file);
         return Vocab.build(new BpeModel(vocab.tokens(), merges, specials), file, i -> "model.merges[" + i + "]");
     }
 
-    private static void checkSupported(JsonNode root, JsonNode model, Path file) {
+    /** Settings of either layout that jgpt does not implement. */
+    private static void checkNormalizerAndModel(JsonNode root, JsonNode model, Path file) {
         JsonNode normalizer = root.get("normalizer");
         if (normalizer != null && !normalizer.isNull()) {
             throw new FormatException(file, "normalizer " + normalizer.path("type").asText("?") + " is not supported (expected null)");
-        }
-        JsonNode pre = root.get("pre_tokenizer");
-        if (pre == null || !pre.path("type").asText().equals("ByteLevel")) {
-            String found = pre == null || pre.isNull() ? "none" : pre.path("type").asText("?");
-            throw new FormatException(file, "pre_tokenizer is " + found + ", only ByteLevel (GPT-2's) is supported");
-        }
-        if (pre.path("add_prefix_space").asBoolean(false)) {
-            throw new FormatException(file, "pre_tokenizer.add_prefix_space true is not supported");
-        }
-        if (!pre.path("use_regex").asBoolean(true)) {
-            throw new FormatException(file, "pre_tokenizer.use_regex false is not supported");
         }
         for (String field : List.of("continuing_subword_prefix", "end_of_word_suffix")) {
             if (!model.path(field).asText("").isEmpty()) {
@@ -75,6 +68,22 @@ public final class TokenizerJson {
         }
         if (model.path("ignore_merges").asBoolean(false)) {
             throw new FormatException(file, "model.ignore_merges true is not supported");
+        }
+        if (model.path("dropout").asDouble(0) > 0) {
+            throw new FormatException(file, "model.dropout " + model.get("dropout") + " is not supported (expected null)");
+        }
+    }
+
+    private static void checkByteLevel(JsonNode pre, Path file) {
+        if (!pre.path("type").asText().equals("ByteLevel")) {
+            throw new FormatException(file, "pre_tokenizer is " + pre.path("type").asText("?")
+                    + ", only ByteLevel (GPT-2's) or none (character-level) is supported");
+        }
+        if (pre.path("add_prefix_space").asBoolean(false)) {
+            throw new FormatException(file, "pre_tokenizer.add_prefix_space true is not supported");
+        }
+        if (!pre.path("use_regex").asBoolean(true)) {
+            throw new FormatException(file, "pre_tokenizer.use_regex false is not supported");
         }
     }
 
@@ -127,53 +136,37 @@ public final class TokenizerJson {
     }
 
     /**
-     * Writes {@code tokenizer} as a {@code tokenizer.json} that Hugging Face tokenizers loads,
-     * atomically: a temporary file in the same folder, then a move over {@code file}.
+     * Writes {@code tokenizer} (a {@link ByteLevelBpe} or a {@link CharTokenizer}) as a
+     * {@code tokenizer.json} that Hugging Face tokenizers loads, atomically (see {@link AtomicFiles}).
+     *
+     * @throws IllegalArgumentException for another kind of tokenizer
      */
-    public static void write(ByteLevelBpe tokenizer, Path file) {
-        ObjectNode root = toJson(tokenizer);
-        Path target = file.toAbsolutePath();
-        // a plain new file (not Files.createTempFile, which is private to its owner) so the usual permissions apply
-        Path temp = target.resolveSibling("." + target.getFileName() + "." + ThreadLocalRandom.current().nextLong(1L << 48) + ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, root);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new JgptException("cannot write " + file + ": " + e, e);
-        } finally {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // the write or the move has failed already; that error is the one to report
-            }
-        }
+    public static void write(Tokenizer tokenizer, Path file) {
+        ObjectNode root = switch (tokenizer) {
+            case ByteLevelBpe bpe -> toJson(bpe);
+            case CharTokenizer chars -> CharTokenizerJson.toJson(chars);
+            default -> throw new IllegalArgumentException("no tokenizer.json layout for " + tokenizer.getClass().getName());
+        };
+        // through a String: Jackson's own UTF-8 output splits a character beyond U+FFFF in a key into two surrogates, which is not UTF-8
+        AtomicFiles.write(file, temporary -> Files.writeString(temporary, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root)));
     }
 
-    /** The JSON tree of a {@code tokenizer.json}, in the layout Hugging Face writes for GPT-2. */
-    static ObjectNode toJson(ByteLevelBpe tokenizer) {
+    /** The start of every {@code tokenizer.json}: no truncation, no padding, and the given layout. */
+    static ObjectNode root(JsonNode normalizer, JsonNode preTokenizer, JsonNode postProcessor, JsonNode decoder) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        new TreeMap<>(invert(tokenizer.specialTokens())).forEach((id, text) -> added.addObject()
-                .put("id", id)
-                .put("content", text)
-                .put("single_word", false)
-                .put("lstrip", false)
-                .put("rstrip", false)
-                .put("normalized", false)
-                .put("special", true));
-        root.putNull("normalizer");
-        root.set("pre_tokenizer", byteLevel(true));
-        root.set("post_processor", byteLevel(false));
-        root.set("decoder", byteLevel(true));
+        root.putArray("added_tokens");
+        root.set("normalizer", normalizer);
+        root.set("pre_tokenizer", preTokenizer);
+        root.set("post_processor", postProcessor);
+        root.set("decoder", decoder);
+        return root;
+    }
+
+    /** A BPE model node with Hugging Face's defaults, vocab and merges left to fill. */
+    static ObjectNode bpeModel(ObjectNode root) {
         ObjectNode model = root.putObject("model");
         model.put("type", "BPE");
         model.putNull("dropout");
@@ -182,6 +175,22 @@ public final class TokenizerJson {
         model.put("end_of_word_suffix", "");
         model.put("fuse_unk", false);
         model.put("byte_fallback", false);
+        return model;
+    }
+
+    /** The JSON tree of a {@code tokenizer.json}, in the layout Hugging Face writes for GPT-2. */
+    static ObjectNode toJson(ByteLevelBpe tokenizer) {
+        ObjectNode root = root(NullNode.getInstance(), byteLevel(true), byteLevel(false), byteLevel(true));
+        ArrayNode added = root.withArray("/added_tokens");
+        new TreeMap<>(invert(tokenizer.specialTokens())).forEach((id, text) -> added.addObject()
+                .put("id", id)
+                .put("content", text)
+                .put("single_word", false)
+                .put("lstrip", false)
+                .put("rstrip", false)
+                .put("normalized", false)
+                .put("special", true));
+        ObjectNode model = bpeModel(root);
         ObjectNode vocab = model.putObject("vocab");
         String[] spelling = new String[tokenizer.vocabSize()];
         Map<Integer, String> specials = invert(tokenizer.specialTokens());

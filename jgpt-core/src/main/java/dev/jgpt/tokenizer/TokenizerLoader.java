@@ -11,12 +11,12 @@ public final class TokenizerLoader {
     private TokenizerLoader() {}
 
     /**
-     * The tokenizer of a model folder: its {@code tokenizer.json} when there is one, else its
-     * {@code vocab.json} and {@code merges.txt}.
+     * The tokenizer of a model folder: its {@code tokenizer.json} when there is one (byte-level
+     * BPE or character-level), else its {@code vocab.json} and {@code merges.txt}.
      *
      * @throws FormatException naming the folder when it holds neither, or naming the file at fault
      */
-    public static ByteLevelBpe fromDirectory(Path dir) {
+    public static Tokenizer fromDirectory(Path dir) {
         Path json = dir.resolve("tokenizer.json");
         if (Files.isRegularFile(json)) {
             return fromTokenizerJson(json);
@@ -32,8 +32,8 @@ public final class TokenizerLoader {
         throw new FormatException(dir, problem);
     }
 
-    /** A Hugging Face {@code tokenizer.json} of a byte-level BPE model (see {@link TokenizerJson#read}). */
-    public static ByteLevelBpe fromTokenizerJson(Path file) {
+    /** A Hugging Face {@code tokenizer.json}, byte-level BPE or character-level (see {@link TokenizerJson#read}). */
+    public static Tokenizer fromTokenizerJson(Path file) {
         return TokenizerJson.read(file);
     }
 

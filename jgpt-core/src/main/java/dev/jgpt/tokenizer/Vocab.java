@@ -30,12 +30,7 @@ final class Vocab {
         Map<String, Integer> ids = new HashMap<>(node.size() * 2);
         List<byte[]> tokens = new ArrayList<>(node.size());
         for (var entry : node.properties()) {
-            JsonNode value = entry.getValue();
-            if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0 || value.intValue() > BpeModel.MAX_ID) {
-                throw new FormatException(file, "token \"" + entry.getKey() + "\" in " + where + " has id " + value
-                        + ", expected an integer from 0 to " + BpeModel.MAX_ID);
-            }
-            int id = value.intValue();
+            int id = tokenId(entry.getKey(), entry.getValue(), file, where);
             while (tokens.size() <= id) {
                 tokens.add(null);
             }
@@ -46,6 +41,15 @@ final class Vocab {
             ids.put(entry.getKey(), id);
         }
         return new Vocab(ids, tokens);
+    }
+
+    /** The id {@code value} of {@code token} in the vocabulary {@code where}, checked to be an integer in range. */
+    static int tokenId(String token, JsonNode value, Path file, String where) {
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0 || value.intValue() > BpeModel.MAX_ID) {
+            throw new FormatException(file, "token \"" + token + "\" in " + where + " has id " + value
+                    + ", expected an integer from 0 to " + BpeModel.MAX_ID);
+        }
+        return value.intValue();
     }
 
     /**

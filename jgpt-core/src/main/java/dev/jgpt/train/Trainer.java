@@ -1,0 +1,132 @@
+package dev.jgpt.train;
+
+import dev.jgpt.JgptException;
+import dev.jgpt.generate.GenerationSettings;
+import dev.jgpt.generate.Generator;
+import dev.jgpt.generate.TokenListener;
+import dev.jgpt.model.Transformer;
+import dev.jgpt.sampling.SamplerSettings;
+import dev.jgpt.tensor.DType;
+import dev.jgpt.tokenizer.Tokenizer;
+import java.nio.file.Path;
+
+/**
+ * The training loop: for each step, accumulate gradients over micro-batches, clip, take an AdamW
+ * step at the scheduled learning rate; every so often measure the validation loss, write a text
+ * sample and a checkpoint.
+ */
+public final class Trainer {
+    private final TrainingModel model;
+    private final AdamW optimizer;
+    private final Tokenizer tokenizer;
+    private final TrainingSettings settings;
+    private final TokenDataset.Split data;
+    private final Path out;
+    private final DType exportDtype;
+    private final TrainingListener listener;
+    private final LossHistory history = new LossHistory();
+
+    public Trainer(TrainingModel model, AdamW optimizer, Tokenizer tokenizer, TrainingSettings settings, TokenDataset.Split data,
+                   Path out, DType exportDtype, TrainingListener listener) {
+        if (settings.seq() > model.parameters().config().contextLength()) {
+            throw new JgptException("--ctx " + settings.seq() + " is longer than the model's context window of "
+                    + model.parameters().config().contextLength() + " tokens");
+        }
+        data.train().checkVocabulary(model.parameters().config().vocabSize());
+        data.validation().checkVocabulary(model.parameters().config().vocabSize());
+        this.model = model;
+        this.optimizer = optimizer;
+        this.tokenizer = tokenizer;
+        this.settings = settings;
+        this.data = data;
+        this.out = out;
+        this.exportDtype = exportDtype;
+        this.listener = listener;
+    }
+
+    /** Continues the history of a resumed run. */
+    public void restore(TrainingState state) {
+        history.truncateAfter(-1);
+        state.steps().forEach(history::add);
+        state.evals().forEach(history::add);
+        history.truncateAfter(state.step());
+    }
+
+    /** Trains from step {@code start} (the number of steps already done) to the configured total. */
+    public void run(long start) {
+        int batch = settings.batch();
+        int seq = settings.seq();
+        BatchSampler trainBatches = new BatchSampler(data.train(), batch, seq, settings.batching(), settings.seed());
+        BatchSampler validationBatches = new BatchSampler(data.validation(), batch, seq, Batching.RANDOM, settings.seed() + 1);
+        LearningRateSchedule schedule = settings.schedule();
+        int[] inputs = new int[batch * seq];
+        int[] targets = new int[batch * seq];
+        long lastCheckpoint = start;
+        for (long step = start; step < settings.steps(); step++) {
+            long began = System.nanoTime();
+            float lr = schedule.at((int) step);
+            model.zeroGradients();
+            double loss = 0;
+            for (int micro = 0; micro < settings.gradAccum(); micro++) {
+                trainBatches.fill(step * settings.gradAccum() + micro, inputs, targets);
+                loss += model.step(inputs, targets, batch, seq, 1f / settings.gradAccum());
+            }
+            loss /= settings.gradAccum();
+            if (!Double.isFinite(loss)) {
+                throw new JgptException("the loss became " + loss + " at step " + (step + 1) + "; training stopped"
+                        + (lastCheckpoint > 0 ? ", the last good checkpoint (step " + lastCheckpoint + ") is in " + out : "")
+                        + " (try a lower --lr or --grad-clip 1)");
+            }
+            float norm = settings.gradClip() > 0 ? GradientClipping.clip(model.gradients(), settings.gradClip())
+                    : (float) GradientClipping.norm(model.gradients());
+            optimizer.step(model.gradients(), lr);
+            long done = step + 1;
+            double tokensPerSecond = settings.tokensPerStep() / ((System.nanoTime() - began) / 1e9);
+            history.add(new LossHistory.StepRecord(done, loss, lr, tokensPerSecond));
+            listener.onStep(done, settings.steps(), loss, lr, norm, tokensPerSecond);
+            boolean last = done == settings.steps();
+            if (last || every(done, settings.evalEvery())) {
+                double validation = validationLoss(validationBatches, inputs, targets);
+                history.add(new LossHistory.EvalRecord(done, validation));
+                listener.onEvaluation(done, loss, validation);
+            }
+            if (every(done, settings.sampleEvery()) || (last && settings.sampleEvery() > 0)) {
+                listener.onSample(done, sample(done));
+            }
+            if (last || every(done, settings.checkpointEvery())) {
+                checkpoint(done);
+                lastCheckpoint = done;
+            }
+        }
+    }
+
+    /** Mean loss over the configured number of validation batches (the same batches at every evaluation). */
+    private double validationLoss(BatchSampler batches, int[] inputs, int[] targets) {
+        double sum = 0;
+        for (int i = 0; i < settings.evalBatches(); i++) {
+            batches.fill(i, inputs, targets);
+            sum += model.loss(inputs, targets, settings.batch(), settings.seq());
+        }
+        return sum / settings.evalBatches();
+    }
+
+    /** Text the model writes now, from its end-of-text token (or a newline when it has none). */
+    private String sample(long step) {
+        Transformer transformer = new Transformer(model.parameters().modelWeights());
+        int[] prompt = tokenizer.eosId().isPresent() ? new int[] {tokenizer.eosId().getAsInt()} : tokenizer.encode("\n");
+        SamplerSettings sampler = new SamplerSettings(0.8f, 40, 1f, 0f, 1f, settings.seed() + step);
+        int tokens = Math.min(settings.sampleTokens(), transformer.config().contextLength() - prompt.length);
+        return new Generator(transformer, tokenizer).generate(prompt, GenerationSettings.of(tokens, sampler), TokenListener.NONE).text();
+    }
+
+    private void checkpoint(long step) {
+        TrainingState state = new TrainingState(step, settings, TrainingState.CorpusFingerprint.of(data.train()),
+                history.steps(), history.evals());
+        TrainingCheckpoint.save(out, model.parameters(), optimizer, state, exportDtype);
+        listener.onCheckpoint(step, out);
+    }
+
+    private static boolean every(long step, int interval) {
+        return interval > 0 && step % interval == 0;
+    }
+}
