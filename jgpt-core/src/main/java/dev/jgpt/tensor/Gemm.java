@@ -9,8 +9,14 @@ import jdk.incubator.vector.VectorSpecies;
  * into panels of NR columns and A into tiles of MR rows, zero-padded, and an MR×NR tile of C
  * lives in registers while the panels stream past. Operands are {@link View}s with any strides,
  * so a transposed operand costs nothing extra: packing reads it in whichever orientation.
+ * Panels are three vectors wide, or two where that pads less (n = 64 at 16 lanes); a
+ * {@link Triangle} skips the tiles that causal attention masks.
  *
- * <p>Callers parallelise by handing each thread its own part of C and its own {@link Workspace}.
+ * <p>The tile kernels are written out straight: a helper taking vectors that C2 declines to
+ * inline (its node budget runs out in a kernel this size) boxes every vector, 8× slower.
+ *
+ * <p>Single-threaded: callers parallelise by handing each thread its own part of C and its own
+ * {@link Workspace}. Each element of C is summed in the same order however C is split.
  */
 public final class Gemm {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -197,24 +203,33 @@ public final class Gemm {
         int rs = a.rowStride();
         int cs = a.colStride();
         int tiles = (mc + MR - 1) / MR;
-        for (int tile = 0; tile < tiles; tile++) {
+        int wholeTiles = mc / MR;
+        boolean transposed = rs == 1;
+        if (transposed && triangle == Triangle.NONE) {
+            // row k0+p of the storage holds the block's values of step p side by side: read each
+            // such row once, front to back, handing MR values to each tile
+            for (int p = 0; p < kc; p++) {
+                int at = a.offset() + m0 + (k0 + p) * cs;
+                for (int to = p * MR, end = wholeTiles * kc * MR; to < end; to += kc * MR, at += MR) {
+                    copyStep(src, at, ap, to);
+                }
+            }
+        } else if (transposed) { // a triangle: each tile reads only the steps it uses
+            for (int tile = 0; tile < wholeTiles; tile++) {
+                int row0 = m0 + tile * MR;
+                int from = a.offset() + row0 + k0 * cs;
+                for (int p = firstStep(triangle, row0, k0), p1 = endStep(triangle, row0, k0, kc); p < p1; p++) {
+                    copyStep(src, from + p * cs, ap, (tile * kc + p) * MR);
+                }
+            }
+        }
+        for (int tile = transposed ? wholeTiles : 0; tile < tiles; tile++) {
             int row0 = m0 + tile * MR;
             int p0 = firstStep(triangle, row0, k0);
             int p1 = endStep(triangle, row0, k0, kc);
             int rows = Math.min(MR, mc - tile * MR);
             int base = tile * kc * MR;
             int from = a.offset() + row0 * rs + k0 * cs;
-            if (rows == MR && rs == 1) { // Aᵀ stored: the tile's MR values of each step lie side by side
-                for (int p = p0; p < p1; p++) {
-                    int at = from + p * cs;
-                    int to = base + p * MR;
-                    ap[to] = src[at];
-                    ap[to + 1] = src[at + 1];
-                    ap[to + 2] = src[at + 2];
-                    ap[to + 3] = src[at + 3];
-                }
-                continue;
-            }
             for (int i = 0; i < MR; i++) {
                 int at = from + i * rs;
                 for (int p = p0; p < p1; p++) {
@@ -222,6 +237,14 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /** The MR values of one step of a tile, side by side in the source. */
+    private static void copyStep(float[] src, int at, float[] ap, int to) {
+        ap[to] = src[at];
+        ap[to + 1] = src[at + 1];
+        ap[to + 2] = src[at + 2];
+        ap[to + 3] = src[at + 3];
     }
 
     /** The first step of the block at k0 that the row tile at row0 uses. */

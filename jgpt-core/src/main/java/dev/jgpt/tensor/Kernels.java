@@ -757,19 +757,9 @@ public final class Kernels {
      * {@code out} may be {@code x}.
      */
     public static void layerNorm(float[] x, int m, int d, float[] gamma, float[] beta, float eps, float[] out) {
-        layerNorm(x, m, d, gamma, beta, eps, out, null, null);
-    }
-
-    /**
-     * {@link #layerNorm(float[], int, int, float[], float[], float, float[])} that also keeps each
-     * row's mean and 1/√(var + eps) in {@code mean[m]} and {@code rstd[m]} (for the backward), when
-     * they are not null. Rows run in parallel when there are enough of them.
-     */
-    public static void layerNorm(float[] x, int m, int d, float[] gamma, float[] beta, float eps, float[] out,
-                                 float[] mean, float[] rstd) {
         Parallel.RangeTask rows = (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                layerNormRow(x, r * d, d, gamma, beta, eps, out, r, mean, rstd);
+                layerNormRow(x, r * d, d, gamma, beta, eps, out);
             }
         };
         if ((long) m * d < PARALLEL_MIN_MACS) {
@@ -779,10 +769,32 @@ public final class Kernels {
         }
     }
 
-    private static void layerNormRow(float[] x, int off, int d, float[] gamma, float[] beta, float eps, float[] out,
-                                     int row, float[] means, float[] rstds) {
-        float mean = sum(x, off, d) / d;
-        // the variance from the centred values (two passes): no cancellation
+    private static void layerNormRow(float[] x, int off, int d, float[] gamma, float[] beta, float eps, float[] out) {
+        float mean = rowMean(x, off, d);
+        float inv = rowRstd(x, off, d, mean, eps);
+        FloatVector mv = FloatVector.broadcast(F, mean);
+        FloatVector iv = FloatVector.broadcast(F, inv);
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector.fromArray(F, x, off + i).sub(mv).mul(iv)
+                    .fma(FloatVector.fromArray(F, gamma, i), FloatVector.fromArray(F, beta, i))
+                    .intoArray(out, off + i);
+        }
+        for (; i < d; i++) {
+            out[off + i] = (x[off + i] - mean) * inv * gamma[i] + beta[i];
+        }
+    }
+
+    /** The mean of {@code x[off, off+d)}: LayerNorm's first statistic. */
+    public static float rowMean(float[] x, int off, int d) {
+        return sum(x, off, d) / d;
+    }
+
+    /**
+     * 1/√(var + eps) of {@code x[off, off+d)} given its mean, with the biased variance taken from
+     * the centred values (a second pass: no cancellation).
+     */
+    public static float rowRstd(float[] x, int off, int d, float mean, float eps) {
         FloatVector mv = FloatVector.broadcast(F, mean);
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
@@ -795,21 +807,7 @@ public final class Kernels {
             float c = x[off + i] - mean;
             var += c * c;
         }
-        float inv = (float) (1.0 / Math.sqrt(var / d + eps));
-        if (means != null) {
-            means[row] = mean;
-            rstds[row] = inv;
-        }
-        FloatVector iv = FloatVector.broadcast(F, inv);
-        i = 0;
-        for (; i <= d - L; i += L) {
-            FloatVector.fromArray(F, x, off + i).sub(mv).mul(iv)
-                    .fma(FloatVector.fromArray(F, gamma, i), FloatVector.fromArray(F, beta, i))
-                    .intoArray(out, off + i);
-        }
-        for (; i < d; i++) {
-            out[off + i] = (x[off + i] - mean) * inv * gamma[i] + beta[i];
-        }
+        return (float) (1.0 / Math.sqrt(var / d + eps));
     }
 
     private static float sum(float[] x, int off, int n) {

@@ -10,20 +10,20 @@ import dev.jgpt.model.ModelConfig;
 final class Activations {
     /** One block's saved values. */
     record Layer(
-            float[] norm1, float[] mean1, float[] rstd1,  // LN1 output [N × E], its statistics [N]
+            float[] norm1,                                // LN1 output [N × E]
             float[] qkv,                                  // [N × 3E]
             float[] probs,                                // attention probabilities [B·H × T × T]
             float[] attn,                                 // attention output, heads side by side [N × E]
             float[] mid,                                  // residual after attention [N × E]
-            float[] norm2, float[] mean2, float[] rstd2,  // LN2 output [N × E], its statistics [N]
+            float[] norm2,                                // LN2 output [N × E]
             float[] fc,                                   // MLP pre-activation [N × hidden]
             float[] gelu,                                 // MLP activation [N × hidden]
             float[] geluExp) {                            // e^(−2u) of each GELU [N × hidden]
 
         static Layer allocate(int rows, int probCount, int e, int hidden) {
-            return new Layer(new float[size(rows, e)], new float[rows], new float[rows],
+            return new Layer(new float[size(rows, e)],
                     new float[size(rows, 3 * e)], new float[probCount], new float[size(rows, e)], new float[size(rows, e)],
-                    new float[size(rows, e)], new float[rows], new float[rows],
+                    new float[size(rows, e)],
                     new float[size(rows, hidden)], new float[size(rows, hidden)], new float[size(rows, hidden)]);
         }
     }
@@ -33,14 +33,14 @@ final class Activations {
     final float[][] residual;       // [layers + 1][N × E]: residual[l] is block l's input, residual[layers] the last output
     final Layer[] layers;
     final float[] finalNorm;        // [N × E]
-    final float[] finalMean;        // [N]
-    final float[] finalRstd;        // [N]
     // backward scratch
     final float[] dResidual;        // [N × E]: ∂loss/∂(residual stream), carried down through the blocks
     final float[] dNorm;            // [N × E]: ∂loss/∂(a LayerNorm's output)
     final float[] dAttn;            // [N × E]
     final float[] dQkv;             // [N × 3E]
     final float[] dHidden;          // [N × hidden]
+    final float[] normMean;         // [N]: a LayerNorm's row statistics
+    final float[] normRstd;         // [N]
     // forward scratch
     final float[] projection;       // [N × E]: a block's branch output before it joins the residual
     final float[] embeddingRow;     // [E]
@@ -56,13 +56,13 @@ final class Activations {
             layers[l] = Layer.allocate(rows, probCount, e, hidden);
         }
         finalNorm = new float[size(rows, e)];
-        finalMean = new float[rows];
-        finalRstd = new float[rows];
         dResidual = new float[size(rows, e)];
         dNorm = new float[size(rows, e)];
         dAttn = new float[size(rows, e)];
         dQkv = new float[size(rows, 3 * e)];
         dHidden = new float[size(rows, hidden)];
+        normMean = new float[rows];
+        normRstd = new float[rows];
         projection = new float[size(rows, e)];
         embeddingRow = new float[e];
     }

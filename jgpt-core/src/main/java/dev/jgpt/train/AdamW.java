@@ -132,7 +132,7 @@ public final class AdamW {
             List<Gpt2Tensors.Spec> specs = parameters.specs();
             for (int i = 0; i < specs.size(); i++) {
                 int start = parameters.offset(i);
-                int count = (int) parameters.tensor(specs.get(i).name()).elementCount();
+                int count = (i + 1 < specs.size() ? parameters.offset(i + 1) : parameters.count()) - start;
                 entries.add(new SafeTensorsWriter.Entry(kind + specs.get(i).name(), DType.F32, specs.get(i).shape(),
                         target -> MemorySegment.copy(moment, start, target, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, count)));
             }
@@ -145,7 +145,7 @@ public final class AdamW {
                 "weight_decay", Float.toString(settings.weightDecay())));
     }
 
-    /** Replaces the state by the one {@link #save} wrote for a model of the same shape. */
+    /** Replaces the state by the one {@link #save} wrote for a model of the same shape; on error the state is unchanged. */
     public void load(Path file) {
         try (SafeTensors state = SafeTensors.open(file)) {
             int loadedSteps;
@@ -154,19 +154,23 @@ public final class AdamW {
             } catch (NumberFormatException e) {
                 throw new FormatException(file, "optimizer state without a valid 'step' in its metadata");
             }
+            List<Tensor> tensors = new ArrayList<>();
             for (String kind : List.of("exp_avg.", "exp_avg_sq.")) {
-                float[] moment = kind.equals("exp_avg.") ? m : v;
-                List<Gpt2Tensors.Spec> specs = parameters.specs();
-                for (int i = 0; i < specs.size(); i++) {
-                    Gpt2Tensors.Spec spec = specs.get(i);
+                for (Gpt2Tensors.Spec spec : parameters.specs()) {
                     Tensor t = state.require(kind + spec.name());
                     if (t.dtype() != DType.F32 || !t.hasShape(spec.shape())) {
                         throw new FormatException(file, "tensor '" + t.name() + "' is " + t.dtype() + " "
                                 + Tensor.shapeString(t.shape()) + ", expected F32 " + Tensor.shapeString(spec.shape()));
                     }
-                    MemorySegment.copy(t.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, moment, parameters.offset(i),
-                            (int) t.elementCount());
+                    tensors.add(t);
                 }
+            }
+            int perMoment = parameters.specs().size();
+            for (int i = 0; i < tensors.size(); i++) {
+                Tensor t = tensors.get(i);
+                float[] moment = i < perMoment ? m : v;
+                MemorySegment.copy(t.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, moment, parameters.offset(i % perMoment),
+                        (int) t.elementCount());
             }
             steps = loadedSteps;
         }

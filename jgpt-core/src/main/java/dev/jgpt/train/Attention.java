@@ -41,22 +41,17 @@ final class Attention {
         Parallel.forRange(batch * heads, (p0, p1) -> {
             Scratch scratch = SCRATCH.get();
             for (int pair = p0; pair < p1; pair++) {
-                int b = pair / heads;
-                int h = pair % heads;
-                Gemm.View q = Gemm.View.rowMajor(qkv, b * seq * 3 * e + h * d, 3 * e);
-                Gemm.View k = q.at(0, e);
-                Gemm.View v = q.at(0, 2 * e);
+                Head x = Head.of(qkv, pair, heads, seq, e);
                 int base = pair * seq * seq;
                 Gemm.View p = Gemm.View.rowMajor(probs, base, seq);
-                Gemm.View o = Gemm.View.rowMajor(out, b * seq * e + h * d, e);
-                Gemm.multiply(seq, seq, d, q, k.transposed(), p, false, Gemm.Triangle.LOWER_OUTPUT, scratch.gemm);
+                Gemm.multiply(seq, seq, d, x.q(), x.k().transposed(), p, false, Gemm.Triangle.LOWER_OUTPUT, scratch.gemm);
                 for (int t = 0; t < seq; t++) {
                     int row = base + t * seq;
                     scale(probs, row, t + 1, scale);
                     Kernels.softmax(probs, row, t + 1);
                     Arrays.fill(probs, row + t + 1, row + seq, 0f);
                 }
-                Gemm.multiply(seq, d, seq, p, v, o, false, Gemm.Triangle.A_LOWER, scratch.gemm);
+                Gemm.multiply(seq, d, seq, p, x.v(), x.out(out), false, Gemm.Triangle.A_LOWER, scratch.gemm);
             }
         });
     }
@@ -74,28 +69,39 @@ final class Attention {
             float[] ds = scratch.scores(seq * seq);
             Gemm.View dsView = Gemm.View.rowMajor(ds, 0, seq);
             for (int pair = p0; pair < p1; pair++) {
-                int b = pair / heads;
-                int h = pair % heads;
-                Gemm.View q = Gemm.View.rowMajor(qkv, b * seq * 3 * e + h * d, 3 * e);
-                Gemm.View k = q.at(0, e);
-                Gemm.View v = q.at(0, 2 * e);
-                Gemm.View dq = Gemm.View.rowMajor(dqkv, b * seq * 3 * e + h * d, 3 * e);
-                Gemm.View dk = dq.at(0, e);
-                Gemm.View dv = dq.at(0, 2 * e);
-                Gemm.View dO = Gemm.View.rowMajor(dout, b * seq * e + h * d, e);
+                Head x = Head.of(qkv, pair, heads, seq, e);
+                Head dx = Head.of(dqkv, pair, heads, seq, e);
+                Gemm.View dO = x.out(dout);
                 int base = pair * seq * seq;
                 Gemm.View p = Gemm.View.rowMajor(probs, base, seq);
-                Gemm.multiply(seq, seq, d, dO, v.transposed(), dsView, false, Gemm.Triangle.LOWER_OUTPUT, scratch.gemm);
+                Gemm.multiply(seq, seq, d, dO, x.v().transposed(), dsView, false, Gemm.Triangle.LOWER_OUTPUT, scratch.gemm);
                 for (int t = 0; t < seq; t++) {
                     softmaxBackwardRow(probs, base + t * seq, ds, t * seq, t + 1, scale);
                     Arrays.fill(ds, t * seq + t + 1, (t + 1) * seq, 0f);
                 }
-                Gemm.multiply(seq, d, seq, dsView, k, dq, false, Gemm.Triangle.A_LOWER, scratch.gemm);
+                Gemm.multiply(seq, d, seq, dsView, x.k(), dx.q(), false, Gemm.Triangle.A_LOWER, scratch.gemm);
                 // key and value rows s see the query rows t ≥ s
-                Gemm.multiply(seq, d, seq, dsView.transposed(), q, dk, false, Gemm.Triangle.A_UPPER, scratch.gemm);
-                Gemm.multiply(seq, d, seq, p.transposed(), dO, dv, false, Gemm.Triangle.A_UPPER, scratch.gemm);
+                Gemm.multiply(seq, d, seq, dsView.transposed(), x.q(), dx.k(), false, Gemm.Triangle.A_UPPER, scratch.gemm);
+                Gemm.multiply(seq, d, seq, p.transposed(), dO, dx.v(), false, Gemm.Triangle.A_UPPER, scratch.gemm);
             }
         });
+    }
+
+    /**
+     * One (sequence, head) pair's q, k, v [T × D] inside a [B·T × 3E] qkv buffer (or its gradient),
+     * and its columns of an attention-output-shaped [B·T × E] buffer.
+     */
+    private record Head(Gemm.View q, Gemm.View k, Gemm.View v, int outOffset, int e) {
+        static Head of(float[] qkv, int pair, int heads, int seq, int e) {
+            int b = pair / heads;
+            int column = pair % heads * (e / heads);
+            Gemm.View q = Gemm.View.rowMajor(qkv, b * seq * 3 * e + column, 3 * e);
+            return new Head(q, q.at(0, e), q.at(0, 2 * e), b * seq * e + column, e);
+        }
+
+        Gemm.View out(float[] buffer) {
+            return Gemm.View.rowMajor(buffer, outOffset, e);
+        }
     }
 
     /** x[off, off+n) *= factor. */

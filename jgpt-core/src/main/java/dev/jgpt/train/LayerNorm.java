@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * LayerNorm of each row: {@code y = (x − mean) · rstd · gamma + beta}, {@code rstd = 1/√(var + eps)}
- * with the biased variance. The forward keeps mean and rstd for the backward.
+ * with the biased variance.
  */
 final class LayerNorm {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -18,22 +18,23 @@ final class LayerNorm {
 
     private LayerNorm() {}
 
-    /** x, y: [m × d]; mean, rstd: [m] (saved for the backward); gamma, beta: [d]. */
-    static void forward(float[] x, int m, int d, float[] gamma, float[] beta, float eps,
-                        float[] y, float[] mean, float[] rstd) {
-        Kernels.layerNorm(x, m, d, gamma, beta, eps, y, mean, rstd);
+    /** x, y: [m × d]; gamma, beta: [d]: the inference kernel, so training computes the same function. */
+    static void forward(float[] x, int m, int d, float[] gamma, float[] beta, float eps, float[] y) {
+        Kernels.layerNorm(x, m, d, gamma, beta, eps, y);
     }
 
     /**
-     * dy, x, dx: [m × d] — {@code dx += ∂loss/∂x}; mean, rstd: [m] from the forward; gamma: [d];
+     * dy, x, dx: [m × d] — {@code dx += ∂loss/∂x}; gamma: [d]; mean, rstd: [m] scratch, filled
+     * with the row statistics of x (recomputed: two passes over x cost less than keeping them);
      * {@code grads[dGamma, +d) += Σ_rows dy·x̂}, {@code grads[dBeta, +d) += Σ_rows dy}, where
      * {@code x̂ = (x − mean)·rstd} and
      * {@code ∂loss/∂x = rstd · (dy·gamma − mean(dy·gamma) − x̂ · mean(dy·gamma·x̂))}.
      */
-    static void backward(float[] dy, float[] x, float[] mean, float[] rstd, float[] gamma, int m, int d,
+    static void backward(float[] dy, float[] x, float eps, float[] gamma, int m, int d, float[] mean, float[] rstd,
                          float[] dx, float[] grads, int dGamma, int dBeta) {
         Parallel.forRange(m, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
+                statistics(x, r * d, d, eps, mean, rstd, r);
                 inputGradientRow(dy, x, mean[r], rstd[r], gamma, r * d, d, dx);
             }
         });
@@ -123,5 +124,15 @@ final class LayerNorm {
         if (mask.anyTrue()) {
             v.add(FloatVector.fromArray(F, a, at, mask)).intoArray(a, at, mask);
         }
+    }
+
+    /**
+     * mean[r] and rstd[r] = 1/√(var + eps) of x[off, off+d), var biased: two passes (mean, then
+     * the centred sum of squares), each summed in L lanes of d/L values, no cancellation.
+     */
+    /** The forward's row statistics again, computed by the same code so they are the same numbers. */
+    private static void statistics(float[] x, int off, int d, float eps, float[] mean, float[] rstd, int r) {
+        mean[r] = Kernels.rowMean(x, off, d);
+        rstd[r] = Kernels.rowRstd(x, off, d, mean[r], eps);
     }
 }

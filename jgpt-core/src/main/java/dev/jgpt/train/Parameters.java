@@ -2,6 +2,7 @@ package dev.jgpt.train;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.format.SafeTensorsWriter;
+import dev.jgpt.format.TensorSource;
 import dev.jgpt.model.Gpt2Tensors;
 import dev.jgpt.model.HfConfig;
 import dev.jgpt.model.LayerWeights;
@@ -9,6 +10,7 @@ import dev.jgpt.model.ModelConfig;
 import dev.jgpt.model.ModelFiles;
 import dev.jgpt.model.ModelWeights;
 import dev.jgpt.model.RandomModel;
+import dev.jgpt.model.Transformer;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tensor.WeightMatrix;
@@ -86,6 +88,11 @@ public final class Parameters implements AutoCloseable {
         }
         p.requireTied(weights.unembedding());
         return p;
+    }
+
+    /** Copies the GPT-2 weights of a checkpoint (Hugging Face names, with or without {@code transformer.}). */
+    public static Parameters load(TensorSource source, ModelConfig config) {
+        return copyOf(Transformer.load(source, config).weights());
     }
 
     /** Copies the weights of a model folder ({@code config.json} + {@code model.safetensors}). */

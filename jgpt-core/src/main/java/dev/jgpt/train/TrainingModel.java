@@ -97,14 +97,12 @@ public final class TrainingModel {
             blockForward(w.layers().get(l), act.layers[l], act.residual[l], act.residual[l + 1], batch, seq);
         }
         float[] last = act.residual[config.layers()];
-        LayerNorm.forward(last, n, e, w.finalNormWeight(), w.finalNormBias(), config.normEps(),
-                act.finalNorm, act.finalMean, act.finalRstd);
+        LayerNorm.forward(last, n, e, w.finalNormWeight(), w.finalNormBias(), config.normEps(), act.finalNorm);
         double lossSum = unembeddingLoss.run(act.finalNorm, n, targets, w.unembedding(), gradientScale,
                 backward ? act.dNorm : null, gradients, wteSlot);
         if (backward) {
             Arrays.fill(act.dResidual, 0, n * e, 0f);
-            LayerNorm.backward(act.dNorm, last, act.finalMean, act.finalRstd, w.finalNormWeight(), n, e,
-                    act.dResidual, gradients, finalWeightSlot, finalBiasSlot);
+            normBackward(last, w.finalNormWeight(), n, finalWeightSlot, finalBiasSlot);
             for (int l = config.layers() - 1; l >= 0; l--) {
                 blockBackward(w.layers().get(l), act.layers[l], slots[l], act.residual[l], batch, seq);
             }
@@ -118,12 +116,12 @@ public final class TrainingModel {
         int n = batch * seq;
         int e = config.embd();
         float eps = config.normEps();
-        LayerNorm.forward(x, n, e, w.norm1Weight(), w.norm1Bias(), eps, a.norm1(), a.mean1(), a.rstd1());
+        LayerNorm.forward(x, n, e, w.norm1Weight(), w.norm1Bias(), eps, a.norm1());
         Kernels.linear(a.norm1(), n, w.qkv(), w.qkvBias(), a.qkv());
         Attention.forward(a.qkv(), batch, seq, config.heads(), e, a.probs(), a.attn());
         Kernels.linear(a.attn(), n, w.attnProj(), w.attnProjBias(), act.projection);
         residual(x, act.projection, a.mid(), n * e);
-        LayerNorm.forward(a.mid(), n, e, w.norm2Weight(), w.norm2Bias(), eps, a.norm2(), a.mean2(), a.rstd2());
+        LayerNorm.forward(a.mid(), n, e, w.norm2Weight(), w.norm2Bias(), eps, a.norm2());
         Kernels.linear(a.norm2(), n, w.mlpUp(), w.mlpUpBias(), a.fc());
         Gelu.forward(a.fc(), a.gelu(), a.geluExp(), n * config.mlpHidden());
         Kernels.linear(a.gelu(), n, w.mlpDown(), w.mlpDownBias(), act.projection);
@@ -147,8 +145,7 @@ public final class TrainingModel {
         Kernels.linear(act.dHidden, n, w.mlpUp().transposed(), null, act.dNorm);
         GradientKernels.weightGradient(a.norm2(), 0, act.dHidden, 0, n, e, hidden, gradients, g.mlpUp());
         GradientKernels.biasGradient(act.dHidden, 0, n, hidden, gradients, g.mlpUpBias());
-        LayerNorm.backward(act.dNorm, a.mid(), a.mean2(), a.rstd2(), w.norm2Weight(), n, e, dy, gradients,
-                g.norm2Weight(), g.norm2Bias());
+        normBackward(a.mid(), w.norm2Weight(), n, g.norm2Weight(), g.norm2Bias());
         // attention: mid = x + attention(norm1·Wqkv + b)·Wproj + b
         Kernels.linear(dy, n, w.attnProj().transposed(), null, act.dAttn);
         GradientKernels.weightGradient(a.attn(), 0, dy, 0, n, e, e, gradients, g.attnProj());
@@ -157,8 +154,13 @@ public final class TrainingModel {
         Kernels.linear(act.dQkv, n, w.qkv().transposed(), null, act.dNorm);
         GradientKernels.weightGradient(a.norm1(), 0, act.dQkv, 0, n, e, 3 * e, gradients, g.qkv());
         GradientKernels.biasGradient(act.dQkv, 0, n, 3 * e, gradients, g.qkvBias());
-        LayerNorm.backward(act.dNorm, x, a.mean1(), a.rstd1(), w.norm1Weight(), n, e, dy, gradients,
-                g.norm1Weight(), g.norm1Bias());
+        normBackward(x, w.norm1Weight(), n, g.norm1Weight(), g.norm1Bias());
+    }
+
+    /** {@code act.dResidual += ∂/∂x} of a LayerNorm of x whose output gradient is {@code act.dNorm}. */
+    private void normBackward(float[] x, float[] gamma, int n, int dGamma, int dBeta) {
+        LayerNorm.backward(act.dNorm, x, config.normEps(), gamma, n, config.embd(), act.normMean, act.normRstd,
+                act.dResidual, gradients, dGamma, dBeta);
     }
 
     /** out = x + branch, over n floats. */

@@ -79,6 +79,23 @@ class AdamWTest {
     }
 
     @Test
+    void refusesTheStateOfAnotherShapeAndKeepsItsOwn(@TempDir Path dir) {
+        try (Parameters small = Parameters.random(config, 1);
+             Parameters wide = Parameters.random(ModelConfig.gpt2(2, 2, 12, 16, 13), 1)) {
+            AdamW other = new AdamW(wide, settings);
+            other.step(new float[wide.count()], 1e-3f);
+            other.save(dir.resolve("wide.safetensors"));
+            AdamW optimizer = new AdamW(small, settings);
+            float[] g = new float[small.count()];
+            Arrays.fill(g, 0.25f);
+            optimizer.step(g, 1e-3f);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> optimizer.load(dir.resolve("wide.safetensors")))
+                    .isInstanceOf(dev.jgpt.format.FormatException.class).hasMessageContaining("wte.weight");
+            assertThat(optimizer.steps()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void resetForgetsTheMoments() {
         try (Parameters p = Parameters.random(config, 1)) {
             AdamW optimizer = new AdamW(p, settings);

@@ -88,6 +88,19 @@ class ParametersTest {
     }
 
     @Test
+    void loadsCheckpointsWithTheTransformerPrefix() {
+        Path prefixed = SharedData.require("fixtures/tiny_prefixed");
+        Path plain = SharedData.require("fixtures/tiny");
+        try (SafeTensors source = SafeTensors.open(prefixed.resolve(ModelFiles.WEIGHTS));
+             Parameters p = Parameters.load(source, HfConfig.read(prefixed.resolve(ModelFiles.CONFIG)));
+             Parameters expected = Parameters.load(plain)) {
+            assertThat(source.names()).anyMatch(n -> n.startsWith("transformer."));
+            assertThat(p.data().toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT))
+                    .containsExactly(expected.data().toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT));
+        }
+    }
+
+    @Test
     void refusesAnUntiedUnembedding(@TempDir Path dir) {
         RandomModel.write(config, DType.F32, 1, dir);
         Path untied = dir.resolve("untied");

@@ -1,0 +1,21 @@
+/**
+ * Training a GPT-2: the forward pass over a batch with its activations kept, a backward written
+ * by hand next to each layer's forward (llm.c style), AdamW, and the learning-rate schedule.
+ *
+ * <ul>
+ *   <li>{@link dev.jgpt.train.Parameters}: every weight, float32, in one off-heap segment, in
+ *       Hugging Face names and order; a {@link dev.jgpt.model.ModelWeights} view for the inference
+ *       {@link dev.jgpt.model.Transformer}; random init, load, save.</li>
+ *   <li>{@link dev.jgpt.train.TrainingModel}: loss and gradients of a batch (mean softmax
+ *       cross-entropy, tied unembedding), accumulated in a {@code float[]} laid out like the
+ *       parameters. Layers: {@code Embedding}, {@code LayerNorm}, {@code Attention}, {@code Gelu},
+ *       {@code UnembeddingLoss}; linear layers use {@link dev.jgpt.tensor.Kernels#linear} forward
+ *       and for {@code dx = dy·Wᵀ}, {@link dev.jgpt.tensor.GradientKernels} for dW and dBias.</li>
+ *   <li>{@link dev.jgpt.train.AdamW} ({@link dev.jgpt.train.AdamWSettings}), {@link
+ *       dev.jgpt.train.GradientClipping}, {@link dev.jgpt.train.LearningRateSchedule}.</li>
+ * </ul>
+ *
+ * Checked against a float64 PyTorch GPT-2 ({@code ../shared/fixtures}): loss, every gradient,
+ * five AdamW steps.
+ */
+package dev.jgpt.train;
