@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -79,6 +78,7 @@ public final class Kernels {
     /** Grow-only buffers of the thread that executes a chunk. */
     private static final class Scratch {
         final float[] row = new float[Math.max(4096, NB * NR)]; // a run of weight rows, converted (16 KiB: L1)
+        final float[] tile = new float[MR * NR]; // GEMM: an edge tile on its way to y
         float[] pack = new float[0]; // GEMM: packed weight panels or block
         float[] xt = new float[0]; // GEMM OUT_IN: x transposed into NR-wide panels
         float[] ct = new float[0]; // GEMM OUT_IN: the output block, transposed
@@ -309,7 +309,7 @@ public final class Kernels {
                         int cols = Math.min(NR, c1 - j0);
                         for (int r = r0; r < r1; r += MR) {
                             microKernel(x, r * in + k0, in, Math.min(MR, r1 - r), panels, p * kc * NR, kc,
-                                    y, r * out + j0, out, cols);
+                                    y, r * out + j0, out, cols, s.tile);
                         }
                     }
                 }
@@ -346,7 +346,7 @@ public final class Kernels {
                     for (int p = 0; p < panels; p++) {
                         for (int oi = 0; oi < mc; oi += MR) {
                             microKernel(block, oi * kc, kc, Math.min(MR, mc - oi),
-                                    xt, (p * in + k0) * NR, kc, ct, oi * mPad + p * NR, mPad, NR);
+                                    xt, (p * in + k0) * NR, kc, ct, oi * mPad + p * NR, mPad, NR, s.tile);
                         }
                     }
                 }
@@ -405,10 +405,11 @@ public final class Kernels {
     /**
      * The register tile: {@code c[cOff + i·cStride + j] += Σ_k q[qOff + i·qStride + k] · p[pOff + k·NR + j]}
      * for {@code i < rows ≤ MR}, {@code j < cols ≤ NR}. Rows past {@code rows} repeat the last
-     * row (computed, never stored) so the loop has no edge cases.
+     * row (computed, never stored) so the loop has no edge cases; edge tiles are stored through
+     * {@code tile} (MR·NR floats). Vectors are never passed to helpers: C2 would box them.
      */
     private static void microKernel(float[] q, int qOff, int qStride, int rows, float[] p, int pOff, int kc,
-                                    float[] c, int cOff, int cStride, int cols) {
+                                    float[] c, int cOff, int cStride, int cols, float[] tile) {
         int q0 = qOff;
         int q1 = qOff + Math.min(1, rows - 1) * qStride;
         int q2 = qOff + Math.min(2, rows - 1) * qStride;
@@ -439,31 +440,38 @@ public final class Kernels {
             c31 = b1.fma(a, c31);
             c32 = b2.fma(a, c32);
         }
-        addRow(c, cOff, cols, c00, c01, c02);
-        if (rows > 1) {
-            addRow(c, cOff + cStride, cols, c10, c11, c12);
-        }
-        if (rows > 2) {
-            addRow(c, cOff + 2 * cStride, cols, c20, c21, c22);
-        }
-        if (rows > 3) {
-            addRow(c, cOff + 3 * cStride, cols, c30, c31, c32);
-        }
-    }
-
-    private static void addRow(float[] c, int off, int cols, FloatVector v0, FloatVector v1, FloatVector v2) {
-        addPart(c, off, cols, v0);
-        addPart(c, off + L, cols - L, v1);
-        addPart(c, off + 2 * L, cols - 2 * L, v2);
-    }
-
-    /** c[off, off + min(n, L)) += the first lanes of v. */
-    private static void addPart(float[] c, int off, int n, FloatVector v) {
-        if (n >= L) {
-            v.add(FloatVector.fromArray(F, c, off)).intoArray(c, off);
-        } else if (n > 0) {
-            VectorMask<Float> mask = F.indexInRange(0, n);
-            v.add(FloatVector.fromArray(F, c, off, mask)).intoArray(c, off, mask);
+        if (rows == MR && cols == NR) {
+            int r0 = cOff, r1 = r0 + cStride, r2 = r1 + cStride, r3 = r2 + cStride;
+            c00.add(FloatVector.fromArray(F, c, r0)).intoArray(c, r0);
+            c01.add(FloatVector.fromArray(F, c, r0 + L)).intoArray(c, r0 + L);
+            c02.add(FloatVector.fromArray(F, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
+            c10.add(FloatVector.fromArray(F, c, r1)).intoArray(c, r1);
+            c11.add(FloatVector.fromArray(F, c, r1 + L)).intoArray(c, r1 + L);
+            c12.add(FloatVector.fromArray(F, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
+            c20.add(FloatVector.fromArray(F, c, r2)).intoArray(c, r2);
+            c21.add(FloatVector.fromArray(F, c, r2 + L)).intoArray(c, r2 + L);
+            c22.add(FloatVector.fromArray(F, c, r2 + 2 * L)).intoArray(c, r2 + 2 * L);
+            c30.add(FloatVector.fromArray(F, c, r3)).intoArray(c, r3);
+            c31.add(FloatVector.fromArray(F, c, r3 + L)).intoArray(c, r3 + L);
+            c32.add(FloatVector.fromArray(F, c, r3 + 2 * L)).intoArray(c, r3 + 2 * L);
+        } else {
+            c00.intoArray(tile, 0);
+            c01.intoArray(tile, L);
+            c02.intoArray(tile, 2 * L);
+            c10.intoArray(tile, NR);
+            c11.intoArray(tile, NR + L);
+            c12.intoArray(tile, NR + 2 * L);
+            c20.intoArray(tile, 2 * NR);
+            c21.intoArray(tile, 2 * NR + L);
+            c22.intoArray(tile, 2 * NR + 2 * L);
+            c30.intoArray(tile, 3 * NR);
+            c31.intoArray(tile, 3 * NR + L);
+            c32.intoArray(tile, 3 * NR + 2 * L);
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    c[cOff + i * cStride + j] += tile[i * NR + j];
+                }
+            }
         }
     }
 
