@@ -196,7 +196,9 @@ public final class Kernels {
         /** y[o] = bias[o] + x · W[o, :] for o in [o0, o1): one ascending stream of weight rows. */
         private void matvecDot(int o0, int o1) {
             long rowBytes = (long) in * dtype.bytes();
-            if (dtype == DType.F16) {
+            if (dtype == DType.F16 && in % (2 * L) == 0) {
+                streamDotF16(x, seg, in, o0, o1, bias, y);
+            } else if (dtype == DType.F16) {
                 // convert several whole rows per (auto-vectorised) loop, then dot them from L1
                 float[] tmp = SCRATCH.get().row;
                 int rows = Math.max(1, tmp.length / in);
@@ -621,6 +623,42 @@ public final class Kernels {
                 a1 = z;
                 a2 = z;
                 a3 = z;
+            }
+        }
+    }
+
+    /**
+     * F16 with the conversion in the loop, by integer tricks: sign and exponent|mantissa moved to
+     * their F32 places, ×2^112 to rebias the exponent (exact, F16 subnormals included), and an
+     * all-ones exponent (inf, NaN) forced to all ones. Two vectors a step (more made C2 give up).
+     */
+    private static void streamDotF16(float[] x, MemorySegment w, int n, int o0, int o1, float[] bias, float[] y) {
+        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z;
+        int i = 0;
+        int o = o0;
+        for (long p = (long) o0 * n * 2, end = (long) o1 * n * 2; p < end; p += 4L * L) {
+            IntVector h0 = ((IntVector) ShortVector.fromMemorySegment(S, w, p, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8fffe000);
+            IntVector h1 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8fffe000);
+            FloatVector v0 = h0.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(h0.lanewise(VectorOperators.OR, 0x7f800000),
+                            h0.lanewise(VectorOperators.AND, 0x0f800000).compare(VectorOperators.EQ, 0x0f800000))
+                    .reinterpretAsFloats();
+            FloatVector v1 = h1.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(h1.lanewise(VectorOperators.OR, 0x7f800000),
+                            h1.lanewise(VectorOperators.AND, 0x0f800000).compare(VectorOperators.EQ, 0x0f800000))
+                    .reinterpretAsFloats();
+            a0 = v0.fma(FloatVector.fromArray(F, x, i), a0);
+            a1 = v1.fma(FloatVector.fromArray(F, x, i + L), a1);
+            i += 2 * L;
+            if (i == n) {
+                float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+                y[o] = bias == null ? s : s + bias[o];
+                o++;
+                i = 0;
+                a0 = z;
+                a1 = z;
             }
         }
     }
