@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -79,6 +78,7 @@ public final class Kernels {
     /** Grow-only buffers of the thread that executes a chunk. */
     private static final class Scratch {
         final float[] row = new float[Math.max(4096, NB * NR)]; // a run of weight rows, converted (16 KiB: L1)
+        final float[] tile = new float[MR * NR]; // GEMM: an edge tile on its way to y
         float[] pack = new float[0]; // GEMM: packed weight panels or block
         float[] xt = new float[0]; // GEMM OUT_IN: x transposed into NR-wide panels
         float[] ct = new float[0]; // GEMM OUT_IN: the output block, transposed
@@ -196,7 +196,9 @@ public final class Kernels {
         /** y[o] = bias[o] + x · W[o, :] for o in [o0, o1): one ascending stream of weight rows. */
         private void matvecDot(int o0, int o1) {
             long rowBytes = (long) in * dtype.bytes();
-            if (dtype == DType.F16) {
+            if (dtype == DType.F16 && in % (2 * L) == 0) {
+                streamDotF16(x, seg, in, o0, o1, bias, y);
+            } else if (dtype == DType.F16) {
                 // convert several whole rows per (auto-vectorised) loop, then dot them from L1
                 float[] tmp = SCRATCH.get().row;
                 int rows = Math.max(1, tmp.length / in);
@@ -309,7 +311,7 @@ public final class Kernels {
                         int cols = Math.min(NR, c1 - j0);
                         for (int r = r0; r < r1; r += MR) {
                             microKernel(x, r * in + k0, in, Math.min(MR, r1 - r), panels, p * kc * NR, kc,
-                                    y, r * out + j0, out, cols);
+                                    y, r * out + j0, out, cols, s.tile);
                         }
                     }
                 }
@@ -346,7 +348,7 @@ public final class Kernels {
                     for (int p = 0; p < panels; p++) {
                         for (int oi = 0; oi < mc; oi += MR) {
                             microKernel(block, oi * kc, kc, Math.min(MR, mc - oi),
-                                    xt, (p * in + k0) * NR, kc, ct, oi * mPad + p * NR, mPad, NR);
+                                    xt, (p * in + k0) * NR, kc, ct, oi * mPad + p * NR, mPad, NR, s.tile);
                         }
                     }
                 }
@@ -405,10 +407,11 @@ public final class Kernels {
     /**
      * The register tile: {@code c[cOff + i·cStride + j] += Σ_k q[qOff + i·qStride + k] · p[pOff + k·NR + j]}
      * for {@code i < rows ≤ MR}, {@code j < cols ≤ NR}. Rows past {@code rows} repeat the last
-     * row (computed, never stored) so the loop has no edge cases.
+     * row (computed, never stored) so the loop has no edge cases; edge tiles are stored through
+     * {@code tile} (MR·NR floats). Vectors are never passed to helpers: C2 would box them.
      */
     private static void microKernel(float[] q, int qOff, int qStride, int rows, float[] p, int pOff, int kc,
-                                    float[] c, int cOff, int cStride, int cols) {
+                                    float[] c, int cOff, int cStride, int cols, float[] tile) {
         int q0 = qOff;
         int q1 = qOff + Math.min(1, rows - 1) * qStride;
         int q2 = qOff + Math.min(2, rows - 1) * qStride;
@@ -439,31 +442,38 @@ public final class Kernels {
             c31 = b1.fma(a, c31);
             c32 = b2.fma(a, c32);
         }
-        addRow(c, cOff, cols, c00, c01, c02);
-        if (rows > 1) {
-            addRow(c, cOff + cStride, cols, c10, c11, c12);
-        }
-        if (rows > 2) {
-            addRow(c, cOff + 2 * cStride, cols, c20, c21, c22);
-        }
-        if (rows > 3) {
-            addRow(c, cOff + 3 * cStride, cols, c30, c31, c32);
-        }
-    }
-
-    private static void addRow(float[] c, int off, int cols, FloatVector v0, FloatVector v1, FloatVector v2) {
-        addPart(c, off, cols, v0);
-        addPart(c, off + L, cols - L, v1);
-        addPart(c, off + 2 * L, cols - 2 * L, v2);
-    }
-
-    /** c[off, off + min(n, L)) += the first lanes of v. */
-    private static void addPart(float[] c, int off, int n, FloatVector v) {
-        if (n >= L) {
-            v.add(FloatVector.fromArray(F, c, off)).intoArray(c, off);
-        } else if (n > 0) {
-            VectorMask<Float> mask = F.indexInRange(0, n);
-            v.add(FloatVector.fromArray(F, c, off, mask)).intoArray(c, off, mask);
+        if (rows == MR && cols == NR) {
+            int r0 = cOff, r1 = r0 + cStride, r2 = r1 + cStride, r3 = r2 + cStride;
+            c00.add(FloatVector.fromArray(F, c, r0)).intoArray(c, r0);
+            c01.add(FloatVector.fromArray(F, c, r0 + L)).intoArray(c, r0 + L);
+            c02.add(FloatVector.fromArray(F, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
+            c10.add(FloatVector.fromArray(F, c, r1)).intoArray(c, r1);
+            c11.add(FloatVector.fromArray(F, c, r1 + L)).intoArray(c, r1 + L);
+            c12.add(FloatVector.fromArray(F, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
+            c20.add(FloatVector.fromArray(F, c, r2)).intoArray(c, r2);
+            c21.add(FloatVector.fromArray(F, c, r2 + L)).intoArray(c, r2 + L);
+            c22.add(FloatVector.fromArray(F, c, r2 + 2 * L)).intoArray(c, r2 + 2 * L);
+            c30.add(FloatVector.fromArray(F, c, r3)).intoArray(c, r3);
+            c31.add(FloatVector.fromArray(F, c, r3 + L)).intoArray(c, r3 + L);
+            c32.add(FloatVector.fromArray(F, c, r3 + 2 * L)).intoArray(c, r3 + 2 * L);
+        } else {
+            c00.intoArray(tile, 0);
+            c01.intoArray(tile, L);
+            c02.intoArray(tile, 2 * L);
+            c10.intoArray(tile, NR);
+            c11.intoArray(tile, NR + L);
+            c12.intoArray(tile, NR + 2 * L);
+            c20.intoArray(tile, 2 * NR);
+            c21.intoArray(tile, 2 * NR + L);
+            c22.intoArray(tile, 2 * NR + 2 * L);
+            c30.intoArray(tile, 3 * NR);
+            c31.intoArray(tile, 3 * NR + L);
+            c32.intoArray(tile, 3 * NR + 2 * L);
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    c[cOff + i * cStride + j] += tile[i * NR + j];
+                }
+            }
         }
     }
 
@@ -613,6 +623,42 @@ public final class Kernels {
                 a1 = z;
                 a2 = z;
                 a3 = z;
+            }
+        }
+    }
+
+    /**
+     * F16 with the conversion in the loop, by integer tricks: sign and exponent|mantissa moved to
+     * their F32 places, ×2^112 to rebias the exponent (exact, F16 subnormals included), and an
+     * all-ones exponent (inf, NaN) forced to all ones. Two vectors a step (more made C2 give up).
+     */
+    private static void streamDotF16(float[] x, MemorySegment w, int n, int o0, int o1, float[] bias, float[] y) {
+        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z;
+        int i = 0;
+        int o = o0;
+        for (long p = (long) o0 * n * 2, end = (long) o1 * n * 2; p < end; p += 4L * L) {
+            IntVector h0 = ((IntVector) ShortVector.fromMemorySegment(S, w, p, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8fffe000);
+            IntVector h1 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8fffe000);
+            FloatVector v0 = h0.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(h0.lanewise(VectorOperators.OR, 0x7f800000),
+                            h0.lanewise(VectorOperators.AND, 0x0f800000).compare(VectorOperators.EQ, 0x0f800000))
+                    .reinterpretAsFloats();
+            FloatVector v1 = h1.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(h1.lanewise(VectorOperators.OR, 0x7f800000),
+                            h1.lanewise(VectorOperators.AND, 0x0f800000).compare(VectorOperators.EQ, 0x0f800000))
+                    .reinterpretAsFloats();
+            a0 = v0.fma(FloatVector.fromArray(F, x, i), a0);
+            a1 = v1.fma(FloatVector.fromArray(F, x, i + L), a1);
+            i += 2 * L;
+            if (i == n) {
+                float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+                y[o] = bias == null ? s : s + bias[o];
+                o++;
+                i = 0;
+                a0 = z;
+                a1 = z;
             }
         }
     }
