@@ -43,7 +43,7 @@ public final class Kernels {
     /** Below this many multiply-adds a call runs on the calling thread alone (dispatch costs more). */
     private static final long PARALLEL_MIN_MACS = 1 << 16;
     /** OUT_IN with fewer rows than this uses dot products instead of the GEMM (too few rows to tile). */
-    private static final int OUT_IN_GEMM_MIN_ROWS = 8;
+    private static final int OUT_IN_GEMM_MIN_ROWS = 12;
 
     // ---------------------------------------------------------------------------------------------
     // linear
@@ -267,19 +267,14 @@ public final class Kernels {
             }
         }
 
-        /** OUT_IN with a few rows of x: each weight row (converted once if 16-bit) dotted with every row. */
+        /** OUT_IN with a few rows of x: each weight row is converted once, then dotted with four rows of x at a time. */
         private void smallDot(int o0, int o1) {
-            float[] row = dtype == DType.F32 ? null : SCRATCH.get().pack(in);
-            long rowBytes = (long) in * dtype.bytes();
+            float[] row = SCRATCH.get().pack(in);
             for (int o = o0; o < o1; o++) {
-                long off = o * rowBytes;
-                if (row != null) {
-                    convert(seg, dtype, (long) o * in, row, 0, in);
-                }
+                convert(seg, dtype, (long) o * in, row, 0, in);
                 float b = bias == null ? 0f : bias[o];
-                for (int r = 0; r < m; r++) {
-                    float s = row == null ? dotF32(x, r * in, seg, off, in) : dot(x, r * in, row, 0, in);
-                    y[r * out + o] = s + b;
+                for (int r = 0; r < m; r += 4) {
+                    dotRows(row, x, in, r, Math.min(4, m - r), y, r * out + o, out, b);
                 }
             }
         }
@@ -474,6 +469,44 @@ public final class Kernels {
                     c[cOff + i * cStride + j] += tile[i * NR + j];
                 }
             }
+        }
+    }
+
+    /**
+     * {@code y[yOff + i·yStride] = b + w[0, n) · x[(r0 + i)·n, +n)} for {@code i < rows ≤ 4}: one
+     * load of w feeds four rows (rows past the last repeat it, computed but not stored).
+     */
+    private static void dotRows(float[] w, float[] x, int n, int r0, int rows, float[] y, int yOff, int yStride, float b) {
+        int x0 = r0 * n;
+        int x1 = (r0 + Math.min(1, rows - 1)) * n;
+        int x2 = (r0 + Math.min(2, rows - 1)) * n;
+        int x3 = (r0 + Math.min(3, rows - 1)) * n;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, w, i);
+            a0 = v.fma(FloatVector.fromArray(F, x, x0 + i), a0);
+            a1 = v.fma(FloatVector.fromArray(F, x, x1 + i), a1);
+            a2 = v.fma(FloatVector.fromArray(F, x, x2 + i), a2);
+            a3 = v.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s0 += w[i] * x[x0 + i];
+            s1 += w[i] * x[x1 + i];
+            s2 += w[i] * x[x2 + i];
+            s3 += w[i] * x[x3 + i];
+        }
+        y[yOff] = s0 + b;
+        if (rows > 1) {
+            y[yOff + yStride] = s1 + b;
+        }
+        if (rows > 2) {
+            y[yOff + 2 * yStride] = s2 + b;
+        }
+        if (rows > 3) {
+            y[yOff + 3 * yStride] = s3 + b;
         }
     }
 
