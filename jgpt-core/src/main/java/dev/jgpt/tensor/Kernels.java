@@ -125,9 +125,11 @@ public final class Kernels {
             boolean inOut = w.layout() == WeightMatrix.Layout.IN_OUT;
             long macs = (long) m * in * out;
             int threads = macs < PARALLEL_MIN_MACS ? 1 : Parallel.threads();
+            // More chunks than threads, claimed dynamically: a worker that wakes late (a parked
+            // thread takes ~50-100 µs to wake on a VM) or is preempted leaves its share to the others.
             if (m == 1 && inOut) {
                 mode = AXPY;
-                int chunks = Math.min(threads, in);
+                int chunks = threads == 1 ? 1 : Math.min(2 * threads, in);
                 if (chunks == 1) {
                     initRows(y, 0, 1, 0, out);
                     run(0, 0, in);
@@ -140,7 +142,7 @@ public final class Kernels {
                 sumPartials(chunks);
             } else if (m == 1 || (!inOut && m < OUT_IN_GEMM_MIN_ROWS)) {
                 mode = m == 1 ? DOT : SMALL_DOT;
-                Parallel.forChunks(out, threads, this);
+                Parallel.forChunks(out, threads == 1 ? 1 : 4 * threads, this);
             } else {
                 mode = inOut ? GEMM_IN_OUT : GEMM_OUT_IN;
                 call = CALLS.incrementAndGet();
@@ -149,7 +151,6 @@ public final class Kernels {
                 int rowUnits = inOut ? ceilDiv(m, MR) : ceilDiv(m, NR);
                 splitRows = colUnits < 2 * threads && rowUnits > colUnits;
                 int units = splitRows ? rowUnits : colUnits;
-                // a few chunks per thread, claimed dynamically, so a thread slowed by others still finishes in time
                 int chunks = threads == 1 ? 1 : Math.min(units, 4 * threads);
                 Parallel.forChunks(units, chunks, this);
             }
