@@ -41,9 +41,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -jar jgpt-bench/target/benchmarks.jar KernelBench -f 1 -wi 3 -i 5
+ * java --add-modules jdk.incubator.vector -jar jgpt-bench/target/benchmarks.jar KernelBench.linear -p m=1 -p dtype=F32
  * </pre>
  *
- * Weights live in memory-mapped temp files, as real models do.
+ * Weights live in memory-mapped temp files, as real models do; for matvecs, enough copies
+ * (≥ 256 MiB) are cycled through that every call streams from DRAM, not from the L3.
+ * {@code -p threads=1} runs on one thread. The host's bandwidth drifts from minute to minute:
+ * compare GB/s with {@code bandwidth} of the same run, not with another day's.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -220,11 +224,28 @@ public class KernelBench {
 
     private static final Parallel.ChunkTask NOTHING = (c, start, end) -> {};
 
-    /** One region with a chunk per thread and nothing to do: the pool's dispatch cost. */
+    /** One region with a chunk per thread and nothing to do, back to back: workers are still spinning. */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public void dispatch() {
+        Parallel.forChunks(Parallel.threads(), Parallel.threads(), NOTHING);
+    }
+
+    /** Leaves the pool idle for 1 ms before each measured call, so the workers have parked. */
+    @State(Scope.Thread)
+    public static class Idle {
+        @Setup(Level.Invocation)
+        public void idle() throws InterruptedException {
+            Thread.sleep(1);
+        }
+    }
+
+    /** The same region after the workers parked: the cost of waking them. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public void dispatchAfterIdle(Idle idle) {
         Parallel.forChunks(Parallel.threads(), Parallel.threads(), NOTHING);
     }
 }

@@ -43,7 +43,7 @@ public final class Kernels {
     /** Below this many multiply-adds a call runs on the calling thread alone (dispatch costs more). */
     private static final long PARALLEL_MIN_MACS = 1 << 16;
     /** OUT_IN with fewer rows than this uses dot products instead of the GEMM (too few rows to tile). */
-    private static final int OUT_IN_GEMM_MIN_ROWS = 8;
+    private static final int OUT_IN_GEMM_MIN_ROWS = 12;
 
     // ---------------------------------------------------------------------------------------------
     // linear
@@ -125,9 +125,11 @@ public final class Kernels {
             boolean inOut = w.layout() == WeightMatrix.Layout.IN_OUT;
             long macs = (long) m * in * out;
             int threads = macs < PARALLEL_MIN_MACS ? 1 : Parallel.threads();
+            // More chunks than threads, claimed dynamically: a worker that wakes late (a parked
+            // thread takes ~50-100 µs to wake on a VM) or is preempted leaves its share to the others.
             if (m == 1 && inOut) {
                 mode = AXPY;
-                int chunks = Math.min(threads, in);
+                int chunks = threads == 1 ? 1 : Math.min(2 * threads, in);
                 if (chunks == 1) {
                     initRows(y, 0, 1, 0, out);
                     run(0, 0, in);
@@ -140,7 +142,7 @@ public final class Kernels {
                 sumPartials(chunks);
             } else if (m == 1 || (!inOut && m < OUT_IN_GEMM_MIN_ROWS)) {
                 mode = m == 1 ? DOT : SMALL_DOT;
-                Parallel.forChunks(out, threads, this);
+                Parallel.forChunks(out, threads == 1 ? 1 : 4 * threads, this);
             } else {
                 mode = inOut ? GEMM_IN_OUT : GEMM_OUT_IN;
                 call = CALLS.incrementAndGet();
@@ -149,7 +151,6 @@ public final class Kernels {
                 int rowUnits = inOut ? ceilDiv(m, MR) : ceilDiv(m, NR);
                 splitRows = colUnits < 2 * threads && rowUnits > colUnits;
                 int units = splitRows ? rowUnits : colUnits;
-                // a few chunks per thread, claimed dynamically, so a thread slowed by others still finishes in time
                 int chunks = threads == 1 ? 1 : Math.min(units, 4 * threads);
                 Parallel.forChunks(units, chunks, this);
             }
@@ -228,27 +229,12 @@ public final class Kernels {
             }
         }
 
-        /** acc[accOff, +out) += Σ_{i in [i0, i1)} x[i] · W[i, :], four weight rows per pass. */
+        /** acc[accOff, +out) += Σ_{i in [i0, i1)} x[i] · W[i, :]. */
         private void matvecAxpy(float[] acc, int accOff, int i0, int i1) {
-            long rowBytes = (long) out * dtype.bytes();
-            int i = i0;
-            if (dtype != DType.F16) {
-                for (; i + 4 <= i1; i += 4) {
-                    if (dtype == DType.F32) {
-                        axpy4F32(x, i, seg, i * rowBytes, rowBytes, acc, accOff, out);
-                    } else {
-                        axpy4BF16(x, i, seg, i * rowBytes, rowBytes, acc, accOff, out);
-                    }
-                }
-            }
-            for (; i < i1; i++) {
-                float a = x[i];
-                long off = i * rowBytes;
-                switch (dtype) {
-                    case F32 -> axpyF32(a, seg, off, acc, accOff, out);
-                    case F16 -> axpyF16(a, seg, off, acc, accOff, out);
-                    case BF16 -> axpyBF16(a, seg, off, acc, accOff, out);
-                }
+            switch (dtype) {
+                case F32 -> axpyRowsF32(x, i0, i1, seg, acc, accOff, out);
+                case F16 -> axpyRowsF16(x, i0, i1, seg, acc, accOff, out);
+                case BF16 -> axpyRowsBF16(x, i0, i1, seg, acc, accOff, out);
             }
         }
 
@@ -267,19 +253,14 @@ public final class Kernels {
             }
         }
 
-        /** OUT_IN with a few rows of x: each weight row (converted once if 16-bit) dotted with every row. */
+        /** OUT_IN with a few rows of x: each weight row is converted once, then dotted with four rows of x at a time. */
         private void smallDot(int o0, int o1) {
-            float[] row = dtype == DType.F32 ? null : SCRATCH.get().pack(in);
-            long rowBytes = (long) in * dtype.bytes();
+            float[] row = SCRATCH.get().pack(in);
             for (int o = o0; o < o1; o++) {
-                long off = o * rowBytes;
-                if (row != null) {
-                    convert(seg, dtype, (long) o * in, row, 0, in);
-                }
+                convert(seg, dtype, (long) o * in, row, 0, in);
                 float b = bias == null ? 0f : bias[o];
-                for (int r = 0; r < m; r++) {
-                    float s = row == null ? dotF32(x, r * in, seg, off, in) : dot(x, r * in, row, 0, in);
-                    y[r * out + o] = s + b;
+                for (int r = 0; r < m; r += 4) {
+                    dotRows(row, x, in, r, Math.min(4, m - r), y, r * out + o, out, b);
                 }
             }
         }
@@ -477,6 +458,44 @@ public final class Kernels {
         }
     }
 
+    /**
+     * {@code y[yOff + i·yStride] = b + w[0, n) · x[(r0 + i)·n, +n)} for {@code i < rows ≤ 4}: one
+     * load of w feeds four rows (rows past the last repeat it, computed but not stored).
+     */
+    private static void dotRows(float[] w, float[] x, int n, int r0, int rows, float[] y, int yOff, int yStride, float b) {
+        int x0 = r0 * n;
+        int x1 = (r0 + Math.min(1, rows - 1)) * n;
+        int x2 = (r0 + Math.min(2, rows - 1)) * n;
+        int x3 = (r0 + Math.min(3, rows - 1)) * n;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, w, i);
+            a0 = v.fma(FloatVector.fromArray(F, x, x0 + i), a0);
+            a1 = v.fma(FloatVector.fromArray(F, x, x1 + i), a1);
+            a2 = v.fma(FloatVector.fromArray(F, x, x2 + i), a2);
+            a3 = v.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s0 += w[i] * x[x0 + i];
+            s1 += w[i] * x[x1 + i];
+            s2 += w[i] * x[x2 + i];
+            s3 += w[i] * x[x3 + i];
+        }
+        y[yOff] = s0 + b;
+        if (rows > 1) {
+            y[yOff + yStride] = s1 + b;
+        }
+        if (rows > 2) {
+            y[yOff + 2 * yStride] = s2 + b;
+        }
+        if (rows > 3) {
+            y[yOff + 3 * yStride] = s3 + b;
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Weight rows. Vector API calls are written out inside each loop, not in helpers that return
     // vectors: a helper C2 does not inline boxes every vector (measured: 57 MB allocated per call).
@@ -663,91 +682,104 @@ public final class Kernels {
         }
     }
 
-    // y[yOff, +n) += Σ_r x[xi + r] · W row r, for the four rows at byte offsets off + r·rowBytes:
-    // one load and store of y per four weight vectors (one row per pass ran at ~70% of bandwidth).
+    // y[yOff, +n) += Σ_{i in [i0, i1)} x[i] · W[i, :] for row-major weight rows of n elements.
+    // Four rows per pass: one load and store of y per four weight vectors (a row per pass ran at
+    // ~40% of bandwidth on two threads). The row loop stays inside the kernel: called once per
+    // four rows instead, the same loop ran 35% slower.
 
-    private static void axpy4F32(float[] x, int xi, MemorySegment w, long off, long rowBytes, float[] y, int yOff, int n) {
-        float a = x[xi], b = x[xi + 1], c = x[xi + 2], d = x[xi + 3];
-        FloatVector av = FloatVector.broadcast(F, a), bv = FloatVector.broadcast(F, b);
-        FloatVector cv = FloatVector.broadcast(F, c), dv = FloatVector.broadcast(F, d);
-        long r1 = off + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
-        int o = 0;
-        for (; o <= n - L; o += L) {
-            long q = 4L * o;
-            FloatVector s = FloatVector.fromMemorySegment(F, w, off + q, LE).fma(av, FloatVector.fromArray(F, y, yOff + o));
-            FloatVector t = FloatVector.fromMemorySegment(F, w, r1 + q, LE).mul(bv);
-            s = FloatVector.fromMemorySegment(F, w, r2 + q, LE).fma(cv, s);
-            t = FloatVector.fromMemorySegment(F, w, r3 + q, LE).fma(dv, t);
-            s.add(t).intoArray(y, yOff + o);
+    private static void axpyRowsF32(float[] x, int i0, int i1, MemorySegment w, float[] y, int yOff, int n) {
+        long rowBytes = 4L * n;
+        int i = i0;
+        for (; i + 4 <= i1; i += 4) {
+            float a = x[i], b = x[i + 1], c = x[i + 2], d = x[i + 3];
+            FloatVector av = FloatVector.broadcast(F, a), bv = FloatVector.broadcast(F, b);
+            FloatVector cv = FloatVector.broadcast(F, c), dv = FloatVector.broadcast(F, d);
+            long r0 = i * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+            int o = 0;
+            for (; o <= n - L; o += L) {
+                long q = 4L * o;
+                FloatVector s = FloatVector.fromMemorySegment(F, w, r0 + q, LE).fma(av, FloatVector.fromArray(F, y, yOff + o));
+                FloatVector t = FloatVector.fromMemorySegment(F, w, r1 + q, LE).mul(bv);
+                s = FloatVector.fromMemorySegment(F, w, r2 + q, LE).fma(cv, s);
+                t = FloatVector.fromMemorySegment(F, w, r3 + q, LE).fma(dv, t);
+                s.add(t).intoArray(y, yOff + o);
+            }
+            for (; o < n; o++) {
+                long q = 4L * o;
+                float s = Math.fma(a, w.get(F32_LE, r0 + q), y[yOff + o]);
+                float t = b * w.get(F32_LE, r1 + q);
+                s = Math.fma(c, w.get(F32_LE, r2 + q), s);
+                t = Math.fma(d, w.get(F32_LE, r3 + q), t);
+                y[yOff + o] = s + t;
+            }
         }
-        for (; o < n; o++) {
-            long q = 4L * o;
-            float s = Math.fma(a, w.get(F32_LE, off + q), y[yOff + o]);
-            float t = b * w.get(F32_LE, r1 + q);
-            s = Math.fma(c, w.get(F32_LE, r2 + q), s);
-            t = Math.fma(d, w.get(F32_LE, r3 + q), t);
-            y[yOff + o] = s + t;
+        for (; i < i1; i++) {
+            FloatVector av = FloatVector.broadcast(F, x[i]);
+            long r0 = i * rowBytes;
+            int o = 0;
+            for (; o <= n - L; o += L) {
+                FloatVector.fromMemorySegment(F, w, r0 + 4L * o, LE).fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
+            }
+            for (; o < n; o++) {
+                y[yOff + o] = Math.fma(x[i], w.get(F32_LE, r0 + 4L * o), y[yOff + o]);
+            }
         }
     }
 
-    private static void axpy4BF16(float[] x, int xi, MemorySegment w, long off, long rowBytes, float[] y, int yOff, int n) {
-        float a = x[xi], b = x[xi + 1], c = x[xi + 2], d = x[xi + 3];
-        FloatVector av = FloatVector.broadcast(F, a), bv = FloatVector.broadcast(F, b);
-        FloatVector cv = FloatVector.broadcast(F, c), dv = FloatVector.broadcast(F, d);
-        long r1 = off + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
-        int o = 0;
-        for (; o <= n - L; o += L) {
-            long q = 2L * o;
-            FloatVector s = ((IntVector) ShortVector.fromMemorySegment(S, w, off + q, LE).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(av, FloatVector.fromArray(F, y, yOff + o));
-            FloatVector t = ((IntVector) ShortVector.fromMemorySegment(S, w, r1 + q, LE).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(bv);
-            s = ((IntVector) ShortVector.fromMemorySegment(S, w, r2 + q, LE).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(cv, s);
-            t = ((IntVector) ShortVector.fromMemorySegment(S, w, r3 + q, LE).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(dv, t);
-            s.add(t).intoArray(y, yOff + o);
-        }
-        for (; o < n; o++) {
-            long q = 2L * o;
-            float s = Math.fma(a, bf16(w, off + q), y[yOff + o]);
-            float t = b * bf16(w, r1 + q);
-            s = Math.fma(c, bf16(w, r2 + q), s);
-            t = Math.fma(d, bf16(w, r3 + q), t);
-            y[yOff + o] = s + t;
+    /** F16: a row per pass in a plain loop, which C2 vectorises (vcvtph2ps) better than four. */
+    private static void axpyRowsF16(float[] x, int i0, int i1, MemorySegment w, float[] y, int yOff, int n) {
+        long rowBytes = 2L * n;
+        for (int i = i0; i < i1; i++) {
+            float a = x[i];
+            long r0 = i * rowBytes;
+            for (int o = 0; o < n; o++) {
+                y[yOff + o] = Math.fma(a, Float.float16ToFloat(w.get(I16_LE, r0 + 2L * o)), y[yOff + o]);
+            }
         }
     }
 
-    // y[yOff, +n) += a · (one weight row at byte offset off).
-
-    private static void axpyF32(float a, MemorySegment w, long off, float[] y, int yOff, int n) {
-        FloatVector av = FloatVector.broadcast(F, a);
-        int o = 0;
-        for (; o <= n - L; o += L) {
-            FloatVector.fromMemorySegment(F, w, off + 4L * o, LE).fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
+    private static void axpyRowsBF16(float[] x, int i0, int i1, MemorySegment w, float[] y, int yOff, int n) {
+        long rowBytes = 2L * n;
+        int i = i0;
+        for (; i + 4 <= i1; i += 4) {
+            float a = x[i], b = x[i + 1], c = x[i + 2], d = x[i + 3];
+            FloatVector av = FloatVector.broadcast(F, a), bv = FloatVector.broadcast(F, b);
+            FloatVector cv = FloatVector.broadcast(F, c), dv = FloatVector.broadcast(F, d);
+            long r0 = i * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+            int o = 0;
+            for (; o <= n - L; o += L) {
+                long q = 2L * o;
+                FloatVector s = ((IntVector) ShortVector.fromMemorySegment(S, w, r0 + q, LE).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(av, FloatVector.fromArray(F, y, yOff + o));
+                FloatVector t = ((IntVector) ShortVector.fromMemorySegment(S, w, r1 + q, LE).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(bv);
+                s = ((IntVector) ShortVector.fromMemorySegment(S, w, r2 + q, LE).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(cv, s);
+                t = ((IntVector) ShortVector.fromMemorySegment(S, w, r3 + q, LE).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(dv, t);
+                s.add(t).intoArray(y, yOff + o);
+            }
+            for (; o < n; o++) {
+                long q = 2L * o;
+                float s = Math.fma(a, bf16(w, r0 + q), y[yOff + o]);
+                float t = b * bf16(w, r1 + q);
+                s = Math.fma(c, bf16(w, r2 + q), s);
+                t = Math.fma(d, bf16(w, r3 + q), t);
+                y[yOff + o] = s + t;
+            }
         }
-        for (; o < n; o++) {
-            y[yOff + o] = Math.fma(a, w.get(F32_LE, off + 4L * o), y[yOff + o]);
-        }
-    }
-
-    /** A plain loop: C2 vectorises it, conversion included (see above). */
-    private static void axpyF16(float a, MemorySegment w, long off, float[] y, int yOff, int n) {
-        for (int o = 0; o < n; o++) {
-            y[yOff + o] = Math.fma(a, Float.float16ToFloat(w.get(I16_LE, off + 2L * o)), y[yOff + o]);
-        }
-    }
-
-    private static void axpyBF16(float a, MemorySegment w, long off, float[] y, int yOff, int n) {
-        FloatVector av = FloatVector.broadcast(F, a);
-        int o = 0;
-        for (; o <= n - L; o += L) {
-            ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * o, LE).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                    .fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
-        }
-        for (; o < n; o++) {
-            y[yOff + o] = Math.fma(a, bf16(w, off + 2L * o), y[yOff + o]);
+        for (; i < i1; i++) {
+            FloatVector av = FloatVector.broadcast(F, x[i]);
+            long r0 = i * rowBytes;
+            int o = 0;
+            for (; o <= n - L; o += L) {
+                ((IntVector) ShortVector.fromMemorySegment(S, w, r0 + 2L * o, LE).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                        .fma(av, FloatVector.fromArray(F, y, yOff + o)).intoArray(y, yOff + o);
+            }
+            for (; o < n; o++) {
+                y[yOff + o] = Math.fma(x[i], bf16(w, r0 + 2L * o), y[yOff + o]);
+            }
         }
     }
 
