@@ -926,6 +926,14 @@ public final class Kernels {
 
     /** Softmax in place on {@code x[off, off+n)}, stabilised by the maximum. */
     public static void softmax(float[] x, int off, int n) {
+        softmax(x, off, n, 1f);
+    }
+
+    /**
+     * {@code x[off, off+n) = scale · softmax(x)} in place; returns log Σ exp(x) of the values
+     * it was given (so the cross-entropy of a target t is that minus the old x[t]).
+     */
+    public static float softmax(float[] x, int off, int n, float scale) {
         FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (; i <= n - L; i += L) {
@@ -949,13 +957,15 @@ public final class Kernels {
             x[off + i] = e;
             sum += e;
         }
-        FloatVector inv = FloatVector.broadcast(F, 1f / sum);
+        float k = scale / sum;
+        FloatVector kv = FloatVector.broadcast(F, k);
         i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
+            FloatVector.fromArray(F, x, off + i).mul(kv).intoArray(x, off + i);
         }
         for (; i < n; i++) {
-            x[off + i] *= 1f / sum;
+            x[off + i] *= k;
         }
+        return (float) (max + Math.log(sum));
     }
 }

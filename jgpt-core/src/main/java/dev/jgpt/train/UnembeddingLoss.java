@@ -4,9 +4,6 @@ import dev.jgpt.tensor.GradientKernels;
 import dev.jgpt.tensor.Kernels;
 import dev.jgpt.tensor.Parallel;
 import dev.jgpt.tensor.WeightMatrix;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The tied unembedding {@code logits = h · wteᵀ} and the softmax cross-entropy
@@ -15,8 +12,6 @@ import jdk.incubator.vector.VectorSpecies;
  * of a batch would take 400 MB). Holds the block buffers; not thread-safe.
  */
 final class UnembeddingLoss {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int L = F.length();
     static final int BLOCK_ROWS = 128;
 
     private float[] hBlock = new float[0];      // [block × E]
@@ -66,44 +61,12 @@ final class UnembeddingLoss {
      */
     private static double crossEntropyRow(float[] x, int off, int v, int target, boolean backward, float scale) {
         float targetLogit = x[off + target];
-        FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        int i = 0;
-        for (; i <= v - L; i += L) {
-            maxV = maxV.max(FloatVector.fromArray(F, x, off + i));
-        }
-        float max = maxV.reduceLanes(VectorOperators.MAX);
-        for (; i < v; i++) {
-            max = Math.max(max, x[off + i]);
-        }
-        FloatVector sumV = FloatVector.zero(F);
-        i = 0;
-        for (; i <= v - L; i += L) {
-            FloatVector ex = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
-            if (backward) {
-                ex.intoArray(x, off + i);
-            }
-            sumV = sumV.add(ex);
-        }
-        float sum = sumV.reduceLanes(VectorOperators.ADD);
-        for (; i < v; i++) {
-            float ex = (float) Math.exp(x[off + i] - max);
-            if (backward) {
-                x[off + i] = ex;
-            }
-            sum += ex;
-        }
+        // the validation pass needs only the log-sum-exp; the row is scratch either way
+        double logSumExp = Kernels.softmax(x, off, v, backward ? scale : 1f);
         if (backward) {
-            float k = scale / sum;
-            i = 0;
-            for (; i <= v - L; i += L) {
-                FloatVector.fromArray(F, x, off + i).mul(k).intoArray(x, off + i);
-            }
-            for (; i < v; i++) {
-                x[off + i] *= k;
-            }
             x[off + target] -= scale;
         }
-        return Math.log(sum) + max - targetLogit;
+        return logSumExp - targetLogit;
     }
 
     private void ensureCapacity(int e, int vocab) {
