@@ -125,11 +125,11 @@ public final class Kernels {
             boolean inOut = w.layout() == WeightMatrix.Layout.IN_OUT;
             long macs = (long) m * in * out;
             int threads = macs < PARALLEL_MIN_MACS ? 1 : Parallel.threads();
-            // More chunks than threads, claimed dynamically: a worker that wakes late (a parked
-            // thread takes ~50-100 µs to wake on a VM) or is preempted leaves its share to the others.
             if (m == 1 && inOut) {
+                // a contiguous range of input rows per thread, each into its own partial y (more
+                // chunks, hence partials, measured slower)
                 mode = AXPY;
-                int chunks = threads == 1 ? 1 : Math.min(2 * threads, in);
+                int chunks = Math.min(threads, in);
                 if (chunks == 1) {
                     initRows(y, 0, 1, 0, out);
                     run(0, 0, in);
@@ -141,6 +141,8 @@ public final class Kernels {
                 Parallel.forChunks(in, chunks, this);
                 sumPartials(chunks);
             } else if (m == 1 || (!inOut && m < OUT_IN_GEMM_MIN_ROWS)) {
+                // more chunks than threads, claimed dynamically: a worker that wakes late (~50-100 µs
+                // on a VM) or is preempted leaves its share to the others
                 mode = m == 1 ? DOT : SMALL_DOT;
                 Parallel.forChunks(out, threads == 1 ? 1 : 4 * threads, this);
             } else {
