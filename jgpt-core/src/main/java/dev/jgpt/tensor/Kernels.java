@@ -14,7 +14,20 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The numeric kernels of the forward pass. Activations are row-major {@code float[]} on the heap;
- * weights are {@link WeightMatrix} views where they lie.
+ * weights are {@link WeightMatrix} views where they lie (F32, F16, BF16; either orientation),
+ * read from segments the pool's threads may access (mmaps, global, auto or shared arenas).
+ *
+ * <p>{@link #linear} picks one of three shapes of work, split across {@link Parallel}:
+ * <ul>
+ *   <li>decode, m = 1 (memory-bound): weights streamed once, ascending, converted in the loop.
+ *       OUT_IN: dot products, output rows split across threads. IN_OUT: axpy of four weight rows
+ *       at a time into a per-thread partial y, input rows split across threads, partials summed.
+ *   <li>OUT_IN with 2-11 rows: each weight row converted once and dotted with four rows of x per load.
+ *   <li>prefill and training (compute-bound): a GEMM with weights packed (converted to F32) into
+ *       per-thread panels and a 4×(3 vectors) register tile; vectorised along the outputs for
+ *       IN_OUT, along the rows of x (packed transposed) for OUT_IN.
+ * </ul>
+ * Nothing is allocated per call once buffers have grown (checked by {@code KernelsAllocationTest}).
  *
  * <p>Every kernel has a plain scalar twin in the tests ({@code ScalarKernels}) that it is
  * checked against.
@@ -501,8 +514,9 @@ public final class Kernels {
     // ---------------------------------------------------------------------------------------------
     // Weight rows. Vector API calls are written out inside each loop, not in helpers that return
     // vectors: a helper C2 does not inline boxes every vector (measured: 57 MB allocated per call).
-    // F16 goes through Float.float16ToFloat in plain loops, which C2 auto-vectorises to vcvtph2ps:
-    // twice as fast as converting with Vector API integer tricks (and no subnormal stalls).
+    // F16 mostly goes through Float.float16ToFloat in plain loops, which C2 auto-vectorises to
+    // vcvtph2ps: twice as fast as the Vector API integer trick there. Only the OUT_IN stream
+    // (streamDotF16) converts with the trick, where it measured faster.
 
     /** dst[dstOff, +n) = elements [elem, elem + n) of a weight segment, as floats. */
     static void convert(MemorySegment s, DType dtype, long elem, float[] dst, int dstOff, int n) {
