@@ -96,10 +96,6 @@ final class BenchCommand implements Callable<Integer> {
                 }, prompt)));
             }
             if (generate > 0) {
-                if (!noBandwidth) {
-                    status(err, "memory bandwidth");
-                    bandwidth = MemoryBandwidth.measure(3);
-                }
                 int[] tokens = random.ints(generate, 0, c.vocabSize()).toArray();
                 status(err, "tg" + generate);
                 results.add(new Result("tg" + generate, generate, measure(() -> {
@@ -108,6 +104,12 @@ final class BenchCommand implements Callable<Integer> {
                         transformer.forward(tokens, i, i + 1, cache);
                     }
                 }, generate)));
+                if (!noBandwidth) {
+                    // measured after the tests: reading an arena buffer first would make the JIT's profiles
+                    // of the memory-access code mix two segment kinds, which slowed the kernels 2× here
+                    status(err, "memory bandwidth");
+                    bandwidth = MemoryBandwidth.measure(3);
+                }
             }
             clearStatus(err);
             long weightBytes = lm.files().weightBytes();
@@ -170,7 +172,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (bandwidth > 0) {
             double ceiling = bandwidth / bytesPerToken;
-            out.printf("%nmemory read bandwidth: %.1f GB/s (1 GiB off-heap, %d threads, best of 3, measured before tg)%n",
+            out.printf("%nmemory read bandwidth: %.1f GB/s (1 GiB off-heap, %d threads, best of 3, measured right after tg)%n",
                     bandwidth / 1e9, threads);
             out.printf("generation ceiling:    %.1f tokens/s (%s of weights read per token)%n", ceiling, Units.bytes(bytesPerToken));
             results.stream().filter(r -> r.test().startsWith("tg")).findFirst().ifPresent(r ->
