@@ -170,7 +170,7 @@ final class TrainCommand implements Callable<Integer> {
         AdamW optimizer = new AdamW(parameters, settings.adamW());
         announce(err, parameters.config(), settings, corpus);
         Trainer trainer = new Trainer(new TrainingModel(parameters), optimizer, tok, settings, corpus.split(settings.validationFraction()),
-                out, dtype, listener(stdout, err, settings));
+                out, dtype, listener(stdout, err));
         trainer.run(0);
         finish(err);
         return 0;
@@ -206,7 +206,7 @@ final class TrainCommand implements Callable<Integer> {
             err.printf("jgpt: resuming %s at step %d of %d%n", out, state.step(), settings.steps());
         }
         Trainer trainer = new Trainer(new TrainingModel(parameters), optimizer, tok, settings, split, out, dtype,
-                listener(stdout, err, settings));
+                listener(stdout, err));
         trainer.restore(state);
         trainer.run(state.step());
         finish(err);
@@ -272,7 +272,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private TrainingListener listener(PrintWriter stdout, PrintWriter err, TrainingSettings settings) {
+    private TrainingListener listener(PrintWriter stdout, PrintWriter err) {
         return json ? new JsonLines(stdout) : new Progress(stdout, err);
     }
 

@@ -104,14 +104,14 @@ public final class Parameters implements AutoCloseable {
 
     /** Writes {@code config.json} and {@code model.safetensors} (F32, Hugging Face names) into {@code directory}. */
     public void save(Path directory) {
-        List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
-        for (int i = 0; i < specs.size(); i++) {
-            MemorySegment source = slice(i);
-            entries.add(new SafeTensorsWriter.Entry(specs.get(i).name(), DType.F32, specs.get(i).shape(),
-                    target -> MemorySegment.copy(source, 0, target, 0, source.byteSize())));
-        }
+        save(directory, DType.F32);
+    }
+
+    /** Writes {@code config.json} and {@code model.safetensors} with weights converted to {@code dtype}. */
+    public void save(Path directory, DType dtype) {
         HfConfig.write(config, directory.resolve(ModelFiles.CONFIG));
-        SafeTensorsWriter.write(directory.resolve(ModelFiles.WEIGHTS), entries, Map.of("format", "pt"));
+        SafeTensorsWriter.write(directory.resolve(ModelFiles.WEIGHTS),
+                specs.stream().map(spec -> SafeTensorsWriter.Entry.of(tensor(spec.name()), dtype)).toList(), Map.of("format", "pt"));
     }
 
     public ModelConfig config() {

@@ -24,7 +24,7 @@ public final class Trainer {
     private final Path out;
     private final DType exportDtype;
     private final TrainingListener listener;
-    private final LossHistory history = new LossHistory();
+    private LossHistory history = new LossHistory();
 
     public Trainer(TrainingModel model, AdamW optimizer, Tokenizer tokenizer, TrainingSettings settings, TokenDataset.Split data,
                    Path out, DType exportDtype, TrainingListener listener) {
@@ -46,10 +46,7 @@ public final class Trainer {
 
     /** Continues the history of a resumed run. */
     public void restore(TrainingState state) {
-        history.truncateAfter(-1);
-        state.steps().forEach(history::add);
-        state.evals().forEach(history::add);
-        history.truncateAfter(state.step());
+        history = state.history();
     }
 
     /** Trains from step {@code start} (the number of steps already done) to the configured total. */

@@ -4,11 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.jgpt.JgptException;
 import dev.jgpt.format.FormatException;
-import dev.jgpt.format.SafeTensorsWriter;
-import dev.jgpt.model.HfConfig;
-import dev.jgpt.model.ModelFiles;
 import dev.jgpt.tensor.DType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -66,18 +61,8 @@ public final class TrainingCheckpoint {
         } catch (IOException e) {
             throw new FormatException(ready, "cannot write the checkpoint: " + e.getMessage(), e);
         }
-        export(parameters, exportDtype, out);
-        LossHistory history = new LossHistory();
-        state.steps().forEach(history::add);
-        state.evals().forEach(history::add);
-        history.write(out);
-    }
-
-    /** Writes the model itself into {@code directory} as a Hugging Face folder with weights of {@code dtype}. */
-    public static void export(Parameters parameters, DType dtype, Path directory) {
-        HfConfig.write(parameters.config(), directory.resolve(ModelFiles.CONFIG));
-        SafeTensorsWriter.write(directory.resolve(ModelFiles.WEIGHTS), parameters.specs().stream()
-                .map(spec -> SafeTensorsWriter.Entry.of(parameters.tensor(spec.name()), dtype)).toList(), Map.of("format", "pt"));
+        parameters.save(out, exportDtype);
+        state.history().write(out);
     }
 
     /** The checkpoint folder of a run in {@code out}, if it has one (a swap cut short leaves it as checkpoint.old). */
@@ -122,9 +107,5 @@ public final class TrainingCheckpoint {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-    }
-
-    static JgptException unreadable(Path out) {
-        return new JgptException(out + " holds no checkpoint to resume from (expected " + out.resolve(CHECKPOINT) + "/" + STATE + ")");
     }
 }

@@ -9,6 +9,15 @@ import java.util.List;
 public record TrainingState(long step, TrainingSettings settings, CorpusFingerprint corpus,
                             List<LossHistory.StepRecord> steps, List<LossHistory.EvalRecord> evals) {
 
+    /** The loss history up to this state's step. */
+    public LossHistory history() {
+        LossHistory history = new LossHistory();
+        steps.forEach(history::add);
+        evals.forEach(history::add);
+        history.truncateAfter(step);
+        return history;
+    }
+
     /** Identifies a tokenized corpus: a resumed run must read the same tokens. */
     public record CorpusFingerprint(String source, long tokens, long hash) {
         public static CorpusFingerprint of(TokenDataset data) {
