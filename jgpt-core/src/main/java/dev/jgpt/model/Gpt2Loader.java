@@ -3,9 +3,8 @@ package dev.jgpt.model;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.TensorSource;
 import dev.jgpt.tensor.Tensor;
-import dev.jgpt.tensor.WeightMatrix.Layout;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,25 +47,13 @@ final class Gpt2Loader {
                         + config.layers() + " in config.json");
             }
         }
-        int e = config.embd();
-        Tensor wte = tensor("wte.weight", config.vocabSize(), e);
-        Tensor wpe = tensor("wpe.weight", config.contextLength(), e);
-        List<LayerWeights> layers = new ArrayList<>();
-        for (int i = 0; i < config.layers(); i++) {
-            String p = "h." + i + ".";
-            int hidden = config.mlpHidden();
-            layers.add(new LayerWeights(
-                    vector(p + "ln_1.weight", e), vector(p + "ln_1.bias", e),
-                    tensor(p + "attn.c_attn.weight", e, 3L * e).asMatrix(Layout.IN_OUT), vector(p + "attn.c_attn.bias", 3 * e),
-                    tensor(p + "attn.c_proj.weight", e, e).asMatrix(Layout.IN_OUT), vector(p + "attn.c_proj.bias", e),
-                    vector(p + "ln_2.weight", e), vector(p + "ln_2.bias", e),
-                    tensor(p + "mlp.c_fc.weight", e, hidden).asMatrix(Layout.IN_OUT), vector(p + "mlp.c_fc.bias", hidden),
-                    tensor(p + "mlp.c_proj.weight", hidden, e).asMatrix(Layout.IN_OUT), vector(p + "mlp.c_proj.bias", e)));
+        Map<String, Tensor> tensors = new HashMap<>();
+        for (Gpt2Tensors.Spec spec : Gpt2Tensors.of(config)) {
+            tensors.put(spec.name(), tensor(spec.name(), spec.shape()));
         }
-        Tensor head = source.find("lm_head.weight").orElse(wte);
-        checkShape(head, config.vocabSize(), e);
-        return new ModelWeights(config, wte, wpe, List.copyOf(layers),
-                vector("ln_f.weight", e), vector("ln_f.bias", e), head.asMatrix(Layout.OUT_IN));
+        Tensor head = source.find("lm_head.weight").orElse(tensors.get("wte.weight"));
+        checkShape(head, config.vocabSize(), config.embd());
+        return ModelWeights.of(config, tensors::get, head);
     }
 
     private Tensor tensor(String name, long... shape) {
@@ -74,10 +61,6 @@ final class Gpt2Loader {
                 () -> new FormatException(source.file(), "missing tensor '" + prefix + name + "'"));
         checkShape(t, shape);
         return t;
-    }
-
-    private float[] vector(String name, int length) {
-        return tensor(name, length).toFloatArray();
     }
 
     private void checkShape(Tensor t, long... shape) {

@@ -19,7 +19,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,20 +153,7 @@ public final class Parameters implements AutoCloseable {
      * take a new view after the parameters change.
      */
     public ModelWeights modelWeights() {
-        List<LayerWeights> layers = new ArrayList<>();
-        for (int l = 0; l < config.layers(); l++) {
-            String p = "h." + l + ".";
-            layers.add(new LayerWeights(
-                    vector(p + "ln_1.weight"), vector(p + "ln_1.bias"),
-                    matrix(p + "attn.c_attn.weight"), vector(p + "attn.c_attn.bias"),
-                    matrix(p + "attn.c_proj.weight"), vector(p + "attn.c_proj.bias"),
-                    vector(p + "ln_2.weight"), vector(p + "ln_2.bias"),
-                    matrix(p + "mlp.c_fc.weight"), vector(p + "mlp.c_fc.bias"),
-                    matrix(p + "mlp.c_proj.weight"), vector(p + "mlp.c_proj.bias")));
-        }
-        Tensor wte = tensor("wte.weight");
-        return new ModelWeights(config, wte, tensor("wpe.weight"), List.copyOf(layers),
-                vector("ln_f.weight"), vector("ln_f.bias"), wte.asMatrix(Layout.OUT_IN));
+        return ModelWeights.of(config, this::tensor, tensor("wte.weight"));
     }
 
     /** Frees the segment; views taken from it must not be used afterwards. */
@@ -224,15 +210,6 @@ public final class Parameters implements AutoCloseable {
                         + " unembedding can be trained");
             }
         }
-    }
-
-    private WeightMatrix matrix(String name) {
-        return tensor(name).asMatrix(Layout.IN_OUT);
-    }
-
-    private float[] vector(String name) {
-        int i = index(name);
-        return slice(i).toArray(ValueLayout.JAVA_FLOAT);
     }
 
     private MemorySegment slice(int index) {
