@@ -3,21 +3,69 @@ package dev.jgpt.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** Element types a weight can be stored in. */
+/**
+ * Element types a weight can be stored in. Plain types hold one value per element; quantized
+ * types (GGML's block formats) hold {@link #blockSize()} values in {@link #blockBytes()} bytes:
+ * small integers plus one or two scales per block (K-quants: 256-value super-blocks).
+ */
 public enum DType {
-    F32(4),
-    F16(2),
-    BF16(2);
+    F32(1, 4),
+    F16(1, 2),
+    BF16(1, 2),
+    /** 32 values: f16 scale d, 32 × int8. value = d·q */
+    Q8_0(32, 34),
+    /** 32 values: f16 d, 16 bytes of nibbles. value = d·(q − 8) */
+    Q4_0(32, 18),
+    /** 32 values: f16 d, f16 m, 16 bytes of nibbles. value = d·q + m */
+    Q4_1(32, 20),
+    /** 32 values: f16 d, 4 bytes of fifth bits, 16 bytes of nibbles. value = d·(q − 16) */
+    Q5_0(32, 22),
+    /** 32 values: f16 d, f16 m, 4 bytes of fifth bits, 16 bytes of nibbles. value = d·q + m */
+    Q5_1(32, 24),
+    /** 256 values: f16 d, f16 dmin, 12 bytes of 6-bit sub-block scales/mins, 128 bytes of nibbles. */
+    Q4_K(256, 144),
+    /** 256 values: f16 d, f16 dmin, 12 bytes of scales/mins, 32 bytes of fifth bits, 128 bytes of nibbles. */
+    Q5_K(256, 176),
+    /** 256 values: 128 bytes low nibbles, 64 bytes high 2 bits, 16 int8 sub-block scales, f16 d. */
+    Q6_K(256, 210);
 
-    private final int bytes;
+    private final int blockSize;
+    private final int blockBytes;
 
-    DType(int bytes) {
-        this.bytes = bytes;
+    DType(int blockSize, int blockBytes) {
+        this.blockSize = blockSize;
+        this.blockBytes = blockBytes;
     }
 
-    /** Bytes per element. */
+    /** Values per block: 1 for plain types. */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** Bytes per block. */
+    public int blockBytes() {
+        return blockBytes;
+    }
+
+    public boolean isQuantized() {
+        return blockSize > 1;
+    }
+
+    /** Bytes per element of a plain type; a quantized type has no whole number and throws. */
     public int bytes() {
-        return bytes;
+        if (isQuantized()) {
+            throw new IllegalStateException(this + " stores " + blockSize + " values per " + blockBytes + "-byte block");
+        }
+        return blockBytes;
+    }
+
+    /** Bytes that {@code elements} values take; for a quantized type, a whole number of blocks. */
+    public long byteSize(long elements) {
+        if (elements % blockSize != 0) {
+            throw new IllegalArgumentException(elements + " values are not a whole number of " + this
+                    + " blocks of " + blockSize);
+        }
+        return Math.multiplyExact(elements / blockSize, (long) blockBytes);
     }
 
     /** The dtype named as safetensors names it ("F32", "F16", "BF16"), or null if unsupported. */
@@ -36,6 +84,7 @@ public enum DType {
             case F32 -> data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, index);
             case F16 -> Float.float16ToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index));
             case BF16 -> Float.intBitsToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index) << 16);
+            default -> throw new UnsupportedOperationException("reading single " + this + " values");
         };
     }
 
@@ -45,6 +94,7 @@ public enum DType {
             case F32 -> data.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, index, value);
             case F16 -> data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index, Float.floatToFloat16(value));
             case BF16 -> data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index, toBFloat16(value));
+            default -> throw new UnsupportedOperationException("writing single " + this + " values");
         }
     }
 
