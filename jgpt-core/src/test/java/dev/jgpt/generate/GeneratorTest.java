@@ -123,6 +123,61 @@ class GeneratorTest {
     }
 
     @Test
+    void reusingTheCacheRunsOnlyTheNewPartOfThePromptAndGivesTheSameTokens() {
+        GenerationSettings settings = GenerationSettings.of(6, SamplerSettings.greedy());
+        int[] prompt = {1, 5, 9};
+        Generation first = generator.generateReusingCache(prompt, settings, TokenListener.NONE);
+        assertThat(first.timings().promptTokens()).isEqualTo(3);
+        int[] next = concat(concat(prompt, first.tokens()), new int[] {7, 3});
+        Generation second = generator.generateReusingCache(next, settings, TokenListener.NONE);
+        // the cache held the prompt and every new token but the last (sampled, never run)
+        assertThat(second.timings().promptTokens()).isEqualTo(next.length - (prompt.length + first.tokens().length - 1));
+        Generator fresh = new Generator(model.transformer(), TOKENIZER);
+        assertThat(second.tokens()).containsExactly(fresh.generate(next, settings, TokenListener.NONE).tokens());
+        // a prompt that leaves the cached ones earlier keeps only the shared start
+        int[] other = {1, 5, 2, 2};
+        Generation third = generator.generateReusingCache(other, settings, TokenListener.NONE);
+        assertThat(third.timings().promptTokens()).isEqualTo(2);
+        assertThat(third.tokens()).containsExactly(fresh.generate(other, settings, TokenListener.NONE).tokens());
+        // the same prompt again still runs its last token, whose logits are needed
+        assertThat(generator.generateReusingCache(other, settings, TokenListener.NONE).timings().promptTokens()).isEqualTo(1);
+    }
+
+    @Test
+    void afterASlideNothingIsReused() {
+        Generator generator = new Generator(model.transformer(), tokenizer(OptionalInt.empty()));
+        int[] prompt = {1, 5, 9};
+        generator.generate(prompt, new GenerationSettings(40, SamplerSettings.greedy(), List.of(), ContextOverflow.SLIDE),
+                TokenListener.NONE);
+        Generation again = generator.generateReusingCache(prompt, GenerationSettings.of(3, SamplerSettings.greedy()), TokenListener.NONE);
+        assertThat(again.timings().promptTokens()).isEqualTo(3);
+    }
+
+    @Test
+    void aCancellingListenerEndsGenerationAfterTheTokenItWasAskedAbout() {
+        Generator generator = new Generator(model.transformer(), tokenizer(OptionalInt.empty()));
+        int[] prompt = {1, 5, 9};
+        Generation full = generator.generate(prompt, GenerationSettings.of(20, SamplerSettings.greedy()), TokenListener.NONE);
+        StringBuilder streamed = new StringBuilder();
+        List<Integer> heard = new ArrayList<>();
+        Generation g = generator.generate(prompt, GenerationSettings.of(20, SamplerSettings.greedy()), new TokenListener() {
+            @Override
+            public void onToken(int id, String text) {
+                heard.add(id);
+                streamed.append(text);
+            }
+
+            @Override
+            public boolean cancelled() {
+                return heard.size() >= 4;
+            }
+        });
+        assertThat(g.finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(g.tokens()).containsExactly(Arrays.copyOf(full.tokens(), 5));
+        assertThat(g.text()).isEqualTo(streamed.toString()).isEqualTo(spell(g.tokens()));
+    }
+
+    @Test
     void theSameSeedGivesTheSameText() {
         GenerationSettings settings = GenerationSettings.of(20, new SamplerSettings(1.2f, 0, 1f, 0f, 1f, 5L));
         int[] a = generator.generate(new int[] {2, 3}, settings, TokenListener.NONE).tokens();
