@@ -3,6 +3,7 @@ package dev.jgpt.tokenizer;
 import static dev.jgpt.tokenizer.GgufVocabulary.*;
 
 import dev.jgpt.format.FormatException;
+import dev.jgpt.format.GgufMetadata;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +32,19 @@ public final class GgufTokenizers {
     public static final List<String> MODELS = List.of("llama", "gpt2");
 
     private GgufTokenizers() {}
+
+    /** The tokenizer of a GGUF file's metadata; see {@link #build}. */
+    public static Tokenizer load(GgufMetadata metadata) {
+        return build(vocabulary(metadata), metadata.file());
+    }
+
+    /** The {@code tokenizer.ggml.*} values of a GGUF file's metadata (a value of the wrong type is a {@link FormatException}). */
+    public static GgufVocabulary vocabulary(GgufMetadata m) {
+        return new GgufVocabulary(m.getString(MODEL), m.optionalString(PRE), m.getStringArray(TOKENS),
+                m.optionalFloatArray(SCORES), m.optionalIntArray(TOKEN_TYPE), m.optionalStringArray(MERGES),
+                m.optionalInt(BOS_ID), m.optionalInt(EOS_ID), m.optionalInt(UNKNOWN_ID),
+                m.optionalBoolean(ADD_BOS), m.optionalBoolean(ADD_EOS), m.optionalBoolean(ADD_SPACE_PREFIX));
+    }
 
     /**
      * The tokenizer {@code vocabulary} describes; {@code file} is named in errors.
