@@ -26,6 +26,9 @@ import java.util.stream.Collectors;
  *       {@code llama-bpe} only. Control, user-defined and unknown tokens are special tokens
  *       (matched whole in text by {@link Tokenizer#encode}); control and unknown ones decode to nothing.
  * </ul>
+ *
+ * <p>Unlike llama.cpp, {@link Tokenizer#encodeOrdinary} splits user-defined tokens' text like any
+ * other text (llama.cpp matches them whole always); the two agree wherever a text holds none.
  */
 public final class GgufTokenizers {
     /** The values of {@code tokenizer.ggml.model} jgpt reads. */
