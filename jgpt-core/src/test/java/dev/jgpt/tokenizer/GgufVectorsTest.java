@@ -36,6 +36,15 @@ class GgufVectorsTest {
             Ids.assertSameIds("ids of \"" + c.visible() + "\"", tokenizer.encode(c.text()), c.ids(), tokenizer);
             assertThat(tokenizer.encodeOrdinary(c.text())).as("as plain text").containsExactly(c.ids());
             assertThat(tokenizer.decode(c.ids())).as("decoded").isEqualTo(c.text());
+            // streamed token by token, a SentencePiece text keeps its dummy-prefix space
+            Utf8StreamDecoder stream = new Utf8StreamDecoder(tokenizer);
+            StringBuilder streamed = new StringBuilder();
+            for (int id : c.ids()) {
+                streamed.append(stream.accept(id));
+            }
+            streamed.append(stream.flush());
+            String prefix = tokenizer instanceof SentencePieceBpe && !c.text().isEmpty() ? " " : "";
+            assertThat(streamed.toString()).as("streamed").isEqualTo(prefix + c.text());
         }));
     }
 
