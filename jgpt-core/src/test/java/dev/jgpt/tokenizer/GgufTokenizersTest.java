@@ -103,6 +103,9 @@ class GgufTokenizersTest {
         assertThat(llama3.addsBos()).isTrue();
         assertThat(llama3.encodeSequence("he")).startsWith(257).endsWith(llama3.encode("he"));
         assertThat(((ByteLevelBpe) llama3).options().ignoreMerges()).isTrue();
+        // tokenizer.json is written in GPT-2's layout, which cannot say any of this
+        assertThatThrownBy(() -> TokenizerJson.write(llama3, Path.of("never-written.json")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LLAMA3");
         m.put(GgufVocabulary.ADD_BOS, new GgufValue.BoolValue(false));
         assertThat(load(m).addsBos()).isFalse();
     }
