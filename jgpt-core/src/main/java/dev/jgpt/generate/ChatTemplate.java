@@ -13,9 +13,10 @@ import java.util.stream.Collectors;
  * in its own markers and ends the prompt with the header of the assistant's next turn (the
  * "generation prompt"), so that the model writes the answer and then its end-of-turn marker.
  *
- * <p>The begin-of-text token: {@link #render} returns the text after it, {@link #bos} names it,
- * and {@link #encode} puts its id first exactly once, whether or not the tokenizer adds it by
- * itself (as a GGUF file's {@code tokenizer.ggml.add_bos_token} asks).
+ * <p>The begin-of-text token: some families write it at the start of the prompt ({@link #bos});
+ * others leave it to the tokenizer, which adds it when the model asks for it (a GGUF file's
+ * {@code tokenizer.ggml.add_bos_token}, {@link Tokenizer#addsBos()}). {@link #render} returns the
+ * text after it, and {@link #encode} puts it first, once, in either case.
  *
  * <p>A model names its family in its metadata ({@code tokenizer.chat_template}, a Jinja
  * program); {@link #forModel} recognises the family by its markers rather than running the
@@ -26,7 +27,7 @@ public interface ChatTemplate {
     /** The family's name, as {@link #named} takes it. */
     String name();
 
-    /** The begin-of-text token that starts the prompt, if the family has one. */
+    /** The begin-of-text token the family's template writes first, if it writes one. */
     Optional<String> bos();
 
     /** The conversation as prompt text after the begin-of-text token, ending with the generation prompt. */
@@ -38,10 +39,13 @@ public interface ChatTemplate {
     /** Strings whose presence in a model's Jinja template identifies this family (all of them must appear). */
     List<String> markers();
 
-    /** The prompt's token ids: the begin-of-text token (once, if the tokenizer has it), then the rendered text. */
+    /**
+     * The prompt's token ids: the begin-of-text token, if the tokenizer adds one or the family
+     * writes one the tokenizer knows, then the rendered text (special tokens' texts as their ids).
+     */
     default int[] encode(List<ChatMessage> messages, Tokenizer tokenizer) {
         int[] ids = tokenizer.encode(render(messages));
-        OptionalInt bos = bos().map(tokenizer::specialId).orElse(OptionalInt.empty());
+        OptionalInt bos = tokenizer.addsBos() ? tokenizer.bosId() : bos().map(tokenizer::specialId).orElse(OptionalInt.empty());
         if (bos.isEmpty() || (ids.length > 0 && ids[0] == bos.getAsInt())) {
             return ids;
         }
@@ -61,8 +65,8 @@ public interface ChatTemplate {
             role -> "<|im_start|>" + role.wireName() + "\n", "<|im_end|>\n", false,
             List.of("<|im_end|>"), List.of("<|im_start|>"));
 
-    /** Zephyr (TinyLlama chat): {@code <|role|>\ncontent</s>\n}. */
-    ChatTemplate ZEPHYR = new TurnTemplate("zephyr", Optional.of("<s>"),
+    /** Zephyr (TinyLlama chat): {@code <|role|>\ncontent</s>\n}; the begin-of-text token is the tokenizer's to add. */
+    ChatTemplate ZEPHYR = new TurnTemplate("zephyr", Optional.empty(),
             role -> "<|" + role.wireName() + "|>\n", "</s>\n", false,
             List.of("</s>"), List.of("<|user|>", "<|assistant|>"));
 

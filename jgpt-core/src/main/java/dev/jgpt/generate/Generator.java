@@ -7,6 +7,9 @@ import dev.jgpt.sampling.Sampler;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.Utf8StreamDecoder;
 import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.stream.IntStream;
 
 /**
  * The generation loop: run the prompt as one batch, then sample a token, append it, run it
@@ -56,7 +59,7 @@ public final class Generator {
         Sampler sampler = new Sampler(settings.sampler(), model.config().vocabSize());
         Utf8StreamDecoder decoder = new Utf8StreamDecoder(tokenizer);
         StopStrings stops = new StopStrings(settings.stopStrings());
-        int eos = tokenizer.eosId().orElse(-1);
+        int[] stopTokens = stopTokens(settings.stopStrings());
 
         int[] sequence = Arrays.copyOf(prompt, prompt.length + settings.maxTokens());
         int length = prompt.length;
@@ -72,12 +75,13 @@ public final class Generator {
         while (length - prompt.length < settings.maxTokens()) {
             int next = sampler.sample(logits, sequence, length);
             sequence[length++] = next;
-            FinishReason ending = next == eos ? FinishReason.STOP
+            boolean stopToken = contains(stopTokens, next);
+            FinishReason ending = stopToken ? FinishReason.STOP
                     : length - prompt.length == settings.maxTokens() ? FinishReason.LENGTH
                     : cache.remaining() == 0 && settings.overflow() == ContextOverflow.STOP ? FinishReason.CONTEXT_FULL
                     : listener.cancelled() ? FinishReason.CANCELLED
                     : null;
-            String piece = next == eos ? "" : decoder.accept(next);
+            String piece = stopToken ? "" : decoder.accept(next);
             if (ending != null) {
                 piece += decoder.flush();
             }
@@ -111,6 +115,24 @@ public final class Generator {
         int generated = length - prompt.length;
         return new Generation(prompt.clone(), Arrays.copyOfRange(sequence, prompt.length, length), stops.text(), finish,
                 new Timings(prompt.length - kept, promptDone - start, generated, end - promptDone));
+    }
+
+    /**
+     * The end-of-text token and the special tokens written as stop strings: generation ends when
+     * one is sampled, even if it prints as nothing (a GGUF control token such as {@code <|eot_id|>}).
+     */
+    private int[] stopTokens(List<String> stopStrings) {
+        IntStream specials = stopStrings.stream().map(tokenizer::specialId).filter(OptionalInt::isPresent).mapToInt(OptionalInt::getAsInt);
+        return IntStream.concat(tokenizer.eosId().stream(), specials).toArray();
+    }
+
+    private static boolean contains(int[] ids, int id) {
+        for (int x : ids) {
+            if (x == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** How many leading ids of {@code prompt} the cache holds, short of the last id (whose logits are needed). */

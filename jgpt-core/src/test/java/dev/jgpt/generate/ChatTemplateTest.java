@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.JgptException;
+import dev.jgpt.SharedData;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.tokenizer.TokenizerLoader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
@@ -175,28 +177,52 @@ class ChatTemplateTest {
     }
 
     @Test
-    void theBeginOfTextTokenIsThereOnceWhetherOrNotTheTokenizerAddsIt() {
+    void theBeginOfTextTokenComesOnceFromTheTemplateOrTheTokenizer() {
         List<ChatMessage> chat = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi"));
-        for (ChatTemplate t : List.of(ChatTemplate.LLAMA3, ChatTemplate.ZEPHYR, ChatTemplate.LLAMA2)) {
-            String bosText = t.bos().orElseThrow();
-            for (StubTokenizer tokenizer : List.of(new StubTokenizer(null), new StubTokenizer(bosText))) {
-                int[] ids = t.encode(chat, tokenizer);
-                int bos = tokenizer.specialId(bosText).getAsInt();
-                assertThat(ids[0]).isEqualTo(bos);
-                assertThat(ids[1]).isNotEqualTo(bos);
-                assertThat(Arrays.copyOfRange(ids, 1, ids.length)).containsExactly(tokenizer.plain(t.render(chat)));
-            }
-        }
-        // ChatML has none, and a tokenizer without the token gets none
-        StubTokenizer tokenizer = new StubTokenizer(null);
-        assertThat(ChatTemplate.CHATML.encode(chat, tokenizer)).containsExactly(tokenizer.encode(ChatTemplate.CHATML.render(chat)));
+        StubTokenizer none = new StubTokenizer(null);
+        StubTokenizer addsS = new StubTokenizer("<s>");
+        StubTokenizer addsBeginOfText = new StubTokenizer("<|begin_of_text|>");
+        // the families that write it (ids: <s> 1, <|begin_of_text|> 3), alone or as well as the tokenizer
+        assertEncodes(ChatTemplate.LLAMA3, none, chat, 3);
+        assertEncodes(ChatTemplate.LLAMA3, addsBeginOfText, chat, 3);
+        assertEncodes(ChatTemplate.LLAMA2, none, chat, 1);
+        assertEncodes(ChatTemplate.LLAMA2, addsS, chat, 1);
+        // the families that leave it to the tokenizer
+        assertEncodes(ChatTemplate.ZEPHYR, none, chat);
+        assertEncodes(ChatTemplate.ZEPHYR, addsS, chat, 1);
+        assertEncodes(ChatTemplate.CHATML, none, chat);
+        assertEncodes(ChatTemplate.PLAIN, addsS, chat, 1);
+        // a vocabulary without the family's token
         StubTokenizer noSpecials = new StubTokenizer(null) {
             @Override
             public OptionalInt specialId(String text) {
                 return OptionalInt.empty();
             }
         };
-        assertThat(ChatTemplate.LLAMA3.encode(chat, noSpecials)).containsExactly(noSpecials.encode(ChatTemplate.LLAMA3.render(chat)));
+        assertEncodes(ChatTemplate.LLAMA3, noSpecials, chat);
+    }
+
+    @Test
+    void llama2OnTheLlama2VocabularyHasOneBosPerExchangeAndTheMarkersAsTokens() {
+        Tokenizer spm = TokenizerLoader.fromGguf(SharedData.require("tokenizer/ggml-vocab-llama-spm.gguf"));
+        assertThat(spm.addsBos()).isTrue();
+        int bos = spm.bosId().orElseThrow();
+        int eos = spm.eosId().orElseThrow();
+        List<ChatMessage> chat = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi"), ChatMessage.assistant("Hello."),
+                ChatMessage.user("Who are you?"), ChatMessage.assistant("A model."), ChatMessage.user("Bye"));
+        int[] ids = ChatTemplate.LLAMA2.encode(chat, spm);
+        assertThat(ids[0]).isEqualTo(bos);
+        assertThat(ids[1]).isNotEqualTo(bos);
+        // "</s><s>" between exchanges is the two control tokens, not text
+        assertThat(Arrays.stream(ids).filter(id -> id == bos).count()).isEqualTo(3);
+        assertThat(Arrays.stream(ids).filter(id -> id == eos).count()).isEqualTo(2);
+        assertThat(spm.decode(ids)).contains("[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST] Hello.").doesNotContain("<s>");
+    }
+
+    private static void assertEncodes(ChatTemplate template, Tokenizer tokenizer, List<ChatMessage> chat, int... bos) {
+        int[] text = tokenizer.encode(template.render(chat));
+        assertThat(template.encode(chat, tokenizer)).as(template.name())
+                .containsExactly(IntStream.concat(Arrays.stream(bos), Arrays.stream(text)).toArray());
     }
 
     @Test
@@ -275,18 +301,19 @@ class ChatTemplateTest {
 
     /**
      * Knows the special tokens {@code <s>} (1), {@code </s>} (2) and {@code <|begin_of_text|>} (3)
-     * wherever they appear; any other character c is id 100 + c. Adds {@code addedBos} (if not null)
-     * itself, as a tokenizer whose model asks for it does.
+     * wherever they appear; any other character c is id 100 + c. Asks for {@code bos} (if not
+     * null) at the start of a sequence, as a tokenizer whose model wants one does.
      */
     private static class StubTokenizer implements Tokenizer {
         private static final List<String> SPECIALS = List.of("<s>", "</s>", "<|begin_of_text|>");
-        private final String addedBos;
+        private final String bos;
 
-        StubTokenizer(String addedBos) {
-            this.addedBos = addedBos;
+        StubTokenizer(String bos) {
+            this.bos = bos;
         }
 
-        int[] plain(String text) {
+        @Override
+        public int[] encode(String text) {
             List<Integer> ids = new ArrayList<>();
             int i = 0;
             outer:
@@ -304,9 +331,13 @@ class ChatTemplateTest {
         }
 
         @Override
-        public int[] encode(String text) {
-            int[] ids = plain(text);
-            return addedBos == null ? ids : IntStream.concat(IntStream.of(specialId(addedBos).getAsInt()), Arrays.stream(ids)).toArray();
+        public boolean addsBos() {
+            return bos != null;
+        }
+
+        @Override
+        public OptionalInt bosId() {
+            return bos == null ? OptionalInt.empty() : specialId(bos);
         }
 
         @Override

@@ -96,6 +96,69 @@ class GeneratorTest {
     }
 
     @Test
+    void aStopStringNamingAControlTokenStopsAtThatTokenThoughItPrintsNothing() {
+        int[] prompt = {1, 5, 9};
+        Tokenizer plain = tokenizer(OptionalInt.empty());
+        int[] full = new Generator(model.transformer(), plain).generate(prompt, GenerationSettings.of(24, SamplerSettings.greedy()),
+                TokenListener.NONE).tokens();
+        int control = full[6]; // made a control token that decodes to nothing, as GGUF's <|eot_id|> does
+        Tokenizer withControl = new Tokenizer() {
+            @Override
+            public int[] encode(String text) {
+                return plain.encode(text);
+            }
+
+            @Override
+            public int[] encodeOrdinary(String text) {
+                return plain.encodeOrdinary(text);
+            }
+
+            @Override
+            public String decode(int[] ids, int from, int to) {
+                return plain.decode(ids, from, to);
+            }
+
+            @Override
+            public byte[] tokenBytes(int id) {
+                return id == control ? new byte[0] : plain.tokenBytes(id);
+            }
+
+            @Override
+            public String piece(int id) {
+                return plain.piece(id);
+            }
+
+            @Override
+            public int vocabSize() {
+                return plain.vocabSize();
+            }
+
+            @Override
+            public OptionalInt eosId() {
+                return OptionalInt.empty();
+            }
+
+            @Override
+            public OptionalInt specialId(String text) {
+                return text.equals("<|eot|>") ? OptionalInt.of(control) : OptionalInt.empty();
+            }
+
+            @Override
+            public boolean isSpecial(int id) {
+                return id == control;
+            }
+        };
+        StringBuilder streamed = new StringBuilder();
+        Generation g = new Generator(model.transformer(), withControl).generate(prompt,
+                new GenerationSettings(24, SamplerSettings.greedy(), List.of("<|eot|>"), ContextOverflow.STOP),
+                (id, text) -> streamed.append(text));
+        int at = Arrays.stream(full).boxed().toList().indexOf(control);
+        assertThat(g.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(g.tokens()).containsExactly(Arrays.copyOf(full, at + 1));
+        assertThat(g.text()).isEqualTo(streamed.toString()).isEqualTo(spell(Arrays.copyOf(full, at)));
+    }
+
+    @Test
     void aFullContextStopsByDefaultAfterFillingTheWindow() {
         Generation g = generator.generate(new int[] {1, 5, 9}, GenerationSettings.of(100, SamplerSettings.greedy()), TokenListener.NONE);
         // 32 positions: 3 prompt tokens, 29 generated ones run through the model, one more sampled from the last logits
