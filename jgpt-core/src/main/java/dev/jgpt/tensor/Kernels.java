@@ -984,4 +984,87 @@ public final class Kernels {
         }
         return (float) (max + Math.log(sum));
     }
+
+    // ---------------------------------------------------------------------------------------------
+    // the Llama family: RMSNorm, rotary position embeddings, SwiGLU
+
+    /**
+     * RMSNorm of each of the {@code m} rows of width {@code d}: {@code out = x / √(mean(x²) + eps) · gamma}.
+     * {@code out} may be {@code x}.
+     */
+    public static void rmsNorm(float[] x, int m, int d, float[] gamma, float eps, float[] out) {
+        Parallel.RangeTask rows = (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                rmsNormRow(x, r * d, d, gamma, eps, out);
+            }
+        };
+        if ((long) m * d < PARALLEL_MIN_MACS) {
+            rows.run(0, m);
+        } else {
+            Parallel.forRange(m, rows);
+        }
+    }
+
+    private static void rmsNormRow(float[] x, int off, int d, float[] gamma, float eps, float[] out) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            acc = v.fma(v, acc);
+        }
+        float squares = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < d; i++) {
+            squares += x[off + i] * x[off + i];
+        }
+        float inv = (float) (1.0 / Math.sqrt(squares / d + eps));
+        FloatVector iv = FloatVector.broadcast(F, inv);
+        i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector.fromArray(F, x, off + i).mul(iv).mul(FloatVector.fromArray(F, gamma, i)).intoArray(out, off + i);
+        }
+        for (; i < d; i++) {
+            out[off + i] = x[off + i] * inv * gamma[i];
+        }
+    }
+
+    /**
+     * Rotary position embedding in place on {@code m} rows of {@code heads} heads of {@code headSize}
+     * values, row r being at position {@code firstPosition + r}. In each head, pair i (i < {@code pairs})
+     * is rotated by the angle whose cosine and sine are {@code cos[p·pairs + i]} and {@code sin[p·pairs + i]}:
+     * (a, b) → (a·cos − b·sin, a·sin + b·cos). A pair is the values (2i, 2i+1), or with {@code halves}
+     * (i, i + pairs). Values from 2·pairs to headSize are left as they are.
+     */
+    public static void rope(float[] x, int m, int heads, int headSize, int pairs, boolean halves,
+                            float[] cos, float[] sin, int firstPosition) {
+        int step = halves ? 1 : 2;      // distance from one pair's first value to the next pair's
+        int partner = halves ? pairs : 1; // distance from a pair's first value to its second
+        for (int r = 0; r < m; r++) {
+            int table = (firstPosition + r) * pairs;
+            for (int h = 0; h < heads; h++) {
+                int base = (r * heads + h) * headSize;
+                for (int i = 0; i < pairs; i++) {
+                    int a = base + i * step;
+                    float c = cos[table + i];
+                    float s = sin[table + i];
+                    float x0 = x[a];
+                    float x1 = x[a + partner];
+                    x[a] = x0 * c - x1 * s;
+                    x[a + partner] = x0 * s + x1 * c;
+                }
+            }
+        }
+    }
+
+    /** SwiGLU's gating, in place on {@code gate[0, n)}: {@code gate = silu(gate) · up}, silu(g) = g / (1 + e^(−g)). */
+    public static void swiglu(float[] gate, float[] up, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+    }
 }
