@@ -993,16 +993,17 @@ public final class Kernels {
      * {@code out} may be {@code x}.
      */
     public static void rmsNorm(float[] x, int m, int d, float[] gamma, float eps, float[] out) {
-        Parallel.RangeTask rows = (r0, r1) -> {
+        if ((long) m * d < PARALLEL_MIN_MACS) { // decode: no task object, nothing allocated
+            for (int r = 0; r < m; r++) {
+                rmsNormRow(x, r * d, d, gamma, eps, out);
+            }
+            return;
+        }
+        Parallel.forRange(m, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 rmsNormRow(x, r * d, d, gamma, eps, out);
             }
-        };
-        if ((long) m * d < PARALLEL_MIN_MACS) {
-            rows.run(0, m);
-        } else {
-            Parallel.forRange(m, rows);
-        }
+        });
     }
 
     private static void rmsNormRow(float[] x, int off, int d, float[] gamma, float eps, float[] out) {
