@@ -133,24 +133,19 @@ public final class Transformer {
         cache.advance(m);
     }
 
-    /** x[r] = tokenEmbedding[token] (+ positionEmbedding[position] when positions are learned). */
+    /** x[r] = tokenEmbedding[token] (+ positionEmbedding[position] when positions are learned), rows decoded from any dtype. */
     private void embed(int[] tokens, int from, int m, int start) {
         int e = config.embd();
         Tensor wte = weights.tokenEmbedding();
-        Tensor wpe = weights.positionEmbedding();
         for (int r = 0; r < m; r++) {
             int token = tokens[from + r];
             config.checkToken(token);
-            long tokenRow = (long) token * e;
-            for (int i = 0; i < e; i++) {
-                ws.x[r * e + i] = wte.dtype().read(wte.data(), tokenRow + i);
-            }
-            if (wpe != null) {
-                long positionRow = (long) (start + r) * e;
-                for (int i = 0; i < e; i++) {
-                    ws.x[r * e + i] += wpe.dtype().read(wpe.data(), positionRow + i);
-                }
-            }
+            wte.dtype().decode(wte.data(), (long) token * e, ws.x, r * e, e);
+        }
+        Tensor wpe = weights.positionEmbedding();
+        if (wpe != null) {
+            wpe.dtype().decode(wpe.data(), (long) start * e, ws.h, 0, m * e);
+            Kernels.add(ws.x, ws.h, m * e);
         }
     }
 
