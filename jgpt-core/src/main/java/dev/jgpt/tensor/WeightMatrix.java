@@ -15,7 +15,11 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int in,
     public enum Layout { IN_OUT, OUT_IN }
 
     public WeightMatrix {
-        long expected = (long) in * out * dtype.bytes();
+        if (dtype.isQuantized() && (layout != Layout.OUT_IN || in % dtype.blockSize() != 0)) {
+            throw new IllegalArgumentException(name + ": " + dtype + " weights must be stored [out, in] (OUT_IN) with rows of whole "
+                    + dtype.blockSize() + "-value blocks; got " + layout + " with in = " + in);
+        }
+        long expected = dtype.byteSize((long) in * out);
         if (data.byteSize() != expected) {
             throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for "
                     + in + "×" + out + " " + dtype + " (expected " + expected + ")");
@@ -31,9 +35,12 @@ public record WeightMatrix(String name, MemorySegment data, DType dtype, int in,
     /**
      * The transposed map {@code x[out] → x · Wᵀ [in]} over the same memory, nothing copied: the
      * storage read in the other orientation. Backpropagation through {@code y = x · W} uses it:
-     * {@code dx = dy · Wᵀ}.
+     * {@code dx = dy · Wᵀ}. Quantized matrices (blocks along each row) have no transpose.
      */
     public WeightMatrix transposed() {
+        if (dtype.isQuantized()) {
+            throw new UnsupportedOperationException(name + ": a " + dtype + " matrix is only read row by row, not transposed");
+        }
         Layout other = layout == Layout.IN_OUT ? Layout.OUT_IN : Layout.IN_OUT;
         return new WeightMatrix(name + "ᵀ", data, dtype, out, in, other);
     }
