@@ -107,7 +107,7 @@ class GgufTest {
     }
 
     /** Every value type, nested arrays, a custom alignment, and two tensors of different types. */
-    private static GgufBytes everyType(int version) {
+    static GgufBytes everyType(int version) {
         GgufBytes b = new GgufBytes().header(version, 2, 19);
         b.key("general.architecture", 8).str("test");
         b.key("u8", 0).u8(200);
