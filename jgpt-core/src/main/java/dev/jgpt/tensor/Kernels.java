@@ -109,7 +109,7 @@ public final class Kernels {
      * allocates nothing. {@link #run(int, int, int)} is the body of a chunk.
      */
     private static final class Linear implements Parallel.ChunkTask {
-        private static final int DOT = 0, AXPY = 1, SMALL_DOT = 2, GEMM_IN_OUT = 3, GEMM_OUT_IN = 4;
+        private static final int DOT = 0, AXPY = 1, SMALL_DOT = 2, GEMM_IN_OUT = 3, GEMM_OUT_IN = 4, QDOT = 5;
 
         float[] x;
         float[] bias;
@@ -124,6 +124,7 @@ public final class Kernels {
         boolean splitRows; // GEMM: chunks are ranges of rows of x rather than of outputs
         long call;
         float[] partials = new float[0]; // AXPY: one partial y per chunk
+        float[] sums = new float[0]; // quantized DOT: sums of x per 16 values
 
         void run(float[] x, int m, WeightMatrix w, float[] bias, float[] y) {
             this.x = x;
@@ -153,6 +154,13 @@ public final class Kernels {
                 }
                 Parallel.forChunks(in, chunks, this);
                 sumPartials(chunks);
+            } else if (m == 1 && dtype.isQuantized() && QuantKernels.SIMD) {
+                mode = QDOT;
+                if (sums.length < in / QuantKernels.SUM_GROUP) {
+                    sums = new float[in / QuantKernels.SUM_GROUP];
+                }
+                QuantKernels.blockSums(x, in, sums);
+                Parallel.forChunks(out, threads == 1 ? 1 : 4 * threads, this);
             } else if (m == 1 || (!inOut && m < OUT_IN_GEMM_MIN_ROWS)) {
                 // more chunks than threads, claimed dynamically: a worker that wakes late (~50-100 µs
                 // on a VM) or is preempted leaves its share to the others
@@ -183,6 +191,7 @@ public final class Kernels {
         public void run(int chunk, int start, int end) {
             switch (mode) {
                 case DOT -> matvecDot(start, end);
+                case QDOT -> QuantKernels.matvec(dtype, x, sums, seg, in, start, end, bias, y);
                 case AXPY -> {
                     if (start == 0 && end == in) { // single chunk: accumulate straight into y
                         matvecAxpy(y, 0, start, end);
@@ -211,6 +220,14 @@ public final class Kernels {
 
         /** y[o] = bias[o] + x · W[o, :] for o in [o0, o1): one ascending stream of weight rows. */
         private void matvecDot(int o0, int o1) {
+            if (dtype.isQuantized()) { // without SIMD block kernels (fewer than 8 float lanes): decode, then dot
+                float[] row = SCRATCH.get().pack(in);
+                for (int o = o0; o < o1; o++) {
+                    convert(seg, dtype, (long) o * in, row, 0, in);
+                    y[o] = dot(x, 0, row, 0, in) + (bias == null ? 0f : bias[o]);
+                }
+                return;
+            }
             long rowBytes = (long) in * dtype.bytes();
             if (dtype == DType.F16 && in % (2 * L) == 0) {
                 streamDotF16(x, seg, in, o0, o1, bias, y);
@@ -328,7 +345,8 @@ public final class Kernels {
                 packTransposed(s, r0, r1, panels);
             }
             float[] xt = s.xt;
-            float[] block = s.pack(MC * KC);
+            int kq = Math.max(KC, dtype.blockSize()); // weights are converted kq at a time: whole blocks
+            float[] block = s.pack(MC * kq);
             if (s.ct.length < MC * mPad) {
                 s.ct = new float[MC * mPad];
             }
@@ -336,15 +354,18 @@ public final class Kernels {
             for (int ob = c0; ob < c1; ob += MC) {
                 int mc = Math.min(MC, c1 - ob);
                 Arrays.fill(ct, 0, mc * mPad, 0f);
-                for (int k0 = 0; k0 < in; k0 += KC) {
-                    int kc = Math.min(KC, in - k0);
+                for (int k0 = 0; k0 < in; k0 += kq) {
+                    int kw = Math.min(kq, in - k0);
                     for (int oi = 0; oi < mc; oi++) {
-                        convert(seg, dtype, (long) (ob + oi) * in + k0, block, oi * kc, kc);
+                        convert(seg, dtype, (long) (ob + oi) * in + k0, block, oi * kw, kw);
                     }
-                    for (int p = 0; p < panels; p++) {
-                        for (int oi = 0; oi < mc; oi += MR) {
-                            microKernel(block, oi * kc, kc, Math.min(MR, mc - oi),
-                                    xt, (p * in + k0) * NR, kc, ct, oi * mPad + p * NR, mPad, NR, s.tile);
+                    for (int k1 = k0; k1 < k0 + kw; k1 += KC) {
+                        int kc = Math.min(KC, k0 + kw - k1);
+                        for (int p = 0; p < panels; p++) {
+                            for (int oi = 0; oi < mc; oi += MR) {
+                                microKernel(block, oi * kw + k1 - k0, kw, Math.min(MR, mc - oi),
+                                        xt, (p * in + k1) * NR, kc, ct, oi * mPad + p * NR, mPad, NR, s.tile);
+                            }
                         }
                     }
                 }
@@ -518,8 +539,15 @@ public final class Kernels {
     // vcvtph2ps: twice as fast as the Vector API integer trick there. Only the OUT_IN stream
     // (streamDotF16) converts with the trick, where it measured faster.
 
-    /** dst[dstOff, +n) = elements [elem, elem + n) of a weight segment, as floats. */
+    /**
+     * dst[dstOff, +n) = elements [elem, elem + n) of a weight segment, as floats (for a quantized
+     * dtype, whole blocks).
+     */
     static void convert(MemorySegment s, DType dtype, long elem, float[] dst, int dstOff, int n) {
+        if (dtype.isQuantized()) {
+            Quantization.dequantizeRow(dtype, s, elem / dtype.blockSize() * dtype.blockBytes(), dst, dstOff, n);
+            return;
+        }
         int i = 0;
         switch (dtype) {
             case F32 -> {

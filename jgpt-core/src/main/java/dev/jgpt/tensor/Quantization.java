@@ -84,27 +84,21 @@ public final class Quantization {
             Kernels.convert(src.asSlice(srcOffset), type, 0, dst, dstOffset, n);
             return;
         }
+        if (QuantKernels.SIMD) {
+            QuantKernels.decode(type, src, srcOffset, dst, dstOffset, n);
+            return;
+        }
         for (int b = 0; b < n / type.blockSize(); b++) {
-            long s = srcOffset + (long) b * type.blockBytes();
-            int y = dstOffset + b * type.blockSize();
-            switch (type) {
-                case Q8_0 -> {
-                    float d = f16(src, s);
-                    for (int j = 0; j < 32; j++) {
-                        dst[y + j] = src.get(ValueLayout.JAVA_BYTE, s + 2 + j) * d;
-                    }
-                }
-                case Q4_0, Q4_1, Q5_0, Q5_1 -> dequantizeSmall(type, src, s, dst, y);
-                case Q4_K, Q5_K -> dequantizeQ45K(type == DType.Q5_K, src, s, dst, y);
-                case Q6_K -> dequantizeQ6K(src, s, dst, y);
-                default -> throw new AssertionError(type);
+            long block = srcOffset + (long) b * type.blockBytes();
+            for (int j = 0; j < type.blockSize(); j++) {
+                dst[dstOffset + b * type.blockSize() + j] = value(type, src, block, j);
             }
         }
     }
 
     /**
      * Value {@code j} of the block of {@code type} at byte {@code block} of {@code data},
-     * decoded on its own (for single reads; rows go through {@link #dequantizeRow}).
+     * decoded on its own: the scalar reference of the SIMD row decoder, and single reads.
      */
     static float value(DType type, MemorySegment data, long block, int j) {
         return switch (type) {
@@ -275,75 +269,17 @@ public final class Quantization {
         return (byteAt(data, qs + (j & 15)) >> (4 * (j >> 4))) & 0xF;
     }
 
-    private static void dequantizeSmall(DType type, MemorySegment s, long block, float[] dst, int y) {
-        int head = headBytes(type);
-        float d = f16(s, block);
-        boolean five = type == DType.Q5_0 || type == DType.Q5_1;
-        int qh = five ? s.get(I32, block + head - 4) : 0;
-        boolean symmetric = type == DType.Q4_0 || type == DType.Q5_0;
-        int offset = symmetric ? (five ? 16 : 8) : 0;
-        float m = symmetric ? 0f : f16(s, block + 2);
-        for (int j = 0; j < 16; j++) {
-            int b = byteAt(s, block + head + j);
-            int q0 = (b & 0xF | ((qh >>> j) & 1) << 4) - offset;
-            int q1 = (b >> 4 | ((qh >>> (j + 16)) & 1) << 4) - offset;
-            dst[y + j] = symmetric ? q0 * d : q0 * d + m;
-            dst[y + 16 + j] = symmetric ? q1 * d : q1 * d + m;
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------
     // 256-value super-blocks
 
     /** Six-bit scale {@code j} (0..7) of the 12 packed scale bytes at {@code at}. */
-    private static int scaleK4(MemorySegment s, long at, int j) {
+    static int scaleK4(MemorySegment s, long at, int j) {
         return j < 4 ? byteAt(s, at + j) & 63 : (byteAt(s, at + j + 4) & 0xF) | (byteAt(s, at + j - 4) >> 6) << 4;
     }
 
     /** Six-bit min {@code j} (0..7) of the 12 packed scale bytes at {@code at}. */
-    private static int minK4(MemorySegment s, long at, int j) {
+    static int minK4(MemorySegment s, long at, int j) {
         return j < 4 ? byteAt(s, at + j + 4) & 63 : (byteAt(s, at + j + 4) >> 4) | (byteAt(s, at + j) >> 6) << 4;
-    }
-
-    private static void dequantizeQ45K(boolean five, MemorySegment s, long block, float[] dst, int y) {
-        float d = f16(s, block);
-        float dmin = f16(s, block + 2);
-        long qs = block + (five ? 48 : 16);
-        for (int chunk = 0; chunk < 4; chunk++) {
-            for (int high = 0; high < 2; high++) {
-                int sub = 2 * chunk + high;
-                float dl = d * scaleK4(s, block + 4, sub);
-                float ml = dmin * minK4(s, block + 4, sub);
-                int to = y + 32 * sub;
-                for (int l = 0; l < 32; l++) {
-                    int q = (byteAt(s, qs + 32 * chunk + l) >> (4 * high)) & 0xF;
-                    if (five) {
-                        q |= ((byteAt(s, block + 16 + l) >> sub) & 1) << 4;
-                    }
-                    dst[to + l] = dl * q - ml;
-                }
-            }
-        }
-    }
-
-    private static void dequantizeQ6K(MemorySegment s, long block, float[] dst, int y) {
-        float d = f16(s, block + 208);
-        for (int half = 0; half < 2; half++) {
-            long ql = block + 64 * half;
-            long qh = block + 128 + 32 * half;
-            long sc = block + 192 + 8 * half;
-            int to = y + 128 * half;
-            for (int l = 0; l < 32; l++) {
-                int h = byteAt(s, qh + l);
-                int a = byteAt(s, ql + l);
-                int b = byteAt(s, ql + 32 + l);
-                int is = l / 16;
-                dst[to + l] = d * s.get(ValueLayout.JAVA_BYTE, sc + is) * ((a & 0xF | (h & 3) << 4) - 32);
-                dst[to + l + 32] = d * s.get(ValueLayout.JAVA_BYTE, sc + is + 2) * ((b & 0xF | (h >> 2 & 3) << 4) - 32);
-                dst[to + l + 64] = d * s.get(ValueLayout.JAVA_BYTE, sc + is + 4) * ((a >> 4 | (h >> 4 & 3) << 4) - 32);
-                dst[to + l + 96] = d * s.get(ValueLayout.JAVA_BYTE, sc + is + 6) * ((b >> 4 | (h >> 6 & 3) << 4) - 32);
-            }
-        }
     }
 
     /**
@@ -646,11 +582,11 @@ public final class Quantization {
         return (float) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v);
     }
 
-    private static float f16(MemorySegment s, long at) {
+    static float f16(MemorySegment s, long at) {
         return Float.float16ToFloat(s.get(I16, at));
     }
 
-    private static int byteAt(MemorySegment s, long at) {
+    static int byteAt(MemorySegment s, long at) {
         return s.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
     }
 }
