@@ -41,7 +41,7 @@ public final class ModelFiles implements AutoCloseable {
             return withClose(gguf, () -> new ModelFiles(path, gguf, new Transformer(GgufLoader.load(gguf))));
         }
         if (!Files.isDirectory(path)) {
-            throw new FormatException(path, "no such model file or folder");
+            throw new FormatException(path, "no such model folder (or GGUF file)");
         }
         ModelConfig config = HfConfig.read(path.resolve(CONFIG));
         SafeTensors tensors = SafeTensors.open(path.resolve(WEIGHTS));

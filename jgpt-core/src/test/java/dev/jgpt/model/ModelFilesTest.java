@@ -84,7 +84,7 @@ class ModelFilesTest {
         assertThatThrownBy(() -> ModelFiles.open(model)).hasMessageContaining("model_type 'bert' is not supported");
         Files.writeString(model.resolve("config.json"), "{\"n_layer\": 2, \"n_head\": 3, \"n_embd\": 16, \"n_positions\": 32, \"vocab_size\": 64}");
         assertThatThrownBy(() -> ModelFiles.open(model)).hasMessageContaining("multiple of n_head");
-        assertThatThrownBy(() -> ModelFiles.open(dir.resolve("absent"))).hasMessageContaining("no such model file or folder");
+        assertThatThrownBy(() -> ModelFiles.open(dir.resolve("absent"))).hasMessageContaining("no such model folder");
     }
 
     /** A copy of a random model whose tensor list went through {@code edit}. */
