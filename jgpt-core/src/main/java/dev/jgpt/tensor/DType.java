@@ -100,7 +100,7 @@ public enum DType {
         if (firstIndex % blockSize != 0) {
             throw new IllegalArgumentException("element " + firstIndex + " does not start a " + this + " block of " + blockSize);
         }
-        Quantization.dequantizeRow(this, data, firstIndex / blockSize * blockBytes, dst, dstOffset, n);
+        Kernels.convert(data, this, firstIndex, dst, dstOffset, n); // plain types: no slice allocated per row
     }
 
     /**

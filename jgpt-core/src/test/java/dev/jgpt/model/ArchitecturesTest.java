@@ -1,8 +1,10 @@
 package dev.jgpt.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.jgpt.JgptException;
 import dev.jgpt.tensor.Parallel;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -76,6 +78,24 @@ class ArchitecturesTest {
             at = next;
         }
         assertThat(cache.length()).isEqualTo(CONTEXT);
+    }
+
+    @Test
+    void rotaryPositionsRunPastTheContextLengthLearnedOnesCannot() {
+        ModelConfig llama = (ModelConfig) models().findFirst().orElseThrow().get()[1];
+        ModelWeights weights = new RandomModels(10).weights(llama, false);
+        Transformer transformer = new Transformer(weights);
+        int[] tokens = tokens(new Random(11), CONTEXT + 20);
+        float[] logits = transformer.forward(tokens, 0, tokens.length, transformer.newCache(tokens.length));
+        double[] want = new ReferenceForward(weights).logits(tokens)[tokens.length - 1];
+        for (int v = 0; v < VOCAB; v++) {
+            assertThat((double) logits[v]).isCloseTo(want[v], within(1e-4 * (1 + Math.abs(want[v]))));
+        }
+        Transformer gpt2 = new Transformer(new RandomModels(12).weights(ModelConfig.gpt2(1, 2, 8, CONTEXT, VOCAB), true));
+        assertThatThrownBy(() -> gpt2.newCache(CONTEXT + 1)).isInstanceOf(JgptException.class).hasMessageContaining("1..40");
+        KvCache small = gpt2.newCache(8);
+        assertThatThrownBy(() -> gpt2.forward(tokens, 0, 9, small)).isInstanceOf(JgptException.class)
+                .hasMessageContaining("9 positions needed, the cache holds 8");
     }
 
     @Test
