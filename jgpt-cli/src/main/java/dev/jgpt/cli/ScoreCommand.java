@@ -37,8 +37,8 @@ final class ScoreCommand implements Callable<Integer> {
     }
 
     @Option(names = "--chunk", paramLabel = "N", description = {
-        "Score as llama.cpp's perplexity tool does: chunks of N tokens, each run alone and started with the",
-        "text's first token when that is a special token (BOS), counting the second half of each chunk."})
+        "Score as llama.cpp's perplexity tool does: chunks of N tokens, each run alone and started with BOS",
+        "(when the model's tokenizer adds one), counting the predictions in the second half of each chunk."})
     Integer chunk;
 
     @Option(names = "--json", description = "Print tokens, positions, logprobs, top_tokens, loss and perplexity as JSON.")
@@ -49,10 +49,9 @@ final class ScoreCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (LanguageModel lm = model.open()) {
             Tokenizer tokenizer = lm.tokenizer();
-            int[] ids = input.text != null ? tokenizer.encode(input.text) : CliValues.parseIds("--tokens", input.tokens);
+            int[] ids = input.text != null ? tokenizer.encodeSequence(input.text) : CliValues.parseIds("--tokens", input.tokens);
             Scorer.Score score = chunk == null ? Scorer.score(lm.transformer(), ids)
-                    : Scorer.scoreChunked(lm.transformer(), ids, chunk, ids.length > 0 && tokenizer.isSpecial(ids[0])
-                            ? OptionalInt.of(ids[0]) : OptionalInt.empty());
+                    : Scorer.scoreChunked(lm.transformer(), ids, chunk, tokenizer.addsBos() ? tokenizer.bosId() : OptionalInt.empty());
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("tokens", score.tokens());
