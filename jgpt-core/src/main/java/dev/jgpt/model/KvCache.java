@@ -13,8 +13,8 @@ public final class KvCache {
 
     KvCache(ModelConfig config, int capacity) {
         this.capacity = capacity;
-        this.keys = new float[config.layers()][Math.multiplyExact(capacity, config.kvDim())];
-        this.values = new float[config.layers()][Math.multiplyExact(capacity, config.kvDim())];
+        this.keys = new float[config.layers()][capacity * config.kvDim()];
+        this.values = new float[config.layers()][capacity * config.kvDim()];
     }
 
     /** Positions filled so far; the next token goes to position {@code length()}. */

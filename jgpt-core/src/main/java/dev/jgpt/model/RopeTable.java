@@ -1,5 +1,7 @@
 package dev.jgpt.model;
 
+import dev.jgpt.tensor.Kernels;
+
 /**
  * cos(p·θᵢ) and sin(p·θᵢ) of a {@link Rope} for positions [0, positions) and pairs i, row-major
  * [position × pairs], computed in double once so that the forward pass only looks them up.
@@ -38,11 +40,8 @@ final class RopeTable {
         positions = n;
     }
 
-    float[] cos() {
-        return cos;
-    }
-
-    float[] sin() {
-        return sin;
+    /** Rotates m rows of {@code heads} heads of {@code headSize} values, row r being at position start + r. */
+    void rotate(float[] x, int m, int heads, int headSize, int start) {
+        Kernels.rope(x, m, heads, headSize, rope.pairs(), rope.style() == Rope.Style.NEOX, cos, sin, start);
     }
 }

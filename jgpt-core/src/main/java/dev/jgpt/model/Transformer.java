@@ -81,6 +81,10 @@ public final class Transformer {
             throw new JgptException("a KV cache of " + capacity + " positions: the model takes 1.."
                     + config.contextLength() + (architecture.learnedPositions() ? "" : " (more with rotary positions)"));
         }
+        if ((long) capacity * config.kvDim() > Integer.MAX_VALUE - 8) {
+            throw new JgptException("a KV cache of " + capacity + " positions needs " + (long) capacity * config.kvDim()
+                    + " floats per layer, more than one array holds: use a smaller context");
+        }
         return new KvCache(config, capacity);
     }
 
@@ -156,10 +160,8 @@ public final class Transformer {
         normalize(w.attentionNorm(), ws.x, m, ws.h);
         project(w, m);
         if (rope != null) {
-            Rope r = architecture.rope();
-            boolean halves = r.style() == Rope.Style.NEOX;
-            Kernels.rope(ws.q, m, config.heads(), config.headSize(), r.pairs(), halves, rope.cos(), rope.sin(), start);
-            Kernels.rope(ws.k, m, config.kvHeads(), config.headSize(), r.pairs(), halves, rope.cos(), rope.sin(), start);
+            rope.rotate(ws.q, m, config.heads(), config.headSize(), start);
+            rope.rotate(ws.k, m, config.kvHeads(), config.headSize(), start);
         }
         float[] keys = cache.keys[layer];
         float[] values = cache.values[layer];
