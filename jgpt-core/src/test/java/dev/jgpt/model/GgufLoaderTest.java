@@ -12,9 +12,13 @@ import dev.jgpt.format.GgufType;
 import dev.jgpt.format.GgufValue;
 import dev.jgpt.format.SafeTensorsWriter.Entry;
 import dev.jgpt.tensor.DType;
+import dev.jgpt.tokenizer.Gpt2Tokenizers;
+import dev.jgpt.tokenizer.TokenizerJson;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,9 +45,13 @@ class GgufLoaderTest {
             long stored = model.tensors().names().stream().filter(n -> !n.equals("rope_freqs.weight"))
                     .mapToLong(n -> model.tensors().require(n).elementCount()).sum();
             assertThat(config.parameterCount()).as("parameters counted from the config").isEqualTo(stored);
-            float[] want = new Transformer(weights).forward(tokens, 0, tokens.length, new Transformer(weights).newCache());
-            Transformer loaded = model.transformer();
-            assertThat(loaded.forward(tokens, 0, tokens.length, loaded.newCache())).containsExactly(want);
+            float[][] want = logits(new Transformer(weights), tokens);
+            float[][] got = logits(model.transformer(), tokens);
+            for (int t = 0; t < tokens.length; t++) {
+                for (int v = 0; v < config.vocabSize(); v++) {
+                    assertThat(got[t][v]).as("logits[%d][%d]", t, v).isCloseTo(want[t][v], within(1e-5f * (1 + Math.abs(want[t][v]))));
+                }
+            }
         }
     }
 
@@ -65,6 +73,31 @@ class GgufLoaderTest {
                         assertThat(fromGguf[t][v]).as("logits[%d][%d]", t, v).isCloseTo((float) want.get(v).asDouble(), within(1e-5f))
                                 .isCloseTo(fromSafetensors[t][v], within(2e-6f));
                     }
+                }
+            }
+        }
+    }
+
+    @Test
+    void jgptsOwnGgufExportOfAGpt2FolderRunsAsTheFolderDoes() throws IOException {
+        Path folder = dir.resolve("gpt2");
+        RandomModel.write(ModelConfig.gpt2(2, 2, 64, 32, 50257), DType.F32, 3, folder);
+        try (InputStream ranks = GgufLoaderTest.class.getResourceAsStream("/com/knuddels/jtokkit/r50k_base.tiktoken")) {
+            TokenizerJson.write(Gpt2Tokenizers.fromTiktokenResource(ranks), folder.resolve("tokenizer.json"));
+        }
+        int[] tokens = {15496, 11, 616, 1438, 318};
+        for (DType type : List.of(DType.F32, DType.Q8_0)) {
+            Path file = dir.resolve(type + ".gguf");
+            try (GgufExport export = GgufExport.open(folder)) {
+                export.write(file, type, (i, n, e) -> {});
+            }
+            try (ModelFiles safetensors = ModelFiles.open(folder); ModelFiles gguf = ModelFiles.open(file)) {
+                assertThat(gguf.config().architecture()).isEqualTo(Architecture.GPT2);
+                float[] want = logits(safetensors.transformer(), tokens)[tokens.length - 1];
+                float[] got = logits(gguf.transformer(), tokens)[tokens.length - 1];
+                for (int v = 0; v < want.length; v++) {
+                    // Q8_0 keeps about 8 bits of each weight
+                    assertThat(got[v]).as("%s logits[%d]", type, v).isCloseTo(want[v], within(type == DType.F32 ? 2e-6f : 2e-2f));
                 }
             }
         }
