@@ -62,6 +62,20 @@ final class QuantKernels {
         }
     }
 
+    /**
+     * Six-bit scale ({@code min} false) or min j (0..7) of a K-quant super-block whose 12 packed
+     * bytes are held as three little-endian ints: j < 4 in the low 6 bits of bytes j (scales) and
+     * j + 4 (mins); j ≥ 4 in a nibble of byte j + 4 plus the top 2 bits of byte j − 4 or j.
+     */
+    private static int k4(int u0, int u1, int u2, int j, boolean min) {
+        int first = min ? u1 : u0;
+        if (j < 4) {
+            return (first >>> (8 * j)) & 63;
+        }
+        int t = j - 4;
+        return ((u2 >>> (8 * t + (min ? 4 : 0))) & 0xF) | ((first >>> (8 * t + 6)) & 3) << 4;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // decoding
 
@@ -103,10 +117,10 @@ final class QuantKernels {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, s, p + head + k, LE).convertShape(VectorOperators.B2I, I, 0);
                 IntVector lo = v.and(0xF);
                 IntVector hi = v.lanewise(VectorOperators.ASHR, 4).and(0xF);
-                if (five) {
-                    IntVector bits = IntVector.broadcast(I, qh);
-                    lo = lo.or(bits.lanewise(VectorOperators.LSHR, iota.add(k)).and(1).lanewise(VectorOperators.LSHL, 4));
-                    hi = hi.or(bits.lanewise(VectorOperators.LSHR, iota.add(16 + k)).and(1).lanewise(VectorOperators.LSHL, 4));
+                if (five) { // bit j of qh is the fifth bit of value j
+                    IntVector bits = IntVector.broadcast(I, qh).lanewise(VectorOperators.LSHR, iota.add(k));
+                    lo = lo.or(bits.lanewise(VectorOperators.LSHL, 4).and(16));
+                    hi = hi.or(bits.lanewise(VectorOperators.LSHR, 12).and(16));
                 }
                 FloatVector flo = (FloatVector) lo.sub(offset).convert(VectorOperators.I2F, 0);
                 FloatVector fhi = (FloatVector) hi.sub(offset).convert(VectorOperators.I2F, 0);
@@ -128,18 +142,20 @@ final class QuantKernels {
         for (int b = 0; b < blocks; b++, p += bytes, y += 256) {
             float d = Quantization.f16(s, p);
             float dmin = Quantization.f16(s, p + 2);
+            int u0 = s.get(I32, p + 4), u1 = s.get(I32, p + 8), u2 = s.get(I32, p + 12);
             for (int c = 0; c < 4; c++) {
-                float d0 = d * Quantization.scaleK4(s, p + 4, 2 * c), m0 = dmin * Quantization.minK4(s, p + 4, 2 * c);
-                float d1 = d * Quantization.scaleK4(s, p + 4, 2 * c + 1), m1 = dmin * Quantization.minK4(s, p + 4, 2 * c + 1);
+                float d0 = d * k4(u0, u1, u2, 2 * c, false), m0 = dmin * k4(u0, u1, u2, 2 * c, true);
+                float d1 = d * k4(u0, u1, u2, 2 * c + 1, false), m1 = dmin * k4(u0, u1, u2, 2 * c + 1, true);
                 for (int k = 0; k < 32; k += L) {
                     IntVector v = (IntVector) ByteVector.fromMemorySegment(B, s, p + qsAt + 32 * c + k, LE)
                             .convertShape(VectorOperators.B2I, I, 0);
                     IntVector lo = v.and(0xF);
                     IntVector hi = v.lanewise(VectorOperators.ASHR, 4).and(0xF);
-                    if (five) {
-                        IntVector h = (IntVector) ByteVector.fromMemorySegment(B, s, p + 16 + k, LE).convertShape(VectorOperators.B2I, I, 0);
-                        lo = lo.or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4));
-                        hi = hi.or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                    if (five) { // fifth bits: bit 2c of qh[l] for the low half, 2c + 1 for the high half
+                        IntVector h = ((IntVector) ByteVector.fromMemorySegment(B, s, p + 16 + k, LE).convertShape(VectorOperators.B2I, I, 0))
+                                .lanewise(VectorOperators.LSHR, 2 * c);
+                        lo = lo.or(h.lanewise(VectorOperators.LSHL, 4).and(16));
+                        hi = hi.or(h.lanewise(VectorOperators.LSHL, 3).and(16));
                     }
                     ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(d0).sub(m0).intoArray(dst, y + 64 * c + k);
                     ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(d1).sub(m1).intoArray(dst, y + 64 * c + 32 + k);
@@ -190,8 +206,7 @@ final class QuantKernels {
                 case Q8_0 -> dotQ8_0(x, w, p, in / 32);
                 case Q4_0 -> dotQ4_0(x, sums, w, p, in / 32);
                 case Q4_1, Q5_0, Q5_1 -> dotSmall(type, x, sums, w, p, in / 32);
-                case Q4_K -> dotQ4K(x, sums, w, p, in / 256);
-                case Q5_K -> dotQ5K(x, sums, w, p, in / 256);
+                case Q4_K, Q5_K -> dotQ45K(type == DType.Q5_K, x, sums, w, p, in / 256);
                 case Q6_K -> dotQ6K(x, sums, w, p, in / 256);
                 default -> throw new IllegalArgumentException(type + " is not a block format");
             };
@@ -228,25 +243,25 @@ final class QuantKernels {
 
     /** Σ d_b·(Σ q·x − 8·Σx): the nibbles unsigned in the loop, the −8 through the block sums of x. */
     private static float dotQ4_0(float[] x, float[] sums, MemorySegment w, long p, int blocks) {
-        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z;
+        FloatVector acc = FloatVector.zero(F);
         float corr = 0f;
         for (int b = 0; b < blocks; b++, p += 18) {
             int i = 32 * b;
-            FloatVector s0 = z, s1 = z;
+            FloatVector s = FloatVector.zero(F);
             for (int k = 0; k < 16; k += L) {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, p + 2 + k, LE).convertShape(VectorOperators.B2I, I, 0);
-                s0 = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + k), s0);
-                s1 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, x, i + 16 + k), s1);
+                s = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + k), s);
+                s = ((FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, x, i + 16 + k), s);
             }
             float d = Quantization.f16(w, p);
-            a0 = s0.add(s1).fma(FloatVector.broadcast(F, d), a0);
+            acc = s.fma(FloatVector.broadcast(F, d), acc);
             corr += d * (sums[2 * b] + sums[2 * b + 1]);
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD) - 8 * corr;
+        return acc.reduceLanes(VectorOperators.ADD) - 8 * corr;
     }
 
-    /** Q4_1, Q5_0, Q5_1: Σ d_b·Σ q·x, then −offset·d_b·Σx or + m_b·Σx per block. */
+    /** Q4_1, Q5_0, Q5_1: Σ d_b·Σ q·x, then −16·d_b·Σx or + m_b·Σx per block. */
     private static float dotSmall(DType type, float[] x, float[] sums, MemorySegment w, long p, int blocks) {
         boolean five = type != DType.Q4_1;
         boolean symmetric = type == DType.Q5_0;
@@ -263,10 +278,10 @@ final class QuantKernels {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, p + head + k, LE).convertShape(VectorOperators.B2I, I, 0);
                 IntVector lo = v.and(0xF);
                 IntVector hi = v.lanewise(VectorOperators.ASHR, 4).and(0xF);
-                if (five) {
-                    IntVector bits = IntVector.broadcast(I, qh);
-                    lo = lo.or(bits.lanewise(VectorOperators.LSHR, iota.add(k)).and(1).lanewise(VectorOperators.LSHL, 4));
-                    hi = hi.or(bits.lanewise(VectorOperators.LSHR, iota.add(16 + k)).and(1).lanewise(VectorOperators.LSHL, 4));
+                if (five) { // bit j of qh is the fifth bit of value j: lane l of the low half takes bit k + l, of the high half 16 + k + l
+                    IntVector bits = IntVector.broadcast(I, qh).lanewise(VectorOperators.LSHR, iota.add(k));
+                    lo = lo.or(bits.lanewise(VectorOperators.LSHL, 4).and(16));
+                    hi = hi.or(bits.lanewise(VectorOperators.LSHR, 12).and(16));
                 }
                 s = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + k), s);
                 s = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + 16 + k), s);
@@ -279,59 +294,44 @@ final class QuantKernels {
         return acc.reduceLanes(VectorOperators.ADD) + corr;
     }
 
-    /** Σ over sub-blocks j of d·sc_j·Σ q·x − dmin·m_j·Σx. */
-    private static float dotQ4K(float[] x, float[] sums, MemorySegment w, long p, int blocks) {
-        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z;
+    /**
+     * Q4_K and Q5_K: Σ over 32-value sub-blocks j of d·sc_j·Σ q·x − dmin·m_j·Σx. Per 64 values
+     * (chunk c) one load of 32 bytes gives the low nibbles (sub-block 2c) and the high (2c + 1);
+     * Q5_K adds bit 2c / 2c + 1 of qh[l] as the fifth bit.
+     */
+    private static float dotQ45K(boolean five, float[] x, float[] sums, MemorySegment w, long p, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        int bytes = five ? 176 : 144;
+        long qsAt = five ? 48 : 16;
         float corr = 0f;
-        for (int b = 0; b < blocks; b++, p += 144) {
+        for (int b = 0; b < blocks; b++, p += bytes) {
             float d = Quantization.f16(w, p);
             float dmin = Quantization.f16(w, p + 2);
+            int u0 = w.get(I32, p + 4), u1 = w.get(I32, p + 8), u2 = w.get(I32, p + 12);
             for (int c = 0; c < 4; c++) {
                 int i = 256 * b + 64 * c;
-                FloatVector s0 = z, s1 = z;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0;
                 for (int k = 0; k < 32; k += L) {
-                    IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, p + 16 + 32 * c + k, LE).convertShape(VectorOperators.B2I, I, 0);
-                    s0 = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + k), s0);
-                    s1 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0xF).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.fromArray(F, x, i + 32 + k), s1);
-                }
-                a0 = s0.fma(FloatVector.broadcast(F, d * Quantization.scaleK4(w, p + 4, 2 * c)), a0);
-                a1 = s1.fma(FloatVector.broadcast(F, d * Quantization.scaleK4(w, p + 4, 2 * c + 1)), a1);
-                int g = i / SUM_GROUP;
-                corr += dmin * Quantization.minK4(w, p + 4, 2 * c) * (sums[g] + sums[g + 1])
-                        + dmin * Quantization.minK4(w, p + 4, 2 * c + 1) * (sums[g + 2] + sums[g + 3]);
-            }
-        }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD) - corr;
-    }
-
-    /** As Q4_K with a fifth bit per value: bit 2c (low half) or 2c + 1 (high half) of qh[l]. */
-    private static float dotQ5K(float[] x, float[] sums, MemorySegment w, long p, int blocks) {
-        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z;
-        float corr = 0f;
-        for (int b = 0; b < blocks; b++, p += 176) {
-            float d = Quantization.f16(w, p);
-            float dmin = Quantization.f16(w, p + 2);
-            for (int c = 0; c < 4; c++) {
-                int i = 256 * b + 64 * c;
-                FloatVector s0 = z, s1 = z;
-                for (int k = 0; k < 32; k += L) {
-                    IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, p + 48 + 32 * c + k, LE).convertShape(VectorOperators.B2I, I, 0);
-                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, w, p + 16 + k, LE).convertShape(VectorOperators.B2I, I, 0);
-                    IntVector lo = v.and(0xF).or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4));
-                    IntVector hi = v.lanewise(VectorOperators.ASHR, 4).and(0xF)
-                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, p + qsAt + 32 * c + k, LE).convertShape(VectorOperators.B2I, I, 0);
+                    IntVector lo = v.and(0xF);
+                    IntVector hi = v.lanewise(VectorOperators.ASHR, 4).and(0xF);
+                    if (five) {
+                        IntVector h = ((IntVector) ByteVector.fromMemorySegment(B, w, p + 16 + k, LE).convertShape(VectorOperators.B2I, I, 0))
+                                .lanewise(VectorOperators.LSHR, 2 * c);
+                        lo = lo.or(h.lanewise(VectorOperators.LSHL, 4).and(16));
+                        hi = hi.or(h.lanewise(VectorOperators.LSHL, 3).and(16));
+                    }
                     s0 = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + k), s0);
                     s1 = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + 32 + k), s1);
                 }
-                a0 = s0.fma(FloatVector.broadcast(F, d * Quantization.scaleK4(w, p + 4, 2 * c)), a0);
-                a1 = s1.fma(FloatVector.broadcast(F, d * Quantization.scaleK4(w, p + 4, 2 * c + 1)), a1);
+                acc = s0.fma(FloatVector.broadcast(F, d * k4(u0, u1, u2, 2 * c, false)), acc);
+                acc = s1.fma(FloatVector.broadcast(F, d * k4(u0, u1, u2, 2 * c + 1, false)), acc);
                 int g = i / SUM_GROUP;
-                corr += dmin * Quantization.minK4(w, p + 4, 2 * c) * (sums[g] + sums[g + 1])
-                        + dmin * Quantization.minK4(w, p + 4, 2 * c + 1) * (sums[g + 2] + sums[g + 3]);
+                corr += dmin * k4(u0, u1, u2, 2 * c, true) * (sums[g] + sums[g + 1])
+                        + dmin * k4(u0, u1, u2, 2 * c + 1, true) * (sums[g + 2] + sums[g + 3]);
             }
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD) - corr;
+        return acc.reduceLanes(VectorOperators.ADD) - corr;
     }
 
     /** Σ over 16-value sub-blocks j of d·sc_j·(Σ q·x − 32·Σx), q the unsigned 6-bit level. */
