@@ -96,6 +96,7 @@ public final class Kernels {
     private static final class Scratch {
         final float[] row = new float[Math.max(4096, NB * NR)]; // a run of weight rows, converted (16 KiB: L1)
         final float[] tile = new float[MR * NR]; // GEMM: an edge tile on its way to y
+        float[] scales = new float[0]; // quantized matvec: a row's sub-block scales
         float[] pack = new float[0]; // GEMM: packed weight panels or block
         float[] xt = new float[0]; // GEMM OUT_IN: x transposed into NR-wide panels
         float[] ct = new float[0]; // GEMM OUT_IN: the output block, transposed
@@ -105,6 +106,10 @@ public final class Kernels {
 
         float[] pack(int n) {
             return pack.length >= n ? pack : (pack = new float[n]);
+        }
+
+        float[] scales(int n) {
+            return scales.length >= n ? scales : (scales = new float[n]);
         }
     }
 
@@ -195,7 +200,7 @@ public final class Kernels {
         public void run(int chunk, int start, int end) {
             switch (mode) {
                 case DOT -> matvecDot(start, end);
-                case QDOT -> QuantKernels.matvec(dtype, x, sums, seg, in, start, end, bias, y);
+                case QDOT -> QuantKernels.matvec(dtype, x, sums, seg, in, start, end, bias, y, SCRATCH.get().scales(in / 16));
                 case AXPY -> {
                     if (start == 0 && end == in) { // single chunk: accumulate straight into y
                         matvecAxpy(y, 0, start, end);
