@@ -14,18 +14,22 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The numeric kernels of the forward pass. Activations are row-major {@code float[]} on the heap;
- * weights are {@link WeightMatrix} views where they lie (F32, F16, BF16; either orientation),
- * read from segments the pool's threads may access (mmaps, global, auto or shared arenas).
+ * weights are {@link WeightMatrix} views where they lie (F32, F16, BF16 in either orientation;
+ * GGML block formats as [out, in]), read from segments the pool's threads may access (mmaps,
+ * global, auto or shared arenas).
  *
  * <p>{@link #linear} picks one of three shapes of work, split across {@link Parallel}:
  * <ul>
  *   <li>decode, m = 1 (memory-bound): weights streamed once, ascending, converted in the loop.
  *       OUT_IN: dot products, output rows split across threads. IN_OUT: axpy of four weight rows
  *       at a time into a per-thread partial y, input rows split across threads, partials summed.
- *   <li>OUT_IN with 2-11 rows: each weight row converted once and dotted with four rows of x per load.
+ *       Quantized: {@link QuantKernels} dot products on the blocks where they lie, output rows
+ *       split across threads, the per-block sums of x computed once per call.
+ *   <li>OUT_IN with 2-11 rows: each weight row converted (quantized: decoded) once and dotted with four rows of x per load.
  *   <li>prefill and training (compute-bound): a GEMM with weights packed (converted to F32) into
  *       per-thread panels and a 4×(3 vectors) register tile; vectorised along the outputs for
- *       IN_OUT, along the rows of x (packed transposed) for OUT_IN.
+ *       IN_OUT, along the rows of x (packed transposed) for OUT_IN; quantized blocks are decoded
+ *       once per call, a whole number of blocks at a time, into the packed F32 panels.
  * </ul>
  * Nothing is allocated per call once buffers have grown (checked by {@code KernelsAllocationTest}).
  *
@@ -92,6 +96,7 @@ public final class Kernels {
     private static final class Scratch {
         final float[] row = new float[Math.max(4096, NB * NR)]; // a run of weight rows, converted (16 KiB: L1)
         final float[] tile = new float[MR * NR]; // GEMM: an edge tile on its way to y
+        float[] scales = new float[0]; // quantized matvec: a row's sub-block scales
         float[] pack = new float[0]; // GEMM: packed weight panels or block
         float[] xt = new float[0]; // GEMM OUT_IN: x transposed into NR-wide panels
         float[] ct = new float[0]; // GEMM OUT_IN: the output block, transposed
@@ -101,6 +106,10 @@ public final class Kernels {
 
         float[] pack(int n) {
             return pack.length >= n ? pack : (pack = new float[n]);
+        }
+
+        float[] scales(int n) {
+            return scales.length >= n ? scales : (scales = new float[n]);
         }
     }
 
@@ -191,7 +200,7 @@ public final class Kernels {
         public void run(int chunk, int start, int end) {
             switch (mode) {
                 case DOT -> matvecDot(start, end);
-                case QDOT -> QuantKernels.matvec(dtype, x, sums, seg, in, start, end, bias, y);
+                case QDOT -> QuantKernels.matvec(dtype, x, sums, seg, in, start, end, bias, y, SCRATCH.get().scales(in / 16));
                 case AXPY -> {
                     if (start == 0 && end == in) { // single chunk: accumulate straight into y
                         matvecAxpy(y, 0, start, end);

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
  * <p>Checkpoints store such maps in two orientations: {@link Layout#IN_OUT} ([in, out] row-major,
  * GPT-2's Conv1D) and {@link Layout#OUT_IN} ([out, in] row-major, nn.Linear, GGUF, and the tied
  * unembedding {@code wte}). Kernels handle both so no weight is ever transposed or copied.
+ * Quantized weights (GGML blocks along each row) are OUT_IN only, each row whole blocks.
  */
 public record WeightMatrix(String name, MemorySegment data, DType dtype, int in, int out, Layout layout) {
 

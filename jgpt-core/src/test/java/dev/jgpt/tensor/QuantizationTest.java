@@ -281,7 +281,7 @@ class QuantizationTest {
         try (Arena arena = Arena.ofConfined()) {
             for (DType type : DType.values()) {
                 int bs = type.blockSize() == 1 ? 32 : type.blockSize();
-                int n = 3 * bs;
+                int n = 8 * bs;
                 float[] src = gaussian(rnd, n + 7, 1, 0);
                 MemorySegment seg = arena.allocate(type.byteSize(n) + 5);
                 Quantization.quantizeRow(type, src, 7, n, seg, 5); // offsets on both sides
