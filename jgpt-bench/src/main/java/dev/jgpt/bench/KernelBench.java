@@ -92,7 +92,7 @@ public class KernelBench {
             int out = Integer.parseInt(parts[1]);
             WeightMatrix.Layout layout = WeightMatrix.Layout.valueOf(parts[2]);
             long n = (long) in * out;
-            long bytes = n * dtype.bytes();
+            long bytes = dtype.byteSize(n);
             int count = m == 1 ? (int) Math.max(1, (256L << 20) / bytes + 1) : 1;
             SplittableRandom rnd = new SplittableRandom(1);
             file = Files.createTempFile("jgpt-bench-", ".bin");
@@ -102,16 +102,7 @@ public class KernelBench {
                 all = ch.map(FileChannel.MapMode.READ_WRITE, 0, count * bytes, arena);
             }
             MemorySegment seg = all.asSlice(0, bytes);
-            ValueLayout.OfFloat f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-            ValueLayout.OfShort i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-            for (long i = 0; i < n; i++) {
-                float v = (float) (rnd.nextGaussian() * 0.02); // GPT-2's init: realistic exponents, some F16 subnormals
-                switch (dtype) {
-                    case F32 -> seg.setAtIndex(f32, i, v);
-                    case F16 -> seg.setAtIndex(i16, i, Float.floatToFloat16(v));
-                    case BF16 -> seg.setAtIndex(i16, i, (short) (Float.floatToRawIntBits(v) >>> 16));
-                }
-            }
+            BenchWeights.fill(seg, dtype, in, out, parts[2], rnd); // GPT-2's init: realistic exponents, some F16 subnormals
             copies = new WeightMatrix[count];
             for (int c = 0; c < count; c++) {
                 MemorySegment copy = all.asSlice(c * bytes, bytes);

@@ -29,7 +29,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp jgpt-bench/target/benchmarks.jar dev.jgpt.bench.MatvecVsBandwidth \
- *      [dtype=F32|F16|BF16 (all)] [shape=768x2304:IN_OUT,... (GPT-2's)] [m=1] [windows=15] [threads]
+ *      [dtype=F32|F16|BF16|Q8_0|Q4_0|... (F32,F16,BF16)] [shape=768x2304:IN_OUT,... (GPT-2's)] [m=1] [windows=15] [threads]
+ * </pre>
+ * Quantized weights are [out, in] only: give OUT_IN shapes (768x2304:OUT_IN,3072x768:OUT_IN,768x50257:OUT_IN).
+ * GFLOP/s are printed for matvecs too, the measure of compute-bound (quantized) kernels.
+ * <pre>
  * </pre>
  */
 public final class MatvecVsBandwidth {
@@ -66,18 +70,11 @@ public final class MatvecVsBandwidth {
         int in = Integer.parseInt(parts[0]);
         int out = Integer.parseInt(parts[1]);
         long n = (long) in * out;
-        long bytes = n * dtype.bytes();
+        long bytes = dtype.byteSize(n);
         int count = m == 1 ? (int) Math.max(1, (256L << 20) / bytes + 1) : 1;
         MemorySegment all = map(arena, count * bytes);
         SplittableRandom rnd = new SplittableRandom(1);
-        for (long i = 0; i < n; i++) {
-            float v = (float) (rnd.nextGaussian() * 0.02);
-            switch (dtype) {
-                case F32 -> all.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
-                case F16 -> all.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(v));
-                case BF16 -> all.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) (Float.floatToRawIntBits(v) >>> 16));
-            }
-        }
+        BenchWeights.fill(all, dtype, in, out, parts[2], rnd);
         WeightMatrix[] copies = new WeightMatrix[count];
         for (int c = 0; c < count; c++) {
             MemorySegment copy = all.asSlice(c * bytes, bytes);
@@ -101,6 +98,7 @@ public final class MatvecVsBandwidth {
         List<Double> kernel = new ArrayList<>();
         List<Double> refs = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
+        List<Double> flops = new ArrayList<>();
         for (int t = 0; t < windows; t++) {
             double before = readAll(ref);
             long t0 = System.nanoTime();
@@ -114,14 +112,16 @@ public final class MatvecVsBandwidth {
             double bw = (before + readAll(ref)) / 2;
             double gbs = bytes / seconds / 1e9;
             kernel.add(m == 1 ? gbs : 2.0 * m * n / seconds / 1e9);
+            flops.add(2.0 * m * n / seconds / 1e9);
             refs.add(bw);
             ratios.add(gbs / bw);
         }
+        Collections.sort(flops);
         Collections.sort(kernel);
         Collections.sort(refs);
         Collections.sort(ratios);
-        System.out.printf("%-5s %-17s %s best %6.1f median %6.1f | bandwidth GB/s best %5.1f median %5.1f | GB/s ratio median %.2f%n",
-                dtype, shape, m == 1 ? "GB/s   " : "GFLOP/s", kernel.getLast(), kernel.get(windows / 2),
+        System.out.printf("%-5s %-17s %s best %6.1f median %6.1f | GFLOP/s median %6.1f | bandwidth GB/s best %5.1f median %5.1f | GB/s ratio median %.2f%n",
+                dtype, shape, m == 1 ? "GB/s   " : "GFLOP/s", kernel.getLast(), kernel.get(windows / 2), flops.get(windows / 2),
                 refs.getLast(), refs.get(windows / 2), ratios.get(windows / 2));
     }
 

@@ -1,6 +1,6 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.format.SafeTensors;
+import dev.jgpt.format.TensorSource;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.model.ModelConfig;
 import dev.jgpt.tensor.Tensor;
@@ -32,17 +32,17 @@ final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (LanguageModel lm = model.open()) {
             ModelConfig c = lm.config();
-            SafeTensors tensors = lm.files().tensors();
+            TensorSource tensors = lm.files().tensors();
             Map<String, Long> bytesByDtype = new TreeMap<>();
             for (String name : tensors.names()) {
                 Tensor t = tensors.require(name);
                 bytesByDtype.merge(t.dtype().name(), t.data().byteSize(), Long::sum);
             }
             long weights = lm.files().weightBytes();
-            long kvCache = 2L * c.layers() * c.contextLength() * c.embd() * Float.BYTES;
+            long kvCache = c.kvCacheBytes(c.contextLength());
             Map<String, Object> info = new LinkedHashMap<>();
-            info.put("path", lm.files().directory().toAbsolutePath().toString());
-            info.put("architecture", c.architecture());
+            info.put("path", lm.files().path().toAbsolutePath().toString());
+            info.put("architecture", c.architecture().name());
             info.put("n_params", c.parameterCount());
             info.put("n_layer", c.layers());
             info.put("n_head", c.heads());
@@ -61,7 +61,8 @@ final class InfoCommand implements Callable<Integer> {
                 return 0;
             }
             out.printf("model         %s%n", info.get("path"));
-            out.printf("architecture  %s (pre-LayerNorm, GELU MLP, learned positions, tied unembedding)%n", c.architecture());
+            out.printf("architecture  %s (%s, %s unembedding)%n", c.architecture(), c.architecture().describe(),
+                    c.tiedOutput() ? "tied" : "separate");
             out.printf("parameters    %s%n", Units.count(c.parameterCount()));
             out.printf("layers        %d%n", c.layers());
             out.printf("heads         %d (head size %d)%n", c.heads(), c.headSize());

@@ -6,6 +6,7 @@ import dev.jgpt.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -35,7 +36,12 @@ final class ScoreCommand implements Callable<Integer> {
         String tokens;
     }
 
-    @Option(names = "--json", description = "Print tokens, logprobs, top_tokens, loss and perplexity as JSON.")
+    @Option(names = "--chunk", paramLabel = "N", description = {
+        "Score as llama.cpp's perplexity tool does: chunks of N tokens, each run alone and started with BOS",
+        "(when the model's tokenizer adds one), counting the predictions in the second half of each chunk."})
+    Integer chunk;
+
+    @Option(names = "--json", description = "Print tokens, positions, logprobs, top_tokens, loss and perplexity as JSON.")
     boolean json;
 
     @Override
@@ -43,11 +49,13 @@ final class ScoreCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (LanguageModel lm = model.open()) {
             Tokenizer tokenizer = lm.tokenizer();
-            int[] ids = input.text != null ? tokenizer.encode(input.text) : CliValues.parseIds("--tokens", input.tokens);
-            Scorer.Score score = Scorer.score(lm.transformer(), ids);
+            int[] ids = input.text != null ? tokenizer.encodeSequence(input.text) : CliValues.parseIds("--tokens", input.tokens);
+            Scorer.Score score = chunk == null ? Scorer.score(lm.transformer(), ids)
+                    : Scorer.scoreChunked(lm.transformer(), ids, chunk, tokenizer.addsBos() ? tokenizer.bosId() : OptionalInt.empty());
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("tokens", score.tokens());
+                result.put("positions", score.positions());
                 result.put("logprobs", score.logprobs());
                 result.put("top_tokens", score.topTokens());
                 result.put("loss", score.loss());
@@ -56,9 +64,10 @@ final class ScoreCommand implements Callable<Integer> {
             } else {
                 out.printf("%5s  %-20s %10s %10s  %s%n", "pos", "token", "logprob", "prob", "model's top choice");
                 for (int i = 0; i < score.logprobs().length; i++) {
-                    int actual = ids[i + 1];
+                    int position = score.positions()[i];
+                    int actual = ids[position];
                     int top = score.topTokens()[i];
-                    out.printf("%5d  %-20s %10.4f %9.2f%%  %s%s%n", i + 1, Json.quote(tokenizer.piece(actual)),
+                    out.printf("%5d  %-20s %10.4f %9.2f%%  %s%s%n", position, Json.quote(tokenizer.piece(actual)),
                             score.logprobs()[i], 100 * Math.exp(score.logprobs()[i]), Json.quote(tokenizer.piece(top)),
                             top == actual ? "  ✓" : "");
                 }

@@ -159,6 +159,18 @@ class CliTest {
     }
 
     @Test
+    void scoreInChunksCountsTheSecondHalfOfEachChunk() throws IOException {
+        String tokens = "15496,11,616,1438,318,257,1332,13,632,373,1049,284,1826,345,0,1";
+        JsonNode whole = jgpt("score", "--model", model.toString(), "--json", "--tokens", tokens).json();
+        JsonNode chunked = jgpt("score", "--model", model.toString(), "--json", "--tokens", tokens, "--chunk", "4").json();
+        // 16 tokens in 4 chunks of 4: each counts the prediction of its last token only
+        assertThat(chunked.get("positions").toString()).isEqualTo("[3,7,11,15]");
+        // the first chunk starts where the whole text does, so its prediction is the same
+        assertThat(chunked.get("logprobs").get(0).asDouble()).isCloseTo(whole.get("logprobs").get(2).asDouble(), within(1e-5));
+        assertOneLineError(jgpt("score", "--model", model.toString(), "--tokens", tokens, "--chunk", "9"), "at least 18 tokens");
+    }
+
+    @Test
     void benchPrintsLlamaBenchFields() throws IOException {
         JsonNode rows = jgpt("bench", "--model", model.toString(), "-p", "16", "-n", "4", "-r", "2", "--no-bandwidth", "--json").json();
         assertThat(rows).hasSize(2);

@@ -23,11 +23,11 @@ public final class SafeTensorsWriter {
     /** One tensor to write: {@code fill} receives the tensor's bytes (little endian) to fill in. */
     public record Entry(String name, DType dtype, long[] shape, Consumer<MemorySegment> fill) {
         public long byteSize() {
-            long n = dtype.bytes();
+            long n = 1;
             for (long d : shape) {
-                n *= d;
+                n = Math.multiplyExact(n, d);
             }
-            return n;
+            return dtype.byteSize(n);
         }
 
         /** An entry holding the values of {@code source}, converted to {@code dtype}. */

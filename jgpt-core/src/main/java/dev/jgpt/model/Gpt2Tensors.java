@@ -1,5 +1,6 @@
 package dev.jgpt.model;
 
+import dev.jgpt.JgptException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +21,10 @@ public final class Gpt2Tensors {
     private Gpt2Tensors() {}
 
     public static List<Spec> of(ModelConfig c) {
+        if (!c.architecture().equals(Architecture.GPT2) || c.kvHeads() != c.heads() || !c.tiedOutput()) {
+            throw new JgptException("only GPT-2 models (tied unembedding) have Hugging Face GPT-2 tensors; this one is "
+                    + c.architecture());
+        }
         long e = c.embd();
         long hidden = c.mlpHidden();
         List<Spec> specs = new ArrayList<>();

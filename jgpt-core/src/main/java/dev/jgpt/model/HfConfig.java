@@ -44,9 +44,10 @@ public final class HfConfig {
         int embd = intField(file, root, "n_embd");
         int inner = root.hasNonNull("n_inner") ? intField(file, root, "n_inner") : 4 * embd;
         try {
-            return new ModelConfig("gpt2", intField(file, root, "n_layer"), intField(file, root, "n_head"), embd, inner,
+            int heads = intField(file, root, "n_head");
+            return new ModelConfig(Architecture.GPT2, intField(file, root, "n_layer"), heads, heads, embd, inner,
                     intField(file, root, "n_positions"), intField(file, root, "vocab_size"),
-                    (float) root.path("layer_norm_epsilon").asDouble(1e-5));
+                    (float) root.path("layer_norm_epsilon").asDouble(1e-5), true);
         } catch (JgptException e) {
             throw new FormatException(file, e.getMessage());
         }
@@ -62,6 +63,9 @@ public final class HfConfig {
 
     /** Writes a config.json that Hugging Face transformers loads as a GPT2LMHeadModel. */
     public static void write(ModelConfig config, Path file) {
+        if (!config.architecture().equals(Architecture.GPT2) || config.kvHeads() != config.heads()) {
+            throw new JgptException("config.json is written for GPT-2 models only, not " + config.architecture());
+        }
         ObjectNode root = JSON.createObjectNode();
         root.putArray("architectures").add("GPT2LMHeadModel");
         root.put("model_type", "gpt2");

@@ -2,7 +2,8 @@ package dev.jgpt.model;
 
 /**
  * Keys and values of every position seen so far, per layer: {@code keys[layer]} is
- * [capacity × E] row-major, row p holding the keys of all heads at position p.
+ * [capacity × K] row-major, row p holding the keys of all key/value heads at position p
+ * (K = kvHeads · headSize: grouped-query attention keeps fewer heads here than it queries).
  */
 public final class KvCache {
     final float[][] keys;
@@ -10,10 +11,10 @@ public final class KvCache {
     private final int capacity;
     private int length;
 
-    KvCache(ModelConfig config) {
-        this.capacity = config.contextLength();
-        this.keys = new float[config.layers()][capacity * config.embd()];
-        this.values = new float[config.layers()][capacity * config.embd()];
+    KvCache(ModelConfig config, int capacity) {
+        this.capacity = capacity;
+        this.keys = new float[config.layers()][capacity * config.kvDim()];
+        this.values = new float[config.layers()][capacity * config.kvDim()];
     }
 
     /** Positions filled so far; the next token goes to position {@code length()}. */

@@ -3,39 +3,71 @@ package dev.jgpt.model;
 import dev.jgpt.JgptException;
 
 /**
- * The shape of a GPT: {@code layers} blocks of width {@code embd}, {@code heads} attention heads,
- * an MLP of width {@code mlpHidden}, a context window of {@code contextLength} positions.
+ * The shape of a transformer: {@code layers} blocks of width {@code embd}; {@code heads} query
+ * heads sharing {@code kvHeads} key/value heads (grouped-query attention: heads / kvHeads query
+ * heads read each; kvHeads = heads is plain multi-head attention); an MLP of width
+ * {@code mlpHidden}; a context window of {@code contextLength} positions. {@code architecture}
+ * says what the blocks are made of; {@code tiedOutput} that the unembedding is the token embedding.
  */
-public record ModelConfig(String architecture, int layers, int heads, int embd, int mlpHidden,
-                          int contextLength, int vocabSize, float normEps) {
+public record ModelConfig(Architecture architecture, int layers, int heads, int kvHeads, int embd, int mlpHidden,
+                          int contextLength, int vocabSize, float normEps, boolean tiedOutput) {
 
     public ModelConfig {
+        require(architecture != null, "no architecture");
         require(layers > 0, "n_layer must be positive, got " + layers);
         require(heads > 0, "n_head must be positive, got " + heads);
         require(embd > 0 && embd % heads == 0, "n_embd (" + embd + ") must be a positive multiple of n_head (" + heads + ")");
+        require(kvHeads > 0 && heads % kvHeads == 0,
+                "the key/value head count (" + kvHeads + ") must divide the head count (" + heads + ")");
         require(mlpHidden > 0, "the MLP width must be positive, got " + mlpHidden);
         require(contextLength > 0, "n_positions must be positive, got " + contextLength);
         require(vocabSize > 0, "vocab_size must be positive, got " + vocabSize);
         require(normEps > 0, "layer_norm_epsilon must be positive, got " + normEps);
+        Rope rope = architecture.rope();
+        require(rope == null || rope.dimensions() <= embd / heads,
+                "rotary embedding of " + (rope == null ? 0 : rope.dimensions()) + " dimensions in heads of " + embd / heads);
     }
 
     /** A GPT-2 shape with the usual 4× MLP and epsilon 1e-5. */
     public static ModelConfig gpt2(int layers, int heads, int embd, int contextLength, int vocabSize) {
-        return new ModelConfig("gpt2", layers, heads, embd, 4 * embd, contextLength, vocabSize, 1e-5f);
+        return new ModelConfig(Architecture.GPT2, layers, heads, heads, embd, 4 * embd, contextLength, vocabSize, 1e-5f, true);
     }
 
+    /** D: the width of one head. */
     public int headSize() {
         return embd / heads;
     }
 
-    /** Number of weights (tied unembedding counted once). */
+    /** Q: the width of all queries (and of the attention's output) = E. */
+    public int queryDim() {
+        return heads * headSize();
+    }
+
+    /** K: the width of the keys, and of the values, at one position. */
+    public int kvDim() {
+        return kvHeads * headSize();
+    }
+
+    /** Number of weights (a tied unembedding counted once). */
     public long parameterCount() {
-        long perLayer = 2L * 2 * embd                       // two LayerNorms
-                + (long) embd * 3 * embd + 3L * embd        // qkv projection
-                + (long) embd * embd + embd                 // attention output projection
-                + (long) embd * mlpHidden + mlpHidden       // MLP up
-                + (long) mlpHidden * embd + embd;           // MLP down
-        return (long) vocabSize * embd + (long) contextLength * embd + layers * perLayer + 2L * embd;
+        long e = embd;
+        long q = queryDim();
+        long k = kvDim();
+        boolean others = architecture.otherBiases();
+        long norms = others ? 2 * e : e;
+        long mlpMatrices = architecture.mlp() == Architecture.Mlp.SWIGLU ? 3 : 2;
+        long perLayer = 2 * norms
+                + e * (q + 2 * k) + (architecture.qkvBias() ? q + 2 * k : 0)                      // q, k, v
+                + q * e + (others ? e : 0)                                                        // attention output
+                + mlpMatrices * e * mlpHidden + (others ? (mlpMatrices - 1) * mlpHidden + e : 0); // MLP
+        return (long) vocabSize * e * (tiedOutput ? 1 : 2)
+                + (architecture.learnedPositions() ? (long) contextLength * e : 0)
+                + layers * perLayer + norms;
+    }
+
+    /** Bytes of an F32 KV cache holding {@code positions} positions. */
+    public long kvCacheBytes(int positions) {
+        return 2L * layers * positions * kvDim() * Float.BYTES;
     }
 
     /** Throws a clear error unless {@code token} is an id of this model's vocabulary. */

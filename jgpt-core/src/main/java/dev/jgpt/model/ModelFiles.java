@@ -1,46 +1,66 @@
 package dev.jgpt.model;
 
 import dev.jgpt.format.FormatException;
+import dev.jgpt.format.Gguf;
 import dev.jgpt.format.SafeTensors;
+import dev.jgpt.format.TensorSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * A GPT-2 model folder in Hugging Face layout, opened: {@code config.json} read, {@code
- * model.safetensors} memory-mapped, the forward pass ready. Closing unmaps the weights.
+ * A model's weights opened for use, the forward pass ready: a GGUF file, or a Hugging Face style
+ * GPT-2 folder ({@code config.json} read, {@code model.safetensors}). The weights stay
+ * memory-mapped; closing unmaps them.
  */
 public final class ModelFiles implements AutoCloseable {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
 
-    private final Path directory;
-    private final SafeTensors tensors;
+    private final Path path;
+    private final TensorSource tensors;
     private final Transformer transformer;
 
-    private ModelFiles(Path directory, SafeTensors tensors, Transformer transformer) {
-        this.directory = directory;
+    private ModelFiles(Path path, TensorSource tensors, Transformer transformer) {
+        this.path = path;
         this.tensors = tensors;
         this.transformer = transformer;
     }
 
-    public static ModelFiles open(Path directory) {
-        if (!Files.isDirectory(directory)) {
-            throw new FormatException(directory, Files.exists(directory)
-                    ? "not a folder (a model is a folder with config.json and model.safetensors)"
-                    : "no such model folder");
+    /**
+     * Opens a GGUF file (llama, qwen2 or gpt2), or a Hugging Face GPT-2 folder ({@code config.json}
+     * and {@code model.safetensors}).
+     */
+    public static ModelFiles open(Path path) {
+        if (Files.isRegularFile(path)) {
+            if (path.getFileName().toString().endsWith(".safetensors")) {
+                throw new FormatException(path, "a safetensors checkpoint is opened through its folder (with config.json)");
+            }
+            Gguf gguf = Gguf.open(path);
+            return withClose(gguf, () -> new ModelFiles(path, gguf, new Transformer(GgufLoader.load(gguf))));
         }
-        ModelConfig config = HfConfig.read(directory.resolve(CONFIG));
-        SafeTensors tensors = SafeTensors.open(directory.resolve(WEIGHTS));
+        if (!Files.isDirectory(path)) {
+            throw new FormatException(path, "no such model folder (or GGUF file)");
+        }
+        ModelConfig config = HfConfig.read(path.resolve(CONFIG));
+        SafeTensors tensors = SafeTensors.open(path.resolve(WEIGHTS));
+        return withClose(tensors, () -> new ModelFiles(path, tensors, Transformer.load(tensors, config)));
+    }
+
+    /** {@code open.get()}, closing {@code source} if that fails. */
+    private static ModelFiles withClose(TensorSource source, Supplier<ModelFiles> open) {
         try {
-            return new ModelFiles(directory, tensors, Transformer.load(tensors, config));
+            return open.get();
         } catch (RuntimeException e) {
-            tensors.close();
+            source.close();
             throw e;
         }
     }
 
-    public Path directory() {
-        return directory;
+    /** The folder or file the model was opened from. */
+    public Path path() {
+        return path;
     }
 
     public Transformer transformer() {
@@ -56,8 +76,13 @@ public final class ModelFiles implements AutoCloseable {
         return tensors.names().stream().mapToLong(n -> tensors.require(n).data().byteSize()).sum();
     }
 
-    public SafeTensors tensors() {
+    public TensorSource tensors() {
         return tensors;
+    }
+
+    /** The GGUF file, with its metadata (tokenizer, chat template), when the model came from one. */
+    public Optional<Gguf> gguf() {
+        return tensors instanceof Gguf gguf ? Optional.of(gguf) : Optional.empty();
     }
 
     @Override

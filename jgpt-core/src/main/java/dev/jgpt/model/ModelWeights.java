@@ -7,35 +7,91 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Every weight of a GPT-2 model, viewed where the checkpoint holds it.
+ * Every weight of a model, viewed where the checkpoint holds it.
  *
- * @param tokenEmbedding    wte [vocab, E]
- * @param positionEmbedding wpe [context, E]
- * @param unembedding       [E] → [vocab] logits: wte itself when tied
+ * @param tokenEmbedding    [vocab, E]
+ * @param positionEmbedding [context, E] learned positions (GPT-2); null under rotary embeddings
+ * @param unembedding       [E] → [vocab] logits: the token embedding itself when tied
  */
 public record ModelWeights(ModelConfig config, Tensor tokenEmbedding, Tensor positionEmbedding,
-                           List<LayerWeights> layers, float[] finalNormWeight, float[] finalNormBias,
-                           WeightMatrix unembedding) {
+                           List<LayerWeights> layers, NormWeights finalNorm, WeightMatrix unembedding) {
+
+    public ModelWeights {
+        layers = List.copyOf(layers);
+        if (layers.size() != config.layers()) {
+            throw new IllegalArgumentException(layers.size() + " layers of weights for a config of " + config.layers());
+        }
+        if ((positionEmbedding == null) != !config.architecture().learnedPositions()) {
+            throw new IllegalArgumentException("a position embedding goes with learned positions, and only with them");
+        }
+        for (LayerWeights layer : layers) {
+            checkLayer(config, layer);
+        }
+        checkNorm(config, finalNorm);
+        checkMap(unembedding.name(), unembedding.in(), unembedding.out(), config.embd(), config.vocabSize());
+    }
+
+    /** The shapes the forward pass relies on: a loader that checked its file's shapes never trips these. */
+    private static void checkLayer(ModelConfig c, LayerWeights w) {
+        int e = c.embd();
+        int q = c.queryDim();
+        int kv = c.kvDim();
+        int hidden = c.mlpHidden();
+        checkNorm(c, w.attentionNorm());
+        checkNorm(c, w.mlpNorm());
+        if (w.qkv() != null) {
+            checkMap(w.qkv(), e, q + 2 * kv);
+        } else {
+            checkMap(w.query(), e, q);
+            checkMap(w.key(), e, kv);
+            checkMap(w.value(), e, kv);
+        }
+        checkMap(w.attentionOutput(), q, e);
+        if ((w.mlpGate() != null) != (c.architecture().mlp() == Architecture.Mlp.SWIGLU)) {
+            throw new IllegalArgumentException("an MLP gate goes with SwiGLU, and only with it");
+        }
+        if (w.mlpGate() != null) {
+            checkMap(w.mlpGate(), e, hidden);
+        }
+        checkMap(w.mlpUp(), e, hidden);
+        checkMap(w.mlpDown(), hidden, e);
+    }
+
+    private static void checkNorm(ModelConfig c, NormWeights norm) {
+        if (norm.weight().length != c.embd()
+                || (c.architecture().norm() == Architecture.Norm.LAYER_NORM && norm.bias() == null)) {
+            throw new IllegalArgumentException("a norm of width " + norm.weight().length + " for embeddings of " + c.embd()
+                    + (norm.bias() == null ? ", without the bias LayerNorm needs" : ""));
+        }
+    }
+
+    private static void checkMap(Linear linear, int in, int out) {
+        checkMap(linear.weight().name(), linear.in(), linear.out(), in, out);
+    }
+
+    private static void checkMap(String name, int in, int out, int wantIn, int wantOut) {
+        if (in != wantIn || out != wantOut) {
+            throw new IllegalArgumentException(name + " maps " + in + " → " + out + ", expected " + wantIn + " → " + wantOut);
+        }
+    }
 
     /**
      * The weights of a GPT-2 whose tensors, by Hugging Face name (no prefix), {@code tensors} gives
      * with their shapes already checked: matrices are views, norms and biases are copied to float[].
      */
     public static ModelWeights of(ModelConfig config, Function<String, Tensor> tensors, Tensor unembedding) {
-        Function<String, WeightMatrix> matrix = name -> tensors.apply(name).asMatrix(WeightMatrix.Layout.IN_OUT);
         Function<String, float[]> vector = name -> tensors.apply(name).toFloatArray();
+        Function<String, Linear> linear = name -> new Linear(
+                tensors.apply(name + ".weight").asMatrix(WeightMatrix.Layout.IN_OUT), vector.apply(name + ".bias"));
+        Function<String, NormWeights> norm = name -> new NormWeights(vector.apply(name + ".weight"), vector.apply(name + ".bias"));
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < config.layers(); l++) {
             String p = "h." + l + ".";
-            layers.add(new LayerWeights(
-                    vector.apply(p + "ln_1.weight"), vector.apply(p + "ln_1.bias"),
-                    matrix.apply(p + "attn.c_attn.weight"), vector.apply(p + "attn.c_attn.bias"),
-                    matrix.apply(p + "attn.c_proj.weight"), vector.apply(p + "attn.c_proj.bias"),
-                    vector.apply(p + "ln_2.weight"), vector.apply(p + "ln_2.bias"),
-                    matrix.apply(p + "mlp.c_fc.weight"), vector.apply(p + "mlp.c_fc.bias"),
-                    matrix.apply(p + "mlp.c_proj.weight"), vector.apply(p + "mlp.c_proj.bias")));
+            layers.add(LayerWeights.fused(norm.apply(p + "ln_1"), linear.apply(p + "attn.c_attn"),
+                    linear.apply(p + "attn.c_proj"), norm.apply(p + "ln_2"), null,
+                    linear.apply(p + "mlp.c_fc"), linear.apply(p + "mlp.c_proj")));
         }
-        return new ModelWeights(config, tensors.apply("wte.weight"), tensors.apply("wpe.weight"), List.copyOf(layers),
-                vector.apply("ln_f.weight"), vector.apply("ln_f.bias"), unembedding.asMatrix(WeightMatrix.Layout.OUT_IN));
+        return new ModelWeights(config, tensors.apply("wte.weight"), tensors.apply("wpe.weight"), layers,
+                norm.apply("ln_f"), unembedding.asMatrix(WeightMatrix.Layout.OUT_IN));
     }
 }

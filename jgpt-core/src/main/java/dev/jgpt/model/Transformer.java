@@ -8,8 +8,11 @@ import dev.jgpt.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * The GPT-2 forward pass. Prefill (many tokens) and decode (one token) run the same code with
- * a different number of rows m: every activation below is [m × width], row-major.
+ * The forward pass of every supported architecture: the {@link Architecture} of the config
+ * picks the norm, the position scheme and the MLP; the code path is one. Prefill (many tokens)
+ * and decode (one token) run the same code with a different number of rows m: every activation
+ * below is [m × width], row-major. Widths: E embedding, Q = heads·D queries, K = kvHeads·D keys
+ * and values, H the MLP.
  *
  * <p>Not thread-safe: a Transformer owns its scratch buffers; run one forward at a time.
  */
@@ -26,28 +29,32 @@ public final class Transformer {
 
     private final ModelConfig config;
     private final ModelWeights weights;
+    private final Architecture architecture;
     private final float attentionScale;
+    private final RopeTable rope;            // null with learned positions
     private Workspace ws;
-    private final float[] attentionScores;   // [heads × context]: one row of scores per head
+    private float[] attentionScores = new float[0]; // [heads × capacity]: one row of scores per head
     private final float[] lastRow;           // [E]
     private final float[] logits;            // [vocab]
     // the attention call in flight, as fields so that running it allocates nothing
     private final Parallel.RangeTask attentionTask = this::attendHeads;
     private int attentionRows;
     private int attentionStart;
+    private int attentionStride;
     private float[] attentionKeys;
     private float[] attentionValues;
 
     public Transformer(ModelWeights weights) {
         this.weights = weights;
         this.config = weights.config();
+        this.architecture = config.architecture();
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headSize()));
-        this.attentionScores = new float[config.heads() * config.contextLength()];
+        this.rope = architecture.rope() == null ? null : new RopeTable(architecture.rope());
         this.lastRow = new float[config.embd()];
         this.logits = new float[config.vocabSize()];
     }
 
-    /** Loads GPT-2 weights from a checkpoint whose config is already known. */
+    /** Loads GPT-2 weights from a Hugging Face checkpoint whose config is already known. */
     public static Transformer load(TensorSource source, ModelConfig config) {
         return new Transformer(Gpt2Loader.load(source, config));
     }
@@ -60,8 +67,25 @@ public final class Transformer {
         return weights;
     }
 
+    /** A cache for the model's whole context window. */
     public KvCache newCache() {
-        return new KvCache(config);
+        return newCache(config.contextLength());
+    }
+
+    /**
+     * A cache for {@code capacity} positions: fewer than the context window saves memory (a
+     * Llama 3 window of 131072 positions is gigabytes); more is possible with rotary positions only.
+     */
+    public KvCache newCache(int capacity) {
+        if (capacity <= 0 || (architecture.learnedPositions() && capacity > config.contextLength())) {
+            throw new JgptException("a KV cache of " + capacity + " positions: the model takes 1.."
+                    + config.contextLength() + (architecture.learnedPositions() ? "" : " (more with rotary positions)"));
+        }
+        if ((long) capacity * config.kvDim() > Integer.MAX_VALUE - 8) {
+            throw new JgptException("a KV cache of " + capacity + " positions needs " + (long) capacity * config.kvDim()
+                    + " floats per layer, more than one array holds: use a smaller context");
+        }
+        return new KvCache(config, capacity);
     }
 
     /**
@@ -73,7 +97,7 @@ public final class Transformer {
         runBlocks(tokens, from, m, cache);
         int e = config.embd();
         System.arraycopy(ws.x, (m - 1) * e, lastRow, 0, e);
-        Kernels.layerNorm(lastRow, 1, e, weights.finalNormWeight(), weights.finalNormBias(), config.normEps(), lastRow);
+        normalize(weights.finalNorm(), lastRow, 1, lastRow);
         Kernels.linear(lastRow, 1, weights.unembedding(), null, logits);
         return logits;
     }
@@ -84,7 +108,7 @@ public final class Transformer {
         runBlocks(tokens, from, m, cache);
         int e = config.embd();
         int v = config.vocabSize();
-        Kernels.layerNorm(ws.x, m, e, weights.finalNormWeight(), weights.finalNormBias(), config.normEps(), ws.h);
+        normalize(weights.finalNorm(), ws.x, m, ws.h);
         for (int r0 = 0; r0 < m; r0 += LOGIT_ROWS_PER_BLOCK) {
             int rows = Math.min(LOGIT_ROWS_PER_BLOCK, m - r0);
             System.arraycopy(ws.h, r0 * e, ws.logitRows, 0, rows * e);
@@ -102,10 +126,10 @@ public final class Transformer {
         }
         int start = cache.length();
         if (start + m > cache.capacity()) {
-            throw new JgptException("context window full: " + (start + m) + " positions needed, the model has "
+            throw new JgptException("context window full: " + (start + m) + " positions needed, the cache holds "
                     + cache.capacity());
         }
-        ensureWorkspace(m);
+        prepare(m, cache.capacity());
         embed(tokens, from, m, start);
         for (int layer = 0; layer < config.layers(); layer++) {
             block(weights.layers().get(layer), layer, m, start, cache);
@@ -113,55 +137,94 @@ public final class Transformer {
         cache.advance(m);
     }
 
-    /** x[r] = wte[token] + wpe[position]. */
+    /** x[r] = tokenEmbedding[token] (+ positionEmbedding[position] when positions are learned), rows decoded from any dtype. */
     private void embed(int[] tokens, int from, int m, int start) {
         int e = config.embd();
         Tensor wte = weights.tokenEmbedding();
-        Tensor wpe = weights.positionEmbedding();
         for (int r = 0; r < m; r++) {
             int token = tokens[from + r];
             config.checkToken(token);
-            long tokenRow = (long) token * e;
-            long positionRow = (long) (start + r) * e;
-            for (int i = 0; i < e; i++) {
-                ws.x[r * e + i] = wte.dtype().read(wte.data(), tokenRow + i) + wpe.dtype().read(wpe.data(), positionRow + i);
-            }
+            wte.dtype().decode(wte.data(), (long) token * e, ws.x, r * e, e);
+        }
+        Tensor wpe = weights.positionEmbedding();
+        if (wpe != null) {
+            wpe.dtype().decode(wpe.data(), (long) start * e, ws.h, 0, m * e);
+            Kernels.add(ws.x, ws.h, m * e);
         }
     }
 
     private void block(LayerWeights w, int layer, int m, int start, KvCache cache) {
         int e = config.embd();
+        int kv = config.kvDim();
         // attention: tokens exchange information, each looking only at itself and earlier positions
-        Kernels.layerNorm(ws.x, m, e, w.norm1Weight(), w.norm1Bias(), config.normEps(), ws.h);
-        Kernels.linear(ws.h, m, w.qkv(), w.qkvBias(), ws.qkv);
+        normalize(w.attentionNorm(), ws.x, m, ws.h);
+        project(w, m);
+        if (rope != null) {
+            rope.rotate(ws.q, m, config.heads(), config.headSize(), start);
+            rope.rotate(ws.k, m, config.kvHeads(), config.headSize(), start);
+        }
         float[] keys = cache.keys[layer];
         float[] values = cache.values[layer];
-        for (int r = 0; r < m; r++) {
-            System.arraycopy(ws.qkv, r * 3 * e + e, keys, (start + r) * e, e);
-            System.arraycopy(ws.qkv, r * 3 * e + 2 * e, values, (start + r) * e, e);
-        }
-        attention(m, start, keys, values);
-        Kernels.linear(ws.attn, m, w.attnProj(), w.attnProjBias(), ws.h);
+        System.arraycopy(ws.k, 0, keys, start * kv, m * kv);
+        System.arraycopy(ws.v, 0, values, start * kv, m * kv);
+        attention(m, start, cache.capacity(), keys, values);
+        w.attentionOutput().apply(ws.attn, m, ws.h);
         Kernels.add(ws.x, ws.h, m * e);
         // MLP: each token alone
-        Kernels.layerNorm(ws.x, m, e, w.norm2Weight(), w.norm2Bias(), config.normEps(), ws.h);
-        Kernels.linear(ws.h, m, w.mlpUp(), w.mlpUpBias(), ws.mlp);
-        Kernels.geluTanh(ws.mlp, m * config.mlpHidden());
-        Kernels.linear(ws.mlp, m, w.mlpDown(), w.mlpDownBias(), ws.h);
+        normalize(w.mlpNorm(), ws.x, m, ws.h);
+        int n = m * config.mlpHidden();
+        w.mlpUp().apply(ws.h, m, ws.up);
+        if (architecture.mlp() == Architecture.Mlp.SWIGLU) {
+            w.mlpGate().apply(ws.h, m, ws.gate);
+            Kernels.swiglu(ws.gate, ws.up, n);
+            w.mlpDown().apply(ws.gate, m, ws.h);
+        } else {
+            Kernels.geluTanh(ws.up, n);
+            w.mlpDown().apply(ws.up, m, ws.h);
+        }
         Kernels.add(ws.x, ws.h, m * e);
     }
 
+    /** The normed rows ws.h [m × E] → queries ws.q [m × Q], keys ws.k and values ws.v [m × K]. */
+    private void project(LayerWeights w, int m) {
+        if (w.qkv() == null) {
+            w.query().apply(ws.h, m, ws.q);
+            w.key().apply(ws.h, m, ws.k);
+            w.value().apply(ws.h, m, ws.v);
+            return;
+        }
+        w.qkv().apply(ws.h, m, ws.qkv);
+        int q = config.queryDim();
+        int kv = config.kvDim();
+        int width = q + 2 * kv;
+        for (int r = 0; r < m; r++) {
+            System.arraycopy(ws.qkv, r * width, ws.q, r * q, q);
+            System.arraycopy(ws.qkv, r * width + q, ws.k, r * kv, kv);
+            System.arraycopy(ws.qkv, r * width + q + kv, ws.v, r * kv, kv);
+        }
+    }
+
+    private void normalize(NormWeights norm, float[] x, int m, float[] out) {
+        if (architecture.norm() == Architecture.Norm.RMS_NORM) {
+            Kernels.rmsNorm(x, m, config.embd(), norm.weight(), config.normEps(), out);
+        } else {
+            Kernels.layerNorm(x, m, config.embd(), norm.weight(), norm.bias(), config.normEps(), out);
+        }
+    }
+
     /**
-     * Causal multi-head attention for m query rows at positions start..start+m-1:
-     * attn[r, head] = softmax(q·kᵀ / √D over positions ≤ start+r) · v, with D = E / heads.
-     * Heads run in parallel unless the work is too small to repay the dispatch (early decode steps).
+     * Causal attention for m query rows at positions start..start+m-1: for each head,
+     * attn[r, head] = softmax(q·kᵀ / √D over positions ≤ start+r) · v, where query head h reads
+     * key/value head h / (heads / kvHeads). Heads run in parallel unless the work is too small to
+     * repay the dispatch (early decode steps).
      */
-    private void attention(int m, int start, float[] keys, float[] values) {
+    private void attention(int m, int start, int capacity, float[] keys, float[] values) {
         attentionRows = m;
         attentionStart = start;
+        attentionStride = capacity;
         attentionKeys = keys;
         attentionValues = values;
-        long macs = 2L * m * (start + m) * config.embd();
+        long macs = 2L * m * (start + m) * config.queryDim();
         if (macs < PARALLEL_MIN_MACS) {
             attentionTask.run(0, config.heads());
         } else {
@@ -175,31 +238,39 @@ public final class Transformer {
         int start = attentionStart;
         float[] keys = attentionKeys;
         float[] values = attentionValues;
-        int e = config.embd();
+        int q = config.queryDim();
+        int kv = config.kvDim();
         int d = config.headSize();
-        int context = config.contextLength();
+        int group = config.heads() / config.kvHeads();
         for (int head = h0; head < h1; head++) {
-            int scores = head * context;
-            int headOffset = head * d;
+            int scores = head * attentionStride;
+            int queryOffset = head * d;
+            int kvOffset = (head / group) * d;
             for (int r = 0; r < m; r++) {
-                int q = r * 3 * e + headOffset;
+                int query = r * q + queryOffset;
                 int visible = start + r + 1;
                 for (int p = 0; p < visible; p++) {
-                    attentionScores[scores + p] = Kernels.dot(ws.qkv, q, keys, p * e + headOffset, d) * attentionScale;
+                    attentionScores[scores + p] = Kernels.dot(ws.q, query, keys, p * kv + kvOffset, d) * attentionScale;
                 }
                 Kernels.softmax(attentionScores, scores, visible);
-                int out = r * e + headOffset;
-                Arrays.fill(ws.attn, out, out + d, 0f);
+                Arrays.fill(ws.attn, query, query + d, 0f);
                 for (int p = 0; p < visible; p++) {
-                    Kernels.axpy(attentionScores[scores + p], values, p * e + headOffset, ws.attn, out, d);
+                    Kernels.axpy(attentionScores[scores + p], values, p * kv + kvOffset, ws.attn, query, d);
                 }
             }
         }
     }
 
-    private void ensureWorkspace(int m) {
+    /** Grows the scratch buffers for m rows and a cache of {@code capacity} positions (only when too small). */
+    private void prepare(int m, int capacity) {
         if (ws == null || ws.rows < m) {
-            ws = new Workspace(m, config);
+            ws = new Workspace(m, config, weights.layers().getFirst().qkv() != null);
+        }
+        if (attentionScores.length < config.heads() * capacity) {
+            attentionScores = new float[Math.multiplyExact(config.heads(), capacity)];
+        }
+        if (rope != null) {
+            rope.ensure(capacity);
         }
     }
 
@@ -208,21 +279,32 @@ public final class Transformer {
         final int rows;
         final float[] x;          // residual stream [rows × E]
         final float[] h;          // normed input / projection output [rows × E]
-        final float[] qkv;        // [rows × 3E]
-        final float[] attn;       // attention output, heads side by side [rows × E]
-        final float[] mlp;        // [rows × hidden]
+        final float[] qkv;        // fused projection [rows × (Q + 2K)], or null when q, k, v are apart
+        final float[] q;          // [rows × Q]
+        final float[] k;          // [rows × K]
+        final float[] v;          // [rows × K]
+        final float[] attn;       // attention output, heads side by side [rows × Q]
+        final float[] up;         // MLP [rows × H]
+        final float[] gate;       // SwiGLU's gate [rows × H], or null
         final float[] logitRows;  // [block × E]
         final float[] logitBlock; // [block × vocab]
 
-        Workspace(int rows, ModelConfig config) {
+        Workspace(int rows, ModelConfig config, boolean fused) {
             int e = config.embd();
+            int q = config.queryDim();
+            int kv = config.kvDim();
+            int hidden = config.mlpHidden();
             int block = Math.min(rows, LOGIT_ROWS_PER_BLOCK);
             this.rows = rows;
             x = new float[rows * e];
             h = new float[rows * e];
-            qkv = new float[rows * 3 * e];
-            attn = new float[rows * e];
-            mlp = new float[rows * config.mlpHidden()];
+            qkv = fused ? new float[rows * (q + 2 * kv)] : null;
+            this.q = new float[rows * q];
+            k = new float[rows * kv];
+            v = new float[rows * kv];
+            attn = new float[rows * q];
+            up = new float[rows * hidden];
+            gate = config.architecture().mlp() == Architecture.Mlp.SWIGLU ? new float[rows * hidden] : null;
             logitRows = new float[block * e];
             logitBlock = new float[block * config.vocabSize()];
         }

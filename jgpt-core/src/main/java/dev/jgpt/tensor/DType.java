@@ -78,23 +78,41 @@ public enum DType {
         };
     }
 
-    /** Reads element {@code index} of a little-endian segment of this dtype as a float. */
+    /**
+     * Reads element {@code index} of a little-endian segment of this dtype as a float; for a
+     * quantized type, the value its block decodes to (rows are faster through {@link #decode}).
+     */
     public float read(MemorySegment data, long index) {
         return switch (this) {
             case F32 -> data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, index);
             case F16 -> Float.float16ToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index));
             case BF16 -> Float.intBitsToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index) << 16);
-            default -> throw new UnsupportedOperationException("reading single " + this + " values");
+            default -> Quantization.value(this, data, index / blockSize * blockBytes, (int) (index % blockSize));
         };
     }
 
-    /** Writes {@code value} as element {@code index}, rounding to nearest even for 16-bit types. */
+    /**
+     * {@code dst[dstOffset, +n) =} elements {@code [firstIndex, firstIndex + n)} of a segment of
+     * this dtype, as floats (e.g. one row of an embedding table). For a quantized type,
+     * {@code firstIndex} and {@code n} are whole numbers of blocks.
+     */
+    public void decode(MemorySegment data, long firstIndex, float[] dst, int dstOffset, int n) {
+        if (firstIndex % blockSize != 0) {
+            throw new IllegalArgumentException("element " + firstIndex + " does not start a " + this + " block of " + blockSize);
+        }
+        Kernels.convert(data, this, firstIndex, dst, dstOffset, n); // plain types: no slice allocated per row
+    }
+
+    /**
+     * Writes {@code value} as element {@code index}, rounding to nearest even for 16-bit types.
+     * Quantized types are written a row at a time ({@link Quantization#quantizeRow}).
+     */
     public void write(MemorySegment data, long index, float value) {
         switch (this) {
             case F32 -> data.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, index, value);
             case F16 -> data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index, Float.floatToFloat16(value));
             case BF16 -> data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index, toBFloat16(value));
-            default -> throw new UnsupportedOperationException("writing single " + this + " values");
+            default -> throw new UnsupportedOperationException("writing single " + this + " values: quantize whole blocks");
         }
     }
 

@@ -14,18 +14,22 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The numeric kernels of the forward pass. Activations are row-major {@code float[]} on the heap;
- * weights are {@link WeightMatrix} views where they lie (F32, F16, BF16; either orientation),
- * read from segments the pool's threads may access (mmaps, global, auto or shared arenas).
+ * weights are {@link WeightMatrix} views where they lie (F32, F16, BF16 in either orientation;
+ * GGML block formats as [out, in]), read from segments the pool's threads may access (mmaps,
+ * global, auto or shared arenas).
  *
  * <p>{@link #linear} picks one of three shapes of work, split across {@link Parallel}:
  * <ul>
  *   <li>decode, m = 1 (memory-bound): weights streamed once, ascending, converted in the loop.
  *       OUT_IN: dot products, output rows split across threads. IN_OUT: axpy of four weight rows
  *       at a time into a per-thread partial y, input rows split across threads, partials summed.
- *   <li>OUT_IN with 2-11 rows: each weight row converted once and dotted with four rows of x per load.
+ *       Quantized: {@link QuantKernels} dot products on the blocks where they lie, output rows
+ *       split across threads, the per-block sums of x computed once per call.
+ *   <li>OUT_IN with 2-11 rows: each weight row converted (quantized: decoded) once and dotted with four rows of x per load.
  *   <li>prefill and training (compute-bound): a GEMM with weights packed (converted to F32) into
  *       per-thread panels and a 4×(3 vectors) register tile; vectorised along the outputs for
- *       IN_OUT, along the rows of x (packed transposed) for OUT_IN.
+ *       IN_OUT, along the rows of x (packed transposed) for OUT_IN; quantized blocks are decoded
+ *       once per call, a whole number of blocks at a time, into the packed F32 panels.
  * </ul>
  * Nothing is allocated per call once buffers have grown (checked by {@code KernelsAllocationTest}).
  *
@@ -92,6 +96,7 @@ public final class Kernels {
     private static final class Scratch {
         final float[] row = new float[Math.max(4096, NB * NR)]; // a run of weight rows, converted (16 KiB: L1)
         final float[] tile = new float[MR * NR]; // GEMM: an edge tile on its way to y
+        float[] scales = new float[0]; // quantized matvec: a row's sub-block scales
         float[] pack = new float[0]; // GEMM: packed weight panels or block
         float[] xt = new float[0]; // GEMM OUT_IN: x transposed into NR-wide panels
         float[] ct = new float[0]; // GEMM OUT_IN: the output block, transposed
@@ -102,6 +107,10 @@ public final class Kernels {
         float[] pack(int n) {
             return pack.length >= n ? pack : (pack = new float[n]);
         }
+
+        float[] scales(int n) {
+            return scales.length >= n ? scales : (scales = new float[n]);
+        }
     }
 
     /**
@@ -109,7 +118,7 @@ public final class Kernels {
      * allocates nothing. {@link #run(int, int, int)} is the body of a chunk.
      */
     private static final class Linear implements Parallel.ChunkTask {
-        private static final int DOT = 0, AXPY = 1, SMALL_DOT = 2, GEMM_IN_OUT = 3, GEMM_OUT_IN = 4;
+        private static final int DOT = 0, AXPY = 1, SMALL_DOT = 2, GEMM_IN_OUT = 3, GEMM_OUT_IN = 4, QDOT = 5;
 
         float[] x;
         float[] bias;
@@ -124,6 +133,7 @@ public final class Kernels {
         boolean splitRows; // GEMM: chunks are ranges of rows of x rather than of outputs
         long call;
         float[] partials = new float[0]; // AXPY: one partial y per chunk
+        float[] sums = new float[0]; // quantized DOT: sums of x per 16 values
 
         void run(float[] x, int m, WeightMatrix w, float[] bias, float[] y) {
             this.x = x;
@@ -153,6 +163,13 @@ public final class Kernels {
                 }
                 Parallel.forChunks(in, chunks, this);
                 sumPartials(chunks);
+            } else if (m == 1 && dtype.isQuantized() && QuantKernels.SIMD) {
+                mode = QDOT;
+                if (sums.length < in / QuantKernels.SUM_GROUP) {
+                    sums = new float[in / QuantKernels.SUM_GROUP];
+                }
+                QuantKernels.blockSums(x, in, sums);
+                Parallel.forChunks(out, threads == 1 ? 1 : 4 * threads, this);
             } else if (m == 1 || (!inOut && m < OUT_IN_GEMM_MIN_ROWS)) {
                 // more chunks than threads, claimed dynamically: a worker that wakes late (~50-100 µs
                 // on a VM) or is preempted leaves its share to the others
@@ -183,6 +200,7 @@ public final class Kernels {
         public void run(int chunk, int start, int end) {
             switch (mode) {
                 case DOT -> matvecDot(start, end);
+                case QDOT -> QuantKernels.matvec(dtype, x, sums, seg, in, start, end, bias, y, SCRATCH.get().scales(in / 16));
                 case AXPY -> {
                     if (start == 0 && end == in) { // single chunk: accumulate straight into y
                         matvecAxpy(y, 0, start, end);
@@ -211,6 +229,14 @@ public final class Kernels {
 
         /** y[o] = bias[o] + x · W[o, :] for o in [o0, o1): one ascending stream of weight rows. */
         private void matvecDot(int o0, int o1) {
+            if (dtype.isQuantized()) { // without SIMD block kernels (fewer than 8 float lanes): decode, then dot
+                float[] row = SCRATCH.get().pack(in);
+                for (int o = o0; o < o1; o++) {
+                    convert(seg, dtype, (long) o * in, row, 0, in);
+                    y[o] = dot(x, 0, row, 0, in) + (bias == null ? 0f : bias[o]);
+                }
+                return;
+            }
             long rowBytes = (long) in * dtype.bytes();
             if (dtype == DType.F16 && in % (2 * L) == 0) {
                 streamDotF16(x, seg, in, o0, o1, bias, y);
@@ -328,7 +354,8 @@ public final class Kernels {
                 packTransposed(s, r0, r1, panels);
             }
             float[] xt = s.xt;
-            float[] block = s.pack(MC * KC);
+            int kq = Math.max(KC, dtype.blockSize()); // weights are converted kq at a time: whole blocks
+            float[] block = s.pack(MC * kq);
             if (s.ct.length < MC * mPad) {
                 s.ct = new float[MC * mPad];
             }
@@ -336,15 +363,18 @@ public final class Kernels {
             for (int ob = c0; ob < c1; ob += MC) {
                 int mc = Math.min(MC, c1 - ob);
                 Arrays.fill(ct, 0, mc * mPad, 0f);
-                for (int k0 = 0; k0 < in; k0 += KC) {
-                    int kc = Math.min(KC, in - k0);
+                for (int k0 = 0; k0 < in; k0 += kq) {
+                    int kw = Math.min(kq, in - k0);
                     for (int oi = 0; oi < mc; oi++) {
-                        convert(seg, dtype, (long) (ob + oi) * in + k0, block, oi * kc, kc);
+                        convert(seg, dtype, (long) (ob + oi) * in + k0, block, oi * kw, kw);
                     }
-                    for (int p = 0; p < panels; p++) {
-                        for (int oi = 0; oi < mc; oi += MR) {
-                            microKernel(block, oi * kc, kc, Math.min(MR, mc - oi),
-                                    xt, (p * in + k0) * NR, kc, ct, oi * mPad + p * NR, mPad, NR, s.tile);
+                    for (int k1 = k0; k1 < k0 + kw; k1 += KC) {
+                        int kc = Math.min(KC, k0 + kw - k1);
+                        for (int p = 0; p < panels; p++) {
+                            for (int oi = 0; oi < mc; oi += MR) {
+                                microKernel(block, oi * kw + k1 - k0, kw, Math.min(MR, mc - oi),
+                                        xt, (p * in + k1) * NR, kc, ct, oi * mPad + p * NR, mPad, NR, s.tile);
+                            }
                         }
                     }
                 }
@@ -518,8 +548,15 @@ public final class Kernels {
     // vcvtph2ps: twice as fast as the Vector API integer trick there. Only the OUT_IN stream
     // (streamDotF16) converts with the trick, where it measured faster.
 
-    /** dst[dstOff, +n) = elements [elem, elem + n) of a weight segment, as floats. */
+    /**
+     * dst[dstOff, +n) = elements [elem, elem + n) of a weight segment, as floats (for a quantized
+     * dtype, whole blocks).
+     */
     static void convert(MemorySegment s, DType dtype, long elem, float[] dst, int dstOff, int n) {
+        if (dtype.isQuantized()) {
+            Quantization.dequantizeRow(dtype, s, elem / dtype.blockSize() * dtype.blockBytes(), dst, dstOff, n);
+            return;
+        }
         int i = 0;
         switch (dtype) {
             case F32 -> {
@@ -983,5 +1020,89 @@ public final class Kernels {
             x[off + i] *= k;
         }
         return (float) (max + Math.log(sum));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // the Llama family: RMSNorm, rotary position embeddings, SwiGLU
+
+    /**
+     * RMSNorm of each of the {@code m} rows of width {@code d}: {@code out = x / √(mean(x²) + eps) · gamma}.
+     * {@code out} may be {@code x}.
+     */
+    public static void rmsNorm(float[] x, int m, int d, float[] gamma, float eps, float[] out) {
+        if ((long) m * d < PARALLEL_MIN_MACS) { // decode: no task object, nothing allocated
+            for (int r = 0; r < m; r++) {
+                rmsNormRow(x, r * d, d, gamma, eps, out);
+            }
+            return;
+        }
+        Parallel.forRange(m, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                rmsNormRow(x, r * d, d, gamma, eps, out);
+            }
+        });
+    }
+
+    private static void rmsNormRow(float[] x, int off, int d, float[] gamma, float eps, float[] out) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            acc = v.fma(v, acc);
+        }
+        float squares = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < d; i++) {
+            squares += x[off + i] * x[off + i];
+        }
+        float inv = (float) (1.0 / Math.sqrt(squares / d + eps));
+        FloatVector iv = FloatVector.broadcast(F, inv);
+        i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector.fromArray(F, x, off + i).mul(iv).mul(FloatVector.fromArray(F, gamma, i)).intoArray(out, off + i);
+        }
+        for (; i < d; i++) {
+            out[off + i] = x[off + i] * inv * gamma[i];
+        }
+    }
+
+    /**
+     * Rotary position embedding in place on {@code m} rows of {@code heads} heads of {@code headSize}
+     * values, row r being at position {@code firstPosition + r}. In each head, pair i (i < {@code pairs})
+     * is rotated by the angle whose cosine and sine are {@code cos[p·pairs + i]} and {@code sin[p·pairs + i]}:
+     * (a, b) → (a·cos − b·sin, a·sin + b·cos). A pair is the values (2i, 2i+1), or with {@code halves}
+     * (i, i + pairs). Values from 2·pairs to headSize are left as they are.
+     */
+    public static void rope(float[] x, int m, int heads, int headSize, int pairs, boolean halves,
+                            float[] cos, float[] sin, int firstPosition) {
+        int step = halves ? 1 : 2;      // distance from one pair's first value to the next pair's
+        int partner = halves ? pairs : 1; // distance from a pair's first value to its second
+        for (int r = 0; r < m; r++) {
+            int table = (firstPosition + r) * pairs;
+            for (int h = 0; h < heads; h++) {
+                int base = (r * heads + h) * headSize;
+                for (int i = 0; i < pairs; i++) {
+                    int a = base + i * step;
+                    float c = cos[table + i];
+                    float s = sin[table + i];
+                    float x0 = x[a];
+                    float x1 = x[a + partner];
+                    x[a] = x0 * c - x1 * s;
+                    x[a + partner] = x0 * s + x1 * c;
+                }
+            }
+        }
+    }
+
+    /** SwiGLU's gating, in place on {@code gate[0, n)}: {@code gate = silu(gate) · up}, silu(g) = g / (1 + e^(−g)). */
+    public static void swiglu(float[] gate, float[] up, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
     }
 }

@@ -37,9 +37,7 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             throw new IllegalStateException(name + " is too large for a float[]");
         }
         float[] out = new float[(int) n];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = dtype.read(data, i);
-        }
+        dtype.decode(data, 0, out, 0, out.length);
         return out;
     }
 

@@ -172,21 +172,21 @@ public final class Parameters implements AutoCloseable {
         for (int l = 0; l < w.layers().size(); l++) {
             LayerWeights lw = w.layers().get(l);
             String p = "h." + l + ".";
-            s.put(p + "ln_1.weight", source(lw.norm1Weight()));
-            s.put(p + "ln_1.bias", source(lw.norm1Bias()));
-            s.put(p + "attn.c_attn.weight", source(lw.qkv()));
-            s.put(p + "attn.c_attn.bias", source(lw.qkvBias()));
-            s.put(p + "attn.c_proj.weight", source(lw.attnProj()));
-            s.put(p + "attn.c_proj.bias", source(lw.attnProjBias()));
-            s.put(p + "ln_2.weight", source(lw.norm2Weight()));
-            s.put(p + "ln_2.bias", source(lw.norm2Bias()));
-            s.put(p + "mlp.c_fc.weight", source(lw.mlpUp()));
-            s.put(p + "mlp.c_fc.bias", source(lw.mlpUpBias()));
-            s.put(p + "mlp.c_proj.weight", source(lw.mlpDown()));
-            s.put(p + "mlp.c_proj.bias", source(lw.mlpDownBias()));
+            s.put(p + "ln_1.weight", source(lw.attentionNorm().weight()));
+            s.put(p + "ln_1.bias", source(lw.attentionNorm().bias()));
+            s.put(p + "attn.c_attn.weight", source(lw.qkv().weight()));
+            s.put(p + "attn.c_attn.bias", source(lw.qkv().bias()));
+            s.put(p + "attn.c_proj.weight", source(lw.attentionOutput().weight()));
+            s.put(p + "attn.c_proj.bias", source(lw.attentionOutput().bias()));
+            s.put(p + "ln_2.weight", source(lw.mlpNorm().weight()));
+            s.put(p + "ln_2.bias", source(lw.mlpNorm().bias()));
+            s.put(p + "mlp.c_fc.weight", source(lw.mlpUp().weight()));
+            s.put(p + "mlp.c_fc.bias", source(lw.mlpUp().bias()));
+            s.put(p + "mlp.c_proj.weight", source(lw.mlpDown().weight()));
+            s.put(p + "mlp.c_proj.bias", source(lw.mlpDown().bias()));
         }
-        s.put("ln_f.weight", source(w.finalNormWeight()));
-        s.put("ln_f.bias", source(w.finalNormBias()));
+        s.put("ln_f.weight", source(w.finalNorm().weight()));
+        s.put("ln_f.bias", source(w.finalNorm().bias()));
         return s;
     }
 

@@ -97,12 +97,12 @@ public final class TrainingModel {
             blockForward(w.layers().get(l), act.layers[l], act.residual[l], act.residual[l + 1], batch, seq);
         }
         float[] last = act.residual[config.layers()];
-        LayerNorm.forward(last, n, e, w.finalNormWeight(), w.finalNormBias(), config.normEps(), act.finalNorm);
+        LayerNorm.forward(last, n, e, w.finalNorm().weight(), w.finalNorm().bias(), config.normEps(), act.finalNorm);
         double lossSum = unembeddingLoss.run(act.finalNorm, n, targets, w.unembedding(), gradientScale,
                 backward ? act.dNorm : null, gradients, wteSlot);
         if (backward) {
             Arrays.fill(act.dResidual, 0, n * e, 0f);
-            normBackward(last, w.finalNormWeight(), n, finalWeightSlot, finalBiasSlot);
+            normBackward(last, w.finalNorm().weight(), n, finalWeightSlot, finalBiasSlot);
             for (int l = config.layers() - 1; l >= 0; l--) {
                 blockBackward(w.layers().get(l), act.layers[l], slots[l], act.residual[l], batch, seq);
             }
@@ -116,15 +116,15 @@ public final class TrainingModel {
         int n = batch * seq;
         int e = config.embd();
         float eps = config.normEps();
-        LayerNorm.forward(x, n, e, w.norm1Weight(), w.norm1Bias(), eps, a.norm1());
-        Kernels.linear(a.norm1(), n, w.qkv(), w.qkvBias(), a.qkv());
+        LayerNorm.forward(x, n, e, w.attentionNorm().weight(), w.attentionNorm().bias(), eps, a.norm1());
+        Kernels.linear(a.norm1(), n, w.qkv().weight(), w.qkv().bias(), a.qkv());
         Attention.forward(a.qkv(), batch, seq, config.heads(), e, a.probs(), a.attn());
-        Kernels.linear(a.attn(), n, w.attnProj(), w.attnProjBias(), act.projection);
+        Kernels.linear(a.attn(), n, w.attentionOutput().weight(), w.attentionOutput().bias(), act.projection);
         residual(x, act.projection, a.mid(), n * e);
-        LayerNorm.forward(a.mid(), n, e, w.norm2Weight(), w.norm2Bias(), eps, a.norm2());
-        Kernels.linear(a.norm2(), n, w.mlpUp(), w.mlpUpBias(), a.fc());
+        LayerNorm.forward(a.mid(), n, e, w.mlpNorm().weight(), w.mlpNorm().bias(), eps, a.norm2());
+        Kernels.linear(a.norm2(), n, w.mlpUp().weight(), w.mlpUp().bias(), a.fc());
         Gelu.forward(a.fc(), a.gelu(), a.geluExp(), n * config.mlpHidden());
-        Kernels.linear(a.gelu(), n, w.mlpDown(), w.mlpDownBias(), act.projection);
+        Kernels.linear(a.gelu(), n, w.mlpDown().weight(), w.mlpDown().bias(), act.projection);
         residual(a.mid(), act.projection, out, n * e);
     }
 
@@ -138,23 +138,23 @@ public final class TrainingModel {
         int hidden = config.mlpHidden();
         float[] dy = act.dResidual;
         // MLP: out = mid + gelu(norm2·Wfc + b)·Wproj + b
-        Kernels.linear(dy, n, w.mlpDown().transposed(), null, act.dHidden);
+        Kernels.linear(dy, n, w.mlpDown().weight().transposed(), null, act.dHidden);
         GradientKernels.weightGradient(a.gelu(), 0, dy, 0, n, hidden, e, gradients, g.mlpDown());
         GradientKernels.biasGradient(dy, 0, n, e, gradients, g.mlpDownBias());
         Gelu.backward(a.fc(), a.geluExp(), act.dHidden, n * hidden);
-        Kernels.linear(act.dHidden, n, w.mlpUp().transposed(), null, act.dNorm);
+        Kernels.linear(act.dHidden, n, w.mlpUp().weight().transposed(), null, act.dNorm);
         GradientKernels.weightGradient(a.norm2(), 0, act.dHidden, 0, n, e, hidden, gradients, g.mlpUp());
         GradientKernels.biasGradient(act.dHidden, 0, n, hidden, gradients, g.mlpUpBias());
-        normBackward(a.mid(), w.norm2Weight(), n, g.norm2Weight(), g.norm2Bias());
+        normBackward(a.mid(), w.mlpNorm().weight(), n, g.norm2Weight(), g.norm2Bias());
         // attention: mid = x + attention(norm1·Wqkv + b)·Wproj + b
-        Kernels.linear(dy, n, w.attnProj().transposed(), null, act.dAttn);
+        Kernels.linear(dy, n, w.attentionOutput().weight().transposed(), null, act.dAttn);
         GradientKernels.weightGradient(a.attn(), 0, dy, 0, n, e, e, gradients, g.attnProj());
         GradientKernels.biasGradient(dy, 0, n, e, gradients, g.attnProjBias());
         Attention.backward(act.dAttn, a.qkv(), a.probs(), batch, seq, config.heads(), e, act.dQkv);
-        Kernels.linear(act.dQkv, n, w.qkv().transposed(), null, act.dNorm);
+        Kernels.linear(act.dQkv, n, w.qkv().weight().transposed(), null, act.dNorm);
         GradientKernels.weightGradient(a.norm1(), 0, act.dQkv, 0, n, e, 3 * e, gradients, g.qkv());
         GradientKernels.biasGradient(act.dQkv, 0, n, 3 * e, gradients, g.qkvBias());
-        normBackward(x, w.norm1Weight(), n, g.norm1Weight(), g.norm1Bias());
+        normBackward(x, w.attentionNorm().weight(), n, g.norm1Weight(), g.norm1Bias());
     }
 
     /** {@code act.dResidual += ∂/∂x} of a LayerNorm of x whose output gradient is {@code act.dNorm}. */

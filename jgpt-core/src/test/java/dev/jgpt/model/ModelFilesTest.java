@@ -27,12 +27,12 @@ class ModelFilesTest {
 
     @Test
     void aRandomModelLoadsAndItsDtypeIsKept() {
-        for (DType dtype : DType.values()) {
+        for (DType dtype : List.of(DType.F32, DType.F16, DType.BF16)) {
             Path model = dir.resolve(dtype.name());
             RandomModel.write(CONFIG, dtype, 5, model);
             try (ModelFiles files = ModelFiles.open(model)) {
                 assertThat(files.config()).isEqualTo(CONFIG);
-                assertThat(files.transformer().weights().layers().get(1).mlpUp().dtype()).isEqualTo(dtype);
+                assertThat(files.transformer().weights().layers().get(1).mlpUp().weight().dtype()).isEqualTo(dtype);
             }
         }
     }

@@ -26,15 +26,17 @@ class KernelsAllocationTest {
             List<WeightMatrix> weights = new ArrayList<>();
             for (DType dtype : DType.values()) {
                 for (WeightMatrix.Layout layout : WeightMatrix.Layout.values()) {
-                    weights.add(KernelsTest.randomWeights(arena, rnd, dtype, 256, 192, layout));
+                    if (!dtype.isQuantized() || layout == WeightMatrix.Layout.OUT_IN) { // quantized: [out, in] only
+                        weights.add(KernelsTest.randomWeights(arena, rnd, dtype, 256, 192, layout));
+                    }
                 }
             }
             float[] x = KernelsTest.random(rnd, 16 * 256);
             float[] bias = KernelsTest.random(rnd, 192);
             float[] y = new float[16 * 192];
-            int[] rows = {1, 16};
+            int[] rows = {1, 4, 16}; // matvec, a few rows, GEMM
             long allocated = -1;
-            long deadline = System.nanoTime() + 15_000_000_000L;
+            long deadline = System.nanoTime() + 60_000_000_000L; // generous: a loaded machine compiles slowly
             while (allocated != 0 && System.nanoTime() < deadline) {
                 for (int round = 0; round < 300; round++) { // warm-up: until C2 has compiled everything
                     for (WeightMatrix w : weights) {
@@ -53,7 +55,7 @@ class KernelsAllocationTest {
                 }
                 allocated = mx.getCurrentThreadAllocatedBytes() - start;
             }
-            assertThat(allocated).as("bytes allocated by 240 warm linear calls").isZero();
+            assertThat(allocated).as("bytes allocated by %d warm linear calls", 20 * weights.size() * rows.length).isZero();
         } finally {
             Parallel.setThreads(before);
         }

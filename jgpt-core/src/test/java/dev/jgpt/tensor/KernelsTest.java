@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -31,11 +32,70 @@ class KernelsTest {
         Random rnd = new Random(42);
         try (Arena arena = Arena.ofShared()) { // shared: the pool's threads read it
             for (int[] s : SHAPES) {
-                for (DType dtype : DType.values()) {
+                for (DType dtype : PLAIN) {
                     for (WeightMatrix.Layout layout : WeightMatrix.Layout.values()) {
                         WeightMatrix w = randomWeights(arena, rnd, dtype, s[1], s[2], layout);
                         checkLinear(rnd, s[0], w, true);
                         checkLinear(rnd, s[0], w, false);
+                    }
+                }
+            }
+        }
+    }
+
+    private static final List<DType> PLAIN = Arrays.stream(DType.values()).filter(d -> !d.isQuantized()).toList();
+    private static final List<DType> QUANTIZED = Arrays.stream(DType.values()).filter(DType::isQuantized).toList();
+
+    // {m, blocks per row, out} for quantized weights (in = blocks · block size): one block, odd
+    // block counts (the two-blocks-a-step loops), GPT-2's 768, odd outputs, each path of m
+    // (matvec, 2-11 rows, GEMM), rows past the K block (128) and the row block (64)
+    private static final int[][] QUANT_SHAPES = {
+        {1, 1, 1}, {1, 1, 17}, {1, 3, 33}, {1, 5, 129}, {1, 24, 257}, {1, 2, 300}, {2, 3, 5}, {3, 1, 20}, {5, 5, 100},
+        {7, 2, 33}, {11, 3, 17}, {12, 1, 65}, {13, 5, 50}, {33, 3, 129}, {100, 2, 17}, {130, 1, 50}, {40, 5, 70},
+    };
+
+    @Test
+    void quantizedLinearMatchesScalarTwin() {
+        Random rnd = new Random(43);
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] s : QUANT_SHAPES) {
+                for (DType dtype : QUANTIZED) {
+                    WeightMatrix w = randomWeights(arena, rnd, dtype, s[1] * dtype.blockSize(), s[2], WeightMatrix.Layout.OUT_IN);
+                    checkLinear(rnd, s[0], w, true);
+                    checkLinear(rnd, s[0], w, false);
+                }
+            }
+        }
+    }
+
+    /** The quantized kernels against F32 linear on the dequantized weights (Quantization.dequantizeRow). */
+    @Test
+    void quantizedLinearMatchesDequantizedF32Linear() {
+        Random rnd = new Random(44);
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] s : QUANT_SHAPES) {
+                for (DType dtype : QUANTIZED) {
+                    int in = s[1] * dtype.blockSize();
+                    int out = s[2];
+                    int m = s[0];
+                    WeightMatrix q = randomWeights(arena, rnd, dtype, in, out, WeightMatrix.Layout.OUT_IN);
+                    float[] values = new float[in * out];
+                    Quantization.dequantizeRow(dtype, q.data(), 0, values, 0, values.length);
+                    MemorySegment f32 = arena.allocate(4L * values.length);
+                    MemorySegment.copy(values, 0, f32, F32, 0, values.length);
+                    WeightMatrix w = new WeightMatrix("dequantized", f32, DType.F32, in, out, WeightMatrix.Layout.OUT_IN);
+                    float[] x = random(rnd, m * in);
+                    float[] bias = random(rnd, out);
+                    float[] got = new float[m * out];
+                    float[] want = new float[m * out];
+                    Kernels.linear(x, m, q, bias, got);
+                    Kernels.linear(x, m, w, bias, want);
+                    for (int r = 0; r < m; r++) {
+                        for (int o = 0; o < out; o++) {
+                            double tol = 1e-6 * Math.sqrt(in) * ScalarKernels.magnitude(x, r, w, bias, o) + 1e-6;
+                            assertThat((double) got[r * out + o]).as("%s %dx%dx%d y[%d, %d]", dtype, m, in, out, r, o)
+                                    .isCloseTo(want[r * out + o], org.assertj.core.data.Offset.offset(tol));
+                        }
                     }
                 }
             }
@@ -52,6 +112,11 @@ class KernelsTest {
                 for (int[] s : new int[][] {{1, 300, 257}, {1, 1000, 129}, {33, 300, 129}, {200, 400, 3}}) {
                     for (WeightMatrix.Layout layout : WeightMatrix.Layout.values()) {
                         checkLinear(rnd, s[0], randomWeights(arena, rnd, DType.F16, s[1], s[2], layout), true);
+                    }
+                }
+                for (int[] s : new int[][] {{1, 512, 257}, {1, 3072, 129}, {33, 512, 129}, {200, 256, 3}}) {
+                    for (DType dtype : List.of(DType.Q8_0, DType.Q4_K)) {
+                        checkLinear(rnd, s[0], randomWeights(arena, rnd, dtype, s[1], s[2], WeightMatrix.Layout.OUT_IN), true);
                     }
                 }
             }
@@ -86,10 +151,23 @@ class KernelsTest {
         }
     }
 
-    /** Random weights in [-1, 1) stored as dtype in a segment that starts at an odd 2-byte offset. */
+    /**
+     * Random weights in [-1, 1) stored as dtype in a segment that starts at an odd 2-byte offset;
+     * a quantized dtype quantizes each row (OUT_IN).
+     */
     static WeightMatrix randomWeights(Arena arena, Random rnd, DType dtype, int in, int out, WeightMatrix.Layout layout) {
         long n = (long) in * out;
-        MemorySegment seg = arena.allocate(n * dtype.bytes() + 8, 64).asSlice(2, n * dtype.bytes());
+        MemorySegment seg = arena.allocate(dtype.byteSize(n) + 8, 64).asSlice(2, dtype.byteSize(n));
+        if (dtype.isQuantized()) {
+            float[] row = new float[in];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    row[i] = rnd.nextFloat() * 2 - 1;
+                }
+                Quantization.quantizeRow(dtype, row, 0, in, seg, o * dtype.byteSize(in));
+            }
+            return new WeightMatrix("w" + in + "x" + out + dtype + layout, seg, dtype, in, out, layout);
+        }
         for (long i = 0; i < n; i++) {
             float v = rnd.nextFloat() * 2 - 1;
             switch (dtype) {

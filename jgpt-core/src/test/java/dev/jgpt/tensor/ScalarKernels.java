@@ -2,7 +2,10 @@ package dev.jgpt.tensor;
 
 /**
  * Plain-Java twins of {@link Kernels}, the references the SIMD kernels are tested against.
- * Obvious loops, accumulated in double; speed is no concern here.
+ * Obvious loops, accumulated in double; speed is no concern here. Weights are read one element
+ * at a time through {@link WeightMatrix#get}: for quantized types that is
+ * {@link Quantization#value}, the scalar decoder of a single value (itself checked against the
+ * SIMD row decoder in {@code QuantizationTest}).
  */
 final class ScalarKernels {
     private ScalarKernels() {}

@@ -73,7 +73,7 @@ class ParametersTest {
         try (Parameters p = Parameters.random(config, 1)) {
             var weights = p.modelWeights();
             p.data().setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, p.offset("h.0.mlp.c_fc.weight") + 5, 3.5f);
-            assertThat(weights.layers().get(0).mlpUp().get(0, 5)).isEqualTo(3.5f);
+            assertThat(weights.layers().get(0).mlpUp().weight().get(0, 5)).isEqualTo(3.5f);
         }
     }
 

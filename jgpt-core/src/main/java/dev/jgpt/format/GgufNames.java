@@ -1,0 +1,144 @@
+package dev.jgpt.format;
+
+import dev.jgpt.tensor.DType;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Names as llama.cpp writes them in GGUF files: metadata keys, {@code general.file_type} codes,
+ * token types, and GPT-2's tensor names with their Hugging Face counterparts.
+ */
+public final class GgufNames {
+    public static final String ARCHITECTURE = GgufMetadata.ARCHITECTURE;
+    public static final String NAME = "general.name";
+    public static final String FILE_TYPE = "general.file_type";
+    public static final String QUANTIZATION_VERSION = "general.quantization_version";
+    /** The block layout version of GGML's quantized types (written by quantizers). */
+    public static final int CURRENT_QUANTIZATION_VERSION = 2;
+
+    public static final String TOKENIZER_MODEL = "tokenizer.ggml.model";
+    public static final String TOKENIZER_PRE = "tokenizer.ggml.pre";
+    public static final String TOKENS = "tokenizer.ggml.tokens";
+    public static final String TOKEN_TYPE = "tokenizer.ggml.token_type";
+    public static final String MERGES = "tokenizer.ggml.merges";
+    public static final String BOS_ID = "tokenizer.ggml.bos_token_id";
+    public static final String EOS_ID = "tokenizer.ggml.eos_token_id";
+
+    /** {@code tokenizer.ggml.token_type} codes. */
+    public static final int TOKEN_NORMAL = 1;
+    public static final int TOKEN_CONTROL = 3;
+    public static final int TOKEN_UNUSED = 5;
+
+    /** Hyperparameter keys, each under the architecture's name: {@code gpt2.context_length}. */
+    public enum ArchKey {
+        CONTEXT_LENGTH("context_length"),
+        EMBEDDING_LENGTH("embedding_length"),
+        FEED_FORWARD_LENGTH("feed_forward_length"),
+        BLOCK_COUNT("block_count"),
+        VOCAB_SIZE("vocab_size"),
+        HEAD_COUNT("attention.head_count"),
+        HEAD_COUNT_KV("attention.head_count_kv"),
+        LAYER_NORM_EPSILON("attention.layer_norm_epsilon"),
+        LAYER_NORM_RMS_EPSILON("attention.layer_norm_rms_epsilon"),
+        ROPE_DIMENSION_COUNT("rope.dimension_count"),
+        ROPE_FREQ_BASE("rope.freq_base");
+
+        private final String suffix;
+
+        ArchKey(String suffix) {
+            this.suffix = suffix;
+        }
+
+        /** The key for {@code architecture}, e.g. {@code llama.attention.head_count}. */
+        public String of(String architecture) {
+            return architecture + "." + suffix;
+        }
+    }
+
+    /**
+     * One GPT-2 tensor under its Hugging Face name (without a {@code transformer.} prefix) and
+     * its GGUF name. {@code transposed}: Hugging Face stores it {@code [in, out]} (GPT-2's Conv1D
+     * layers), GGUF {@code [out, in]} like every other linear map.
+     */
+    public record Gpt2Tensor(String huggingFace, String gguf, boolean transposed) {}
+
+    private static final Map<String, String> GPT2_GLOBAL = Map.of(
+            "wte.weight", "token_embd.weight",
+            "wpe.weight", "position_embd.weight",
+            "ln_f.weight", "output_norm.weight",
+            "ln_f.bias", "output_norm.bias",
+            "lm_head.weight", "output.weight");
+    /** Per layer: {@code h.N.<key>.weight|bias} is {@code blk.N.<value>.weight|bias}. */
+    private static final Map<String, String> GPT2_LAYER = Map.of(
+            "ln_1", "attn_norm",
+            "attn.c_attn", "attn_qkv",
+            "attn.c_proj", "attn_output",
+            "ln_2", "ffn_norm",
+            "mlp.c_fc", "ffn_up",
+            "mlp.c_proj", "ffn_down");
+    private static final Pattern HF_LAYER = Pattern.compile("h\\.(\\d+)\\.(.+)\\.(weight|bias)");
+    private static final Pattern GGUF_LAYER = Pattern.compile("blk\\.(\\d+)\\.(.+)\\.(weight|bias)");
+
+    private GgufNames() {}
+
+    /** The GPT-2 tensor with Hugging Face name {@code name} ({@code transformer.} prefix allowed), if it is one. */
+    public static Optional<Gpt2Tensor> gpt2FromHuggingFace(String name) {
+        String hf = name.startsWith("transformer.") ? name.substring("transformer.".length()) : name;
+        if (GPT2_GLOBAL.containsKey(hf)) {
+            return Optional.of(new Gpt2Tensor(hf, GPT2_GLOBAL.get(hf), false));
+        }
+        Matcher m = HF_LAYER.matcher(hf);
+        if (!m.matches() || !GPT2_LAYER.containsKey(m.group(2))) {
+            return Optional.empty();
+        }
+        String gguf = "blk." + m.group(1) + "." + GPT2_LAYER.get(m.group(2)) + "." + m.group(3);
+        return Optional.of(new Gpt2Tensor(hf, gguf, isConv1dWeight(m.group(2), m.group(3))));
+    }
+
+    /** The GPT-2 tensor with GGUF name {@code name}, if it is one. */
+    public static Optional<Gpt2Tensor> gpt2FromGguf(String name) {
+        for (var e : GPT2_GLOBAL.entrySet()) {
+            if (e.getValue().equals(name)) {
+                return Optional.of(new Gpt2Tensor(e.getKey(), name, false));
+            }
+        }
+        Matcher m = GGUF_LAYER.matcher(name);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        for (var e : GPT2_LAYER.entrySet()) {
+            if (e.getValue().equals(m.group(2))) {
+                String hf = "h." + m.group(1) + "." + e.getKey() + "." + m.group(3);
+                return Optional.of(new Gpt2Tensor(hf, name, isConv1dWeight(e.getKey(), m.group(3))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The weights of every layer part except the norms are Conv1D weights. */
+    private static boolean isConv1dWeight(String part, String kind) {
+        return kind.equals("weight") && !part.startsWith("ln_");
+    }
+
+    /**
+     * The {@code general.file_type} (llama.cpp's {@code llama_ftype}) of a file whose matrices
+     * are mostly {@code type}; a K-quant counts as its "_S" (small) mix.
+     */
+    public static int fileType(DType type) {
+        return switch (type) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q4_0 -> 2;
+            case Q4_1 -> 3;
+            case Q8_0 -> 7;
+            case Q5_0 -> 8;
+            case Q5_1 -> 9;
+            case Q4_K -> 14;
+            case Q5_K -> 16;
+            case Q6_K -> 18;
+            case BF16 -> 32;
+        };
+    }
+}

@@ -1,0 +1,229 @@
+package dev.jgpt.model;
+
+import static dev.jgpt.format.GgufNames.ArchKey.BLOCK_COUNT;
+import static dev.jgpt.format.GgufNames.ArchKey.CONTEXT_LENGTH;
+import static dev.jgpt.format.GgufNames.ArchKey.EMBEDDING_LENGTH;
+import static dev.jgpt.format.GgufNames.ArchKey.FEED_FORWARD_LENGTH;
+import static dev.jgpt.format.GgufNames.ArchKey.HEAD_COUNT;
+import static dev.jgpt.format.GgufNames.ArchKey.LAYER_NORM_EPSILON;
+
+import dev.jgpt.format.FormatException;
+import dev.jgpt.format.Gguf;
+import dev.jgpt.format.GgufArray;
+import dev.jgpt.format.GgufNames;
+import dev.jgpt.format.GgufType;
+import dev.jgpt.format.GgufValue;
+import dev.jgpt.format.GgufWriter;
+import dev.jgpt.format.SafeTensors;
+import dev.jgpt.format.TensorConversion;
+import dev.jgpt.format.TensorConversion.Source;
+import dev.jgpt.format.TensorSource;
+import dev.jgpt.tensor.DType;
+import dev.jgpt.tensor.Tensor;
+import dev.jgpt.tokenizer.ByteLevelBpe;
+import dev.jgpt.tokenizer.SpelledVocabulary;
+import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.tokenizer.TokenizerLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A model about to be written as a GGUF file of some tensor type: a GGUF file (re-quantized) or
+ * a Hugging Face GPT-2 folder (converted to llama.cpp's {@code gpt2} layout: its tensor names,
+ * {@code [out, in]} matrices, {@code gpt2.*} and {@code tokenizer.ggml.*} metadata).
+ *
+ * <p>Which tensor gets which type follows llama-quantize: matrices take the requested type,
+ * vectors (norms, biases) and the position embedding stay F32, and a matrix whose rows are not
+ * whole blocks of the type falls back to one whose are ({@link #typeFor}).
+ */
+public final class GgufExport implements AutoCloseable {
+    private static final String ARCH = "gpt2";
+
+    /** One output tensor: its name, its values, the type it is written as, and whether that is a fallback. */
+    public record Planned(String name, Source source, DType type, boolean fallback) {}
+
+    /** What a write did: tensor bytes before and after, and the tensors that fell back to another type. */
+    public record Summary(int tensors, long bytesBefore, long bytesAfter, List<Planned> fallbacks) {}
+
+    private final TensorSource resource;
+    private final Map<String, GgufValue> metadata;
+    private final Map<String, Source> tensors;
+
+    private GgufExport(TensorSource resource, Map<String, GgufValue> metadata, Map<String, Source> tensors) {
+        this.resource = resource;
+        this.metadata = metadata;
+        this.tensors = tensors;
+    }
+
+    /** A GGUF file, or else a Hugging Face GPT-2 folder. */
+    public static GgufExport open(Path path) {
+        return Files.isDirectory(path) ? fromHuggingFace(path) : fromGguf(path);
+    }
+
+    /** Every tensor and metadata value of a GGUF file, to be written again. */
+    public static GgufExport fromGguf(Path file) {
+        Gguf gguf = Gguf.open(file);
+        Map<String, Source> tensors = new LinkedHashMap<>();
+        gguf.tensors().forEach(t -> tensors.put(t.name(), Source.of(t)));
+        return new GgufExport(gguf, new LinkedHashMap<>(gguf.metadata().asMap()), tensors);
+    }
+
+    /** A GPT-2 folder: {@code config.json}, {@code model.safetensors} and a byte-level BPE tokenizer. */
+    public static GgufExport fromHuggingFace(Path dir) {
+        ModelConfig config = HfConfig.read(dir.resolve(ModelFiles.CONFIG));
+        Tokenizer tokenizer = TokenizerLoader.fromDirectory(dir);
+        if (!(tokenizer instanceof ByteLevelBpe bpe)) {
+            throw new FormatException(dir, "a GGUF file needs a byte-level BPE tokenizer (GPT-2's kind); this model's is "
+                    + tokenizer.getClass().getSimpleName());
+        }
+        SafeTensors weights = SafeTensors.open(dir.resolve(ModelFiles.WEIGHTS));
+        try {
+            Map<String, GgufValue> metadata = gpt2Metadata(dir, config);
+            metadata.putAll(vocabulary(dir, bpe, config.vocabSize()));
+            return new GgufExport(weights, metadata, gpt2Tensors(weights, config));
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    private static Map<String, GgufValue> gpt2Metadata(Path dir, ModelConfig c) {
+        Map<String, GgufValue> m = new LinkedHashMap<>();
+        m.put(GgufNames.ARCHITECTURE, GgufValue.string(ARCH));
+        m.put(GgufNames.NAME, GgufValue.string(dir.toAbsolutePath().normalize().getFileName().toString()));
+        m.put(BLOCK_COUNT.of(ARCH), GgufValue.u32(c.layers()));
+        m.put(CONTEXT_LENGTH.of(ARCH), GgufValue.u32(c.contextLength()));
+        m.put(EMBEDDING_LENGTH.of(ARCH), GgufValue.u32(c.embd()));
+        m.put(FEED_FORWARD_LENGTH.of(ARCH), GgufValue.u32(c.mlpHidden()));
+        m.put(HEAD_COUNT.of(ARCH), GgufValue.u32(c.heads()));
+        m.put(LAYER_NORM_EPSILON.of(ARCH), GgufValue.f32(c.normEps()));
+        m.put(GgufNames.FILE_TYPE, GgufValue.u32(GgufNames.fileType(DType.F32)));
+        return m;
+    }
+
+    /** GPT-2's tokenizer metadata; ids the tokenizer lacks up to {@code vocabSize} become unused "[PADn]" tokens. */
+    private static Map<String, GgufValue> vocabulary(Path dir, ByteLevelBpe tokenizer, int vocabSize) {
+        if (tokenizer.vocabSize() > vocabSize) {
+            throw new FormatException(dir, "the tokenizer has " + tokenizer.vocabSize() + " tokens, more than vocab_size "
+                    + vocabSize + " in " + ModelFiles.CONFIG);
+        }
+        SpelledVocabulary spelled = SpelledVocabulary.of(tokenizer);
+        List<String> tokens = new ArrayList<>(vocabSize);
+        long[] types = new long[vocabSize];
+        for (int id = 0; id < vocabSize; id++) {
+            String token = id < spelled.tokens().size() ? spelled.tokens().get(id) : null;
+            tokens.add(token != null ? token : "[PAD" + id + "]");
+            types[id] = token == null ? GgufNames.TOKEN_UNUSED
+                    : spelled.specialIds().contains(id) ? GgufNames.TOKEN_CONTROL : GgufNames.TOKEN_NORMAL;
+        }
+        Map<String, GgufValue> m = new LinkedHashMap<>();
+        m.put(GgufNames.TOKENIZER_MODEL, GgufValue.string("gpt2"));
+        m.put(GgufNames.TOKENIZER_PRE, GgufValue.string("gpt-2"));
+        m.put(GgufNames.TOKENS, GgufArray.ofStrings(tokens));
+        m.put(GgufNames.TOKEN_TYPE, GgufArray.ofIntegers(GgufType.INT32, types));
+        m.put(GgufNames.MERGES, GgufArray.ofStrings(spelled.merges()));
+        tokenizer.eosId().ifPresent(eos -> {
+            // GPT-2 begins and ends a text with the same <|endoftext|>
+            m.put(GgufNames.BOS_ID, GgufValue.u32(eos));
+            m.put(GgufNames.EOS_ID, GgufValue.u32(eos));
+        });
+        return m;
+    }
+
+    /** GPT-2's tensors under llama.cpp's names, Conv1D weights read transposed to [out, in]. */
+    private static Map<String, Source> gpt2Tensors(SafeTensors weights, ModelConfig config) {
+        Map<String, Source> tensors = new LinkedHashMap<>();
+        for (Gpt2Tensors.Spec spec : Gpt2Tensors.of(config)) {
+            add(tensors, weights, spec.name(), spec.shape());
+        }
+        if (weights.find("lm_head.weight").isPresent()) {
+            add(tensors, weights, "lm_head.weight", config.vocabSize(), config.embd());
+        }
+        return tensors;
+    }
+
+    private static void add(Map<String, Source> tensors, SafeTensors weights, String name, long... shape) {
+        Tensor t = weights.find(name).or(() -> weights.find("transformer." + name))
+                .orElseThrow(() -> new FormatException(weights.file(), "missing tensor '" + name + "'"));
+        if (!t.hasShape(shape)) {
+            throw new FormatException(weights.file(), "tensor '" + t.name() + "' has shape " + Tensor.shapeString(t.shape())
+                    + ", expected " + Tensor.shapeString(shape) + " from " + ModelFiles.CONFIG);
+        }
+        GgufNames.Gpt2Tensor mapped = GgufNames.gpt2FromHuggingFace(name).orElseThrow();
+        tensors.put(mapped.gguf(), new Source(t, mapped.transposed()));
+    }
+
+    /**
+     * The type a tensor of {@code shape} (row-major) called {@code name} gets when the model is
+     * written as {@code type}: F32 for vectors and the position embedding; else {@code type}
+     * if its rows are whole blocks of it, else llama-quantize's fallback (Q4_K → Q5_0,
+     * Q5_K → Q5_1, Q6_K → Q8_0), else F16.
+     */
+    public static DType typeFor(String name, long[] shape, DType type) {
+        if (shape.length < 2 || name.equals("position_embd.weight")) {
+            return DType.F32;
+        }
+        long row = shape[shape.length - 1];
+        if (row % type.blockSize() == 0) {
+            return type;
+        }
+        DType fallback = switch (type) {
+            case Q4_K -> DType.Q5_0;
+            case Q5_K -> DType.Q5_1;
+            case Q6_K -> DType.Q8_0;
+            default -> DType.F16;
+        };
+        return row % fallback.blockSize() == 0 ? fallback : DType.F16;
+    }
+
+    /** Every output tensor with the type it gets when the model is written as {@code type}. */
+    public List<Planned> plan(DType type) {
+        List<Planned> plan = new ArrayList<>();
+        tensors.forEach((name, source) -> {
+            long[] shape = source.shape();
+            DType chosen = typeFor(name, shape, type);
+            plan.add(new Planned(name, source, chosen, shape.length >= 2 && chosen != type && !name.equals("position_embd.weight")));
+        });
+        return plan;
+    }
+
+    /** The metadata the output gets (before {@code general.file_type} is set by {@link #write}). */
+    public Map<String, GgufValue> metadata() {
+        return Map.copyOf(metadata);
+    }
+
+    public Optional<String> architecture() {
+        GgufValue value = metadata.get(GgufNames.ARCHITECTURE);
+        return value instanceof GgufValue.StringValue s ? Optional.of(s.value()) : Optional.empty();
+    }
+
+    /** Writes the model as a GGUF file with matrices of {@code type} (see {@link #typeFor}). */
+    public Summary write(Path out, DType type, GgufWriter.Progress progress) {
+        List<Planned> plan = plan(type);
+        Map<String, GgufValue> m = new LinkedHashMap<>(metadata);
+        m.put(GgufNames.FILE_TYPE, GgufValue.u32(GgufNames.fileType(type)));
+        if (plan.stream().anyMatch(p -> p.type().isQuantized())) {
+            m.put(GgufNames.QUANTIZATION_VERSION, GgufValue.u32(GgufNames.CURRENT_QUANTIZATION_VERSION));
+        } else {
+            m.remove(GgufNames.QUANTIZATION_VERSION);
+        }
+        long before = 0;
+        long after = 0;
+        for (Planned p : plan) {
+            before += p.source().tensor().data().byteSize();
+            after += p.type().byteSize(p.source().tensor().elementCount());
+        }
+        GgufWriter.write(out, m, plan.stream().map(p -> TensorConversion.entry(p.name(), p.source(), p.type())).toList(), progress);
+        return new Summary(plan.size(), before, after, plan.stream().filter(Planned::fallback).toList());
+    }
+
+    @Override
+    public void close() {
+        resource.close();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.jgpt.model;
+
+import dev.jgpt.tensor.Kernels;
+
+/**
+ * cos(p·θᵢ) and sin(p·θᵢ) of a {@link Rope} for positions [0, positions) and pairs i, row-major
+ * [position × pairs], computed in double once so that the forward pass only looks them up.
+ */
+final class RopeTable {
+    private final Rope rope;
+    private float[] cos = new float[0];
+    private float[] sin = new float[0];
+    private int positions;
+
+    RopeTable(Rope rope) {
+        this.rope = rope;
+    }
+
+    /** Makes the table cover positions [0, n); grows (allocates) only when n exceeds what it holds. */
+    void ensure(int n) {
+        if (n <= positions) {
+            return;
+        }
+        int pairs = rope.pairs();
+        float[] c = new float[Math.multiplyExact(n, pairs)];
+        float[] s = new float[c.length];
+        double[] theta = new double[pairs];
+        for (int i = 0; i < pairs; i++) {
+            theta[i] = rope.frequency(i);
+        }
+        for (int p = 0; p < n; p++) {
+            for (int i = 0; i < pairs; i++) {
+                double angle = p * theta[i];
+                c[p * pairs + i] = (float) Math.cos(angle);
+                s[p * pairs + i] = (float) Math.sin(angle);
+            }
+        }
+        cos = c;
+        sin = s;
+        positions = n;
+    }
+
+    /** Rotates m rows of {@code heads} heads of {@code headSize} values, row r being at position start + r. */
+    void rotate(float[] x, int m, int heads, int headSize, int start) {
+        Kernels.rope(x, m, heads, headSize, rope.pairs(), rope.style() == Rope.Style.NEOX, cos, sin, start);
+    }
+}

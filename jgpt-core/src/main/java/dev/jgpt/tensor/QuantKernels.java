@@ -1,0 +1,400 @@
+package dev.jgpt.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD kernels on GGML blocks where they lie ({@link Quantization} describes the layouts):
+ * decoding whole blocks to floats, and dot products of weight rows with a float vector x for
+ * the matrix × vector product.
+ *
+ * <p>Bytes are loaded {@link #L} at a time (as many as a float vector has lanes), zero-extended
+ * to ints before any nibble is shifted out (byte shifts have no x86 instruction; the high
+ * nibble is then a plain shift), and converted to floats. A dot product keeps one vector of partial sums per (sub-)block, scaled once per
+ * block into the running sum. Offsets and mins are taken out of the inner loop: for
+ * {@code q − 8} (or {@code + m}) it computes {@code Σ q·x} and corrects by {@code 8·Σx}
+ * (or {@code m·Σx}), with the per-block sums of x computed once per product
+ * ({@link #blockSums}).
+ *
+ * <p>Decoding gives exactly the floats the scalar {@link Quantization#value} gives (same
+ * operations per value, no fused multiply-add). Loops are written out per type: a helper
+ * returning vectors that C2 declines to inline boxes them.
+ */
+final class QuantKernels {
+    private QuantKernels() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** 8 or 16 lanes: a 16-value sub-block is whole vectors and a byte load of L lanes exists. */
+    static final boolean SIMD = L == 8 || L == 16;
+    /** Bytes with as many lanes as {@link #F}: one load widens to one int or float vector. */
+    private static final VectorSpecies<Byte> B = SIMD ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L)) : null;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    /** 0, 1, …, L − 1: lane numbers, for picking bit (k + lane) out of Q5's 32 fifth bits. */
+    private static final int[] IOTA = new int[Math.max(L, 1)];
+
+    static {
+        for (int i = 0; i < IOTA.length; i++) {
+            IOTA[i] = i;
+        }
+    }
+
+    /** Values per entry of {@link #blockSums}. */
+    static final int SUM_GROUP = 16;
+
+    /** sums[g] = Σ x[16g, 16g + 16): enough for every type (32-value groups add two). */
+    static void blockSums(float[] x, int n, float[] sums) {
+        for (int g = 0; g < n / SUM_GROUP; g++) {
+            float s = 0f;
+            for (int j = 0; j < SUM_GROUP; j++) {
+                s += x[SUM_GROUP * g + j];
+            }
+            sums[g] = s;
+        }
+    }
+
+    /**
+     * Four six-bit scales ({@code min} false) or mins of a K-quant super-block, one per byte:
+     * those of sub-blocks 0-3 ({@code high} false) or 4-7. The 12 packed bytes at {@code at}:
+     * bytes 0-3 hold sc_0..3 in their low 6 bits, bytes 4-7 m_0..3, bytes 8-11 the low nibbles
+     * of sc_4..7 and (high nibbles) of m_4..7, whose top two bits are the top bits of bytes 0-3
+     * (scales) and 4-7 (mins).
+     */
+    private static int k4Quad(MemorySegment w, long at, boolean min, boolean high) {
+        int first = w.get(I32, at + (min ? 4 : 0));
+        if (!high) {
+            return first & 0x3f3f3f3f;
+        }
+        int nibbles = w.get(I32, at + 8) >>> (min ? 4 : 0);
+        return (nibbles & 0x0f0f0f0f) | ((first >>> 6) & 0x03030303) << 4;
+    }
+
+    /**
+     * The sub-block scales of the K-quant super-block at p into {@code dl[off, +8)} (d·sc_j);
+     * returns Σ_j dmin·m_j·Σx_j over its sub-blocks, given the sums of x from group g0 on.
+     */
+    private static float unpackK4(MemorySegment w, long p, float[] dl, int off, float[] sums, int g0) {
+        float d = Quantization.f16(w, p);
+        float dmin = Quantization.f16(w, p + 2);
+        int sc03 = k4Quad(w, p + 4, false, false), sc47 = k4Quad(w, p + 4, false, true);
+        int m03 = k4Quad(w, p + 4, true, false), m47 = k4Quad(w, p + 4, true, true);
+        float corr = 0f;
+        for (int j = 0; j < 4; j++) {
+            dl[off + j] = d * ((sc03 >>> (8 * j)) & 0xFF);
+            dl[off + 4 + j] = d * ((sc47 >>> (8 * j)) & 0xFF);
+            corr += dmin * ((m03 >>> (8 * j)) & 0xFF) * (sums[g0 + 2 * j] + sums[g0 + 2 * j + 1])
+                    + dmin * ((m47 >>> (8 * j)) & 0xFF) * (sums[g0 + 8 + 2 * j] + sums[g0 + 9 + 2 * j]);
+        }
+        return corr;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // decoding
+
+    /** dst[y, +n) = the n values (whole blocks) of {@code type} at byte {@code p} of {@code s}. */
+    static void decode(DType type, MemorySegment s, long p, float[] dst, int y, int n) {
+        int blocks = n / type.blockSize();
+        switch (type) {
+            case Q8_0 -> decodeQ8_0(s, p, dst, y, blocks);
+            case Q4_0, Q4_1, Q5_0, Q5_1 -> decodeSmall(type, s, p, dst, y, blocks);
+            case Q4_K, Q5_K -> decodeQ45K(type == DType.Q5_K, s, p, dst, y, blocks);
+            case Q6_K -> decodeQ6K(s, p, dst, y, blocks);
+            default -> throw new IllegalArgumentException(type + " is not a block format");
+        }
+    }
+
+    private static void decodeQ8_0(MemorySegment s, long p, float[] dst, int y, int blocks) {
+        for (int b = 0; b < blocks; b++, p += 34, y += 32) {
+            FloatVector d = FloatVector.broadcast(F, Quantization.f16(s, p));
+            for (int k = 0; k < 32; k += L) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, s, p + 2 + k, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(d).intoArray(dst, y + k);
+            }
+        }
+    }
+
+    /** Q4_0, Q4_1, Q5_0, Q5_1: nibbles (+ fifth bits), then d·(q − offset) or d·q + m. */
+    private static void decodeSmall(DType type, MemorySegment s, long p, float[] dst, int y, int blocks) {
+        boolean five = type == DType.Q5_0 || type == DType.Q5_1;
+        boolean symmetric = type == DType.Q4_0 || type == DType.Q5_0;
+        int head = type == DType.Q4_0 ? 2 : type == DType.Q4_1 ? 4 : type == DType.Q5_0 ? 6 : 8;
+        int offset = symmetric ? (five ? 16 : 8) : 0;
+        IntVector iota = IntVector.fromArray(I, IOTA, 0);
+        int bytes = type.blockBytes();
+        for (int b = 0; b < blocks; b++, p += bytes, y += 32) {
+            float d = Quantization.f16(s, p);
+            float m = symmetric ? 0f : Quantization.f16(s, p + 2);
+            int qh = five ? s.get(I32, p + head - 4) : 0;
+            for (int k = 0; k < 16; k += L) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, s, p + head + k, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector lo = v.and(0xF);
+                IntVector hi = v.lanewise(VectorOperators.LSHR, 4);
+                if (five) { // bit j of qh is the fifth bit of value j
+                    IntVector bits = IntVector.broadcast(I, qh).lanewise(VectorOperators.LSHR, iota.add(k));
+                    lo = lo.or(bits.lanewise(VectorOperators.LSHL, 4).and(16));
+                    hi = hi.or(bits.lanewise(VectorOperators.LSHR, 12).and(16));
+                }
+                FloatVector flo = (FloatVector) lo.sub(offset).convert(VectorOperators.I2F, 0);
+                FloatVector fhi = (FloatVector) hi.sub(offset).convert(VectorOperators.I2F, 0);
+                if (symmetric) {
+                    flo.mul(d).intoArray(dst, y + k);
+                    fhi.mul(d).intoArray(dst, y + 16 + k);
+                } else {
+                    flo.mul(d).add(m).intoArray(dst, y + k);
+                    fhi.mul(d).add(m).intoArray(dst, y + 16 + k);
+                }
+            }
+        }
+    }
+
+    /** Q4_K, Q5_K: per 64 values, 32 bytes of nibbles (low: first 32, high: next 32), each half with its scale and min. */
+    private static void decodeQ45K(boolean five, MemorySegment s, long p, float[] dst, int y, int blocks) {
+        int bytes = five ? 176 : 144;
+        long qsAt = five ? 48 : 16;
+        for (int b = 0; b < blocks; b++, p += bytes, y += 256) {
+            float d = Quantization.f16(s, p);
+            float dmin = Quantization.f16(s, p + 2);
+            for (int c = 0; c < 4; c++) {
+                int sc = k4Quad(s, p + 4, false, c >= 2) >>> (16 * (c & 1)); // sub-blocks 2c, 2c + 1 in the low two bytes
+                int mn = k4Quad(s, p + 4, true, c >= 2) >>> (16 * (c & 1));
+                float d0 = d * (sc & 0xFF), m0 = dmin * (mn & 0xFF);
+                float d1 = d * ((sc >>> 8) & 0xFF), m1 = dmin * ((mn >>> 8) & 0xFF);
+                for (int k = 0; k < 32; k += L) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(B, s, p + qsAt + 32 * c + k, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector lo = v.and(0xF);
+                    IntVector hi = v.lanewise(VectorOperators.LSHR, 4);
+                    if (five) { // fifth bits: bit 2c of qh[l] for the low half, 2c + 1 for the high half
+                        IntVector h = ((IntVector) ByteVector.fromMemorySegment(B, s, p + 16 + k, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
+                                .lanewise(VectorOperators.LSHR, 2 * c);
+                        lo = lo.or(h.lanewise(VectorOperators.LSHL, 4).and(16));
+                        hi = hi.or(h.lanewise(VectorOperators.LSHL, 3).and(16));
+                    }
+                    ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(d0).sub(m0).intoArray(dst, y + 64 * c + k);
+                    ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(d1).sub(m1).intoArray(dst, y + 64 * c + 32 + k);
+                }
+            }
+        }
+    }
+
+    /** Q6_K: per 128 values, lanes l of ql[l], ql[l + 32] (low, high nibbles) and qh[l] (four 2-bit highs) give four values. */
+    private static void decodeQ6K(MemorySegment s, long p, float[] dst, int y, int blocks) {
+        for (int b = 0; b < blocks; b++, p += 210, y += 256) {
+            float d = Quantization.f16(s, p + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = p + 64 * half;
+                long qh = p + 128 + 32 * half;
+                long sc = p + 192 + 8 * half;
+                int to = y + 128 * half;
+                for (int l = 0; l < 32; l += L) {
+                    IntVector a = (IntVector) ByteVector.fromMemorySegment(B, s, ql + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector c = (IntVector) ByteVector.fromMemorySegment(B, s, ql + 32 + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, s, qh + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    int is = l / 16;
+                    IntVector q1 = a.and(0xF).or(h.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    IntVector q2 = c.and(0xF).or(h.lanewise(VectorOperators.LSHR, 2).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is)).intoArray(dst, to + l);
+                    ((FloatVector) q2.convert(VectorOperators.I2F, 0)).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is + 2)).intoArray(dst, to + 32 + l);
+                    ((FloatVector) q3.convert(VectorOperators.I2F, 0)).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is + 4)).intoArray(dst, to + 64 + l);
+                    ((FloatVector) q4.convert(VectorOperators.I2F, 0)).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is + 6)).intoArray(dst, to + 96 + l);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // matrix × vector
+
+    /**
+     * y[o] = x · W[o, :] (+ bias[o]) for the rows o in [o0, o1) of a quantized [out, in] matrix,
+     * given {@code sums} = {@link #blockSums}(x); {@code scales} (at least in/16 floats) is the
+     * calling thread's room for a row's sub-block scales.
+     */
+    static void matvec(DType type, float[] x, float[] sums, MemorySegment w, int in, int o0, int o1, float[] bias, float[] y,
+                       float[] scales) {
+        long rowBytes = type.byteSize(in);
+        for (int o = o0; o < o1; o++) {
+            long p = o * rowBytes;
+            float s = switch (type) {
+                case Q8_0 -> dotQ8_0(x, w, p, in / 32);
+                case Q4_0 -> dotQ4_0(x, sums, w, p, in / 32);
+                case Q4_1, Q5_0, Q5_1 -> dotSmall(type, x, sums, w, p, in / 32);
+                case Q4_K, Q5_K -> dotQ45K(type == DType.Q5_K, x, sums, w, p, in / 256, scales);
+                case Q6_K -> dotQ6K(x, sums, w, p, in / 256, scales);
+                default -> throw new IllegalArgumentException(type + " is not a block format");
+            };
+            y[o] = bias == null ? s : s + bias[o];
+        }
+    }
+
+    /** Σ d_b · Σ q·x, two blocks a step into two sums. */
+    private static float dotQ8_0(float[] x, MemorySegment w, long p, int blocks) {
+        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2, p += 68) {
+            int i = 32 * b;
+            FloatVector s0 = z, s1 = z;
+            for (int k = 0; k < 32; k += L) {
+                s0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, p + 2 + k, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, i + k), s0);
+                s1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, p + 36 + k, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, i + 32 + k), s1);
+            }
+            a0 = s0.fma(FloatVector.broadcast(F, Quantization.f16(w, p)), a0);
+            a1 = s1.fma(FloatVector.broadcast(F, Quantization.f16(w, p + 34)), a1);
+        }
+        if (b < blocks) {
+            FloatVector s0 = z;
+            for (int k = 0; k < 32; k += L) {
+                s0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, p + 2 + k, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, 32 * b + k), s0);
+            }
+            a0 = s0.fma(FloatVector.broadcast(F, Quantization.f16(w, p)), a0);
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Σ d_b·(Σ q·x − 8·Σx): the nibbles unsigned in the loop, the −8 through the block sums of x. */
+    private static float dotQ4_0(float[] x, float[] sums, MemorySegment w, long p, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        float corr = 0f;
+        for (int b = 0; b < blocks; b++, p += 18) {
+            int i = 32 * b;
+            FloatVector s = FloatVector.zero(F);
+            for (int k = 0; k < 16; k += L) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, p + 2 + k, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                s = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + k), s);
+                s = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, x, i + 16 + k), s);
+            }
+            float d = Quantization.f16(w, p);
+            acc = s.fma(FloatVector.broadcast(F, d), acc);
+            corr += d * (sums[2 * b] + sums[2 * b + 1]);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - 8 * corr;
+    }
+
+    /** Q4_1, Q5_0, Q5_1: Σ d_b·Σ q·x, then −16·d_b·Σx or + m_b·Σx per block. */
+    private static float dotSmall(DType type, float[] x, float[] sums, MemorySegment w, long p, int blocks) {
+        boolean five = type != DType.Q4_1;
+        boolean symmetric = type == DType.Q5_0;
+        int head = type == DType.Q4_1 ? 4 : type == DType.Q5_0 ? 6 : 8;
+        int bytes = type.blockBytes();
+        IntVector iota = IntVector.fromArray(I, IOTA, 0);
+        FloatVector acc = FloatVector.zero(F);
+        float corr = 0f;
+        for (int b = 0; b < blocks; b++, p += bytes) {
+            int i = 32 * b;
+            int qh = five ? w.get(I32, p + head - 4) : 0;
+            FloatVector s = FloatVector.zero(F);
+            for (int k = 0; k < 16; k += L) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, p + head + k, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector lo = v.and(0xF);
+                IntVector hi = v.lanewise(VectorOperators.LSHR, 4);
+                if (five) { // bit j of qh is the fifth bit of value j: lane l of the low half takes bit k + l, of the high half 16 + k + l
+                    IntVector bits = IntVector.broadcast(I, qh).lanewise(VectorOperators.LSHR, iota.add(k));
+                    lo = lo.or(bits.lanewise(VectorOperators.LSHL, 4).and(16));
+                    hi = hi.or(bits.lanewise(VectorOperators.LSHR, 12).and(16));
+                }
+                s = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + k), s);
+                s = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + 16 + k), s);
+            }
+            float d = Quantization.f16(w, p);
+            acc = s.fma(FloatVector.broadcast(F, d), acc);
+            float xs = sums[2 * b] + sums[2 * b + 1];
+            corr += symmetric ? -16 * d * xs : Quantization.f16(w, p + 2) * xs;
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + corr;
+    }
+
+    /**
+     * Q4_K and Q5_K: Σ over 32-value sub-blocks j of d·sc_j·Σ q·x − dmin·m_j·Σx. First the row's
+     * scales (into {@code dl}) and min corrections; then one flat loop over 64-value chunks (a
+     * loop per super-block inside ran at half the speed): 32 bytes give the low nibbles
+     * (sub-block 2c of the super-block) and the high (2c + 1); Q5_K adds bit 2c / 2c + 1 of qh[l].
+     */
+    private static float dotQ45K(boolean five, float[] x, float[] sums, MemorySegment w, long p, int blocks, float[] dl) {
+        int bytes = five ? 176 : 144;
+        long qsAt = five ? 48 : 16;
+        float corr = 0f;
+        for (int b = 0; b < blocks; b++) {
+            corr += unpackK4(w, p + (long) b * bytes, dl, 8 * b, sums, 256 * b / SUM_GROUP);
+        }
+        FloatVector acc = FloatVector.zero(F);
+        for (int ch = 0; ch < 4 * blocks; ch++) {
+            long block = p + (long) (ch >> 2) * bytes;
+            long qs = block + qsAt + 32 * (ch & 3);
+            int shift = 2 * (ch & 3);
+            int i = 64 * ch;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0;
+            for (int k = 0; k < 32; k += L) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, qs + k, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector lo = v.and(0xF);
+                IntVector hi = v.lanewise(VectorOperators.LSHR, 4);
+                if (five) {
+                    IntVector h = ((IntVector) ByteVector.fromMemorySegment(B, w, block + 16 + k, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
+                            .lanewise(VectorOperators.LSHR, shift);
+                    lo = lo.or(h.lanewise(VectorOperators.LSHL, 4).and(16));
+                    hi = hi.or(h.lanewise(VectorOperators.LSHL, 3).and(16));
+                }
+                s0 = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + k), s0);
+                s1 = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + 32 + k), s1);
+            }
+            acc = s0.fma(FloatVector.broadcast(F, dl[2 * ch]), acc);
+            acc = s1.fma(FloatVector.broadcast(F, dl[2 * ch + 1]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - corr;
+    }
+
+    /** Σ over 16-value sub-blocks j of d·sc_j·(Σ q·x − 32·Σx), q the unsigned 6-bit level. */
+    private static float dotQ6K(float[] x, float[] sums, MemorySegment w, long p, int blocks, float[] dl) {
+        float corr = 0f;
+        for (int b = 0; b < blocks; b++) { // scale j of super-block b covers values [16j, 16j + 16) of it
+            long block = p + 210L * b;
+            float d = Quantization.f16(w, block + 208);
+            for (int j = 0; j < 16; j++) {
+                dl[16 * b + j] = d * w.get(ValueLayout.JAVA_BYTE, block + 192 + j);
+                corr += dl[16 * b + j] * sums[16 * b + j];
+            }
+        }
+        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z;
+        for (int hf = 0; hf < 2 * blocks; hf++) { // halves of 128 values, one flat loop
+            long block = p + 210L * (hf >> 1);
+            long ql = block + 64 * (hf & 1);
+            long qh = block + 128 + 32 * (hf & 1);
+            int i = 128 * hf;
+            for (int l = 0; l < 32; l += L) {
+                IntVector a = (IntVector) ByteVector.fromMemorySegment(B, w, ql + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector c = (IntVector) ByteVector.fromMemorySegment(B, w, ql + 32 + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector h = (IntVector) ByteVector.fromMemorySegment(B, w, qh + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                int is = 8 * hf + l / 16;
+                FloatVector s0 = ((FloatVector) a.and(0xF).or(h.and(3).lanewise(VectorOperators.LSHL, 4))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, i + l));
+                FloatVector s1 = ((FloatVector) c.and(0xF).or(h.lanewise(VectorOperators.LSHR, 2).and(3).lanewise(VectorOperators.LSHL, 4))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, i + 32 + l));
+                a0 = s0.fma(FloatVector.broadcast(F, dl[is]), a0);
+                a1 = s1.fma(FloatVector.broadcast(F, dl[is + 2]), a1);
+                FloatVector s2 = ((FloatVector) a.lanewise(VectorOperators.LSHR, 4)
+                        .or(h.lanewise(VectorOperators.LSHR, 4).and(3).lanewise(VectorOperators.LSHL, 4))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, i + 64 + l));
+                FloatVector s3 = ((FloatVector) c.lanewise(VectorOperators.LSHR, 4)
+                        .or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, i + 96 + l));
+                a0 = s2.fma(FloatVector.broadcast(F, dl[is + 4]), a0);
+                a1 = s3.fma(FloatVector.broadcast(F, dl[is + 6]), a1);
+            }
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD) - 32 * corr;
+    }
+}
