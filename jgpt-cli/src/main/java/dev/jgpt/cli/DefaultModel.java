@@ -62,14 +62,15 @@ final class DefaultModel {
         }
     }
 
-    private static Path cacheRoot() {
+    /** jgpt's cache folder ($XDG_CACHE_HOME/jgpt or ~/.cache/jgpt), created if need be. */
+    static Path cacheRoot() {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path root = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         Path jgpt = root.resolve("jgpt");
         try {
             Files.createDirectories(jgpt);
         } catch (IOException e) {
-            throw new JgptException("cannot create the cache folder " + jgpt + " for the shipped model: " + e.getMessage());
+            throw new JgptException("cannot create the cache folder " + jgpt + ": " + e.getMessage());
         }
         return jgpt;
     }

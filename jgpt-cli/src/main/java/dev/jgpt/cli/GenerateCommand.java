@@ -6,7 +6,6 @@ import dev.jgpt.generate.Generation;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.generate.TokenListener;
-import dev.jgpt.sampling.SamplerSettings;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,27 +35,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Most new tokens to write (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8",
-            description = "0 = greedy (always the most likely token); below 1 sharper, above 1 flatter; at most 2 (default: ${DEFAULT-VALUE}).")
-    float temperature;
-
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "40", description = "Sample from the K most likely tokens only; 0 = off (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95",
-            description = "Sample from the smallest set of likeliest tokens holding probability P; 1 = off (default: ${DEFAULT-VALUE}).")
-    float topP;
-
-    @Option(names = "--min-p", paramLabel = "P", defaultValue = "0.05",
-            description = "Drop tokens less likely than P × the likeliest; 0 = off (default: ${DEFAULT-VALUE}).")
-    float minP;
-
-    @Option(names = "--repeat-penalty", paramLabel = "X", defaultValue = "1.0",
-            description = "Make tokens already in the context less likely; 1 = off (default: ${DEFAULT-VALUE}).")
-    float repeatPenalty;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Seed for reproducible sampling (default: random).")
-    Long seed;
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop before this text (repeatable).")
     List<String> stop = new ArrayList<>();
@@ -73,9 +53,8 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long actualSeed = seed != null ? seed : System.nanoTime();
-        SamplerSettings sampler = new SamplerSettings(temperature, topK, topP, minP, repeatPenalty, actualSeed);
-        GenerationSettings settings = new GenerationSettings(maxTokens, sampler, stop, overflow);
+        long actualSeed = sampling.seed();
+        GenerationSettings settings = new GenerationSettings(maxTokens, sampling.settings(), stop, overflow);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (LanguageModel lm = model.open()) {

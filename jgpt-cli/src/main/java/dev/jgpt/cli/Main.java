@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "A transformer language-model engine in pure Java.",
         subcommands = {
             GenerateCommand.class,
+            ChatCommand.class,
             TokenizeCommand.class,
             ScoreCommand.class,
             InfoCommand.class,

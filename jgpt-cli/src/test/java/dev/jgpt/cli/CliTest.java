@@ -2,6 +2,7 @@ package dev.jgpt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,6 +67,32 @@ class CliTest {
         // wte + wpe + 2 layers of 12·64² + 13·64 + final norm
         assertThat(info.get("n_params").asLong()).isEqualTo(50257L * 64 + 256 * 64 + 2 * (12L * 64 * 64 + 13 * 64) + 2 * 64);
         assertThat(jgpt("info", "--model", model.toString()).out()).contains("layers", "context       256 tokens");
+    }
+
+    /** A file under ../shared (the system property jgpt.shared); skips the test when it is absent. */
+    private static Path shared(String relative) {
+        Path path = Path.of(System.getProperty("jgpt.shared", "../shared")).resolve(relative);
+        assumeTrue(Files.exists(path), "reference data not found, skipping: " + path);
+        return path;
+    }
+
+    @Test
+    void tokenizeReadsAVocabularyOnlyGgufFile() throws IOException {
+        // from ../shared/tokenizer/README.md: llama.cpp's GPT-2 vocabulary gives " Hello world" → 18435 995
+        Path gpt2 = shared("tokenizer/ggml-vocab-gpt-2.gguf");
+        assertThat(jgpt("tokenize", "--model", gpt2.toString(), "--json", " Hello world").json().get("ids").toString())
+                .isEqualTo("[18435,995]");
+        // Llama 2's vocabulary puts BOS before a prompt
+        Path llama = shared("tokenizer/ggml-vocab-llama-spm.gguf");
+        Run run = jgpt("tokenize", "--model", llama.toString(), "--json", " Hello world");
+        assertThat(run.exit()).as(run.err()).isZero();
+        int[] expected = TokenizerLoader.fromGguf(llama).encodeSequence(" Hello world");
+        assertThat(expected[0]).isEqualTo(1);
+        assertThat(JSON.convertValue(run.json().get("ids"), int[].class)).containsExactly(expected);
+        assertThat(run.json().get("pieces").get(0).asText()).isEqualTo("<s>");
+        Run missing = jgpt("tokenize", "--model", dir.resolve("absent.gguf").toString(), "x");
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.err()).contains("absent.gguf").doesNotContain("Exception");
     }
 
     @Test

@@ -7,7 +7,9 @@ public enum FinishReason {
     /** The requested number of new tokens was written. */
     LENGTH("length"),
     /** The context window is full (and the policy is to stop there). */
-    CONTEXT_FULL("context_full");
+    CONTEXT_FULL("context_full"),
+    /** The listener asked to stop ({@link TokenListener#cancelled()}). */
+    CANCELLED("cancelled");
 
     private final String wireName;
 

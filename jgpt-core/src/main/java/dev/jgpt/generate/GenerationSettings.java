@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * @param maxTokens   how many new tokens at most
  * @param sampler     how each token is chosen
- * @param stopStrings generation ends before the first of these to appear in the new text
+ * @param stopStrings generation ends before the first of these to appear in the new text; one that is
+ *                    the text of a special token also ends it when that token is sampled (GGUF
+ *                    control tokens such as {@code <|eot_id|>} print as nothing)
  * @param overflow    what happens when the context window is full
  */
 public record GenerationSettings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, ContextOverflow overflow) {

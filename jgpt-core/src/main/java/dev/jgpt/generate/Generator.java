@@ -7,6 +7,9 @@ import dev.jgpt.sampling.Sampler;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.Utf8StreamDecoder;
 import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.stream.IntStream;
 
 /**
  * The generation loop: run the prompt as one batch, then sample a token, append it, run it
@@ -15,9 +18,13 @@ import java.util.Arrays;
  * <p>Not thread-safe: a Generator reuses one KV cache between calls.
  */
 public final class Generator {
+    private static final int[] NOTHING = new int[0];
+
     private final Transformer model;
     private final Tokenizer tokenizer;
     private final KvCache cache;
+    /** The ids whose keys and values the cache holds, from position 0; empty when unknown (after a slide or a failure). */
+    private int[] cached = NOTHING;
 
     public Generator(Transformer model, Tokenizer tokenizer) {
         this.model = model;
@@ -25,7 +32,22 @@ public final class Generator {
         this.cache = model.newCache();
     }
 
+    /** Continues {@code prompt}, computing it from scratch. */
     public Generation generate(int[] prompt, GenerationSettings settings, TokenListener listener) {
+        return run(prompt, settings, listener, false);
+    }
+
+    /**
+     * Continues {@code prompt} like {@link #generate}, but keeps the KV cache for the longest start
+     * the prompt shares with the previous call's prompt and new tokens, and runs only the rest: a
+     * conversation's next turn extends the last one. The result equals {@link #generate}'s up to
+     * float rounding (a batch of rows and one row at a time sum in different orders).
+     */
+    public Generation generateReusingCache(int[] prompt, GenerationSettings settings, TokenListener listener) {
+        return run(prompt, settings, listener, true);
+    }
+
+    private Generation run(int[] prompt, GenerationSettings settings, TokenListener listener, boolean reuse) {
         int context = model.config().contextLength();
         if (prompt.length == 0) {
             throw new JgptException("the prompt is empty: give at least one token");
@@ -37,24 +59,29 @@ public final class Generator {
         Sampler sampler = new Sampler(settings.sampler(), model.config().vocabSize());
         Utf8StreamDecoder decoder = new Utf8StreamDecoder(tokenizer);
         StopStrings stops = new StopStrings(settings.stopStrings());
-        int eos = tokenizer.eosId().orElse(-1);
+        int[] stopTokens = stopTokens(settings.stopStrings());
 
         int[] sequence = Arrays.copyOf(prompt, prompt.length + settings.maxTokens());
         int length = prompt.length;
         long start = System.nanoTime();
-        cache.clear();
-        float[] logits = settings.maxTokens() > 0 ? model.forward(sequence, 0, length, cache) : null;
+        int kept = reuse ? cachedPrefix(prompt) : 0;
+        cached = NOTHING; // until this call ends well
+        cache.truncate(kept);
+        float[] logits = settings.maxTokens() > 0 ? model.forward(sequence, kept, length, cache) : null;
         long promptDone = System.nanoTime();
+        boolean slid = false;
 
         FinishReason finish = FinishReason.LENGTH;
         while (length - prompt.length < settings.maxTokens()) {
             int next = sampler.sample(logits, sequence, length);
             sequence[length++] = next;
-            FinishReason ending = next == eos ? FinishReason.STOP
+            boolean stopToken = contains(stopTokens, next);
+            FinishReason ending = stopToken ? FinishReason.STOP
                     : length - prompt.length == settings.maxTokens() ? FinishReason.LENGTH
                     : cache.remaining() == 0 && settings.overflow() == ContextOverflow.STOP ? FinishReason.CONTEXT_FULL
+                    : listener.cancelled() ? FinishReason.CANCELLED
                     : null;
-            String piece = next == eos ? "" : decoder.accept(next);
+            String piece = stopToken ? "" : decoder.accept(next);
             if (ending != null) {
                 piece += decoder.flush();
             }
@@ -76,13 +103,45 @@ public final class Generator {
                 int keep = Math.max(1, context / 2);
                 cache.clear();
                 logits = model.forward(sequence, length - keep, length, cache);
+                slid = true;
             } else {
                 logits = model.forward(sequence, length - 1, length, cache);
             }
         }
         long end = System.nanoTime();
+        if (!slid) {
+            cached = Arrays.copyOf(sequence, cache.length());
+        }
         int generated = length - prompt.length;
         return new Generation(prompt.clone(), Arrays.copyOfRange(sequence, prompt.length, length), stops.text(), finish,
-                new Timings(prompt.length, promptDone - start, generated, end - promptDone));
+                new Timings(prompt.length - kept, promptDone - start, generated, end - promptDone));
+    }
+
+    /**
+     * The end-of-text token and the special tokens written as stop strings: generation ends when
+     * one is sampled, even if it prints as nothing (a GGUF control token such as {@code <|eot_id|>}).
+     */
+    private int[] stopTokens(List<String> stopStrings) {
+        IntStream specials = stopStrings.stream().map(tokenizer::specialId).filter(OptionalInt::isPresent).mapToInt(OptionalInt::getAsInt);
+        return IntStream.concat(tokenizer.eosId().stream(), specials).toArray();
+    }
+
+    private static boolean contains(int[] ids, int id) {
+        for (int x : ids) {
+            if (x == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How many leading ids of {@code prompt} the cache holds, short of the last id (whose logits are needed). */
+    private int cachedPrefix(int[] prompt) {
+        int limit = Math.min(cached.length, prompt.length - 1);
+        int n = 0;
+        while (n < limit && cached[n] == prompt[n]) {
+            n++;
+        }
+        return n;
     }
 }

@@ -1,6 +1,11 @@
 package dev.jgpt.generate;
 
-/** How long the prompt and the new tokens took. */
+/**
+ * How long the prompt and the new tokens took.
+ *
+ * @param promptTokens the prompt tokens run through the model: fewer than the prompt's when the
+ *                     start of the prompt was already in the KV cache
+ */
 public record Timings(int promptTokens, long promptNanos, int generatedTokens, long generationNanos) {
     public double promptMillis() {
         return promptNanos / 1e6;

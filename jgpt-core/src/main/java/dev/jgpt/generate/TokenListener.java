@@ -10,5 +10,14 @@ public interface TokenListener {
      */
     void onToken(int id, String text);
 
+    /**
+     * Asked as each new token is sampled, before it is handed to {@link #onToken}: {@code true}
+     * ends generation after that token with {@link FinishReason#CANCELLED}, the text so far kept.
+     * May be answered from another thread's flag (a Ctrl-C handler, say).
+     */
+    default boolean cancelled() {
+        return false;
+    }
+
     TokenListener NONE = (id, text) -> { };
 }

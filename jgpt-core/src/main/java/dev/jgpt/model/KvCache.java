@@ -34,6 +34,14 @@ public final class KvCache {
         length = 0;
     }
 
+    /** Keeps the first {@code length} positions and forgets the rest, so that generation can go on from there. */
+    public void truncate(int length) {
+        if (length < 0 || length > this.length) {
+            throw new IllegalArgumentException("cannot keep " + length + " of " + this.length + " positions");
+        }
+        this.length = length;
+    }
+
     void advance(int positions) {
         length += positions;
     }

@@ -1,11 +1,6 @@
 package dev.jgpt.tokenizer;
 
 import dev.jgpt.JgptException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -13,14 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 
 /**
- * The GPT-2 family's tokenizer: text is cut by GPT-2's regex ({@link Gpt2PreTokenizer}), each
- * piece is turned into its UTF-8 bytes, one token per byte, and merges join adjacent tokens in
- * rank order until none applies. Every byte has a token, so any text encodes and nothing is
- * unknown.
+ * The GPT-2 family's tokenizer: text is cut by a regex ({@link PreTokenizer}: GPT-2's, or Llama
+ * 3's or Qwen2's), each piece is turned into its UTF-8 bytes, one token per byte, and merges join
+ * adjacent tokens in rank order until none applies. Every byte has a token, so any text encodes
+ * and nothing is unknown. {@link Options} carry what a vocabulary says beyond its tokens and
+ * merges (GGUF files do: the pre-tokenizer, BOS/EOS, control tokens).
  *
  * <p>Immutable and thread-safe; results per piece are cached (a bounded, shared cache).
  */
@@ -31,23 +28,54 @@ public final class ByteLevelBpe implements Tokenizer {
     private static final int CACHE_LIMIT = 1 << 16;
     private static final int CACHED_PIECE_MAX_LENGTH = 64;
 
+    /**
+     * What a vocabulary says beyond its tokens and merges.
+     *
+     * @param preTokenizer how text is cut before merging
+     * @param ignoreMerges whether a piece that is itself a token becomes that token without
+     *                     merging (llama.cpp's rule for Llama 3; the merges may reach another split)
+     * @param markers      BOS and EOS; without an EOS id, {@value #END_OF_TEXT} is EOS when it is a special token
+     * @param silentIds    special tokens that decode to nothing (GGUF's control tokens), as llama.cpp prints them
+     */
+    public record Options(PreTokenizer preTokenizer, boolean ignoreMerges, SequenceMarkers markers, Set<Integer> silentIds) {
+        /** GPT-2's: its regex, merges always, no BOS, every special token printed. */
+        public static final Options GPT2 = new Options(PreTokenizer.GPT2, false, SequenceMarkers.NONE, Set.of());
+
+        public Options {
+            Objects.requireNonNull(preTokenizer, "preTokenizer");
+            Objects.requireNonNull(markers, "markers");
+            silentIds = Set.copyOf(silentIds);
+        }
+    }
+
     private final BpeModel model;
+    private final Options options;
+    /** What each token decodes to: nothing for a silent one. */
     private final byte[][] bytes;
     private final int[] byteIds = new int[256];
     private final MergeTable merges;
     private final SpecialTokens specials;
+    /** Token bytes (latin1) to id, for {@link Options#ignoreMerges}; empty otherwise. */
+    private final Map<String, Integer> wholePieces;
     private final int vocabSize;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
+    /** GPT-2's kind of tokenizer for {@code model} ({@link Options#GPT2}); see {@link #ByteLevelBpe(BpeModel, Options)}. */
+    public ByteLevelBpe(BpeModel model) {
+        this(model, Options.GPT2);
+    }
+
     /**
-     * A tokenizer for {@code model}.
+     * A tokenizer for {@code model} with {@code options}.
      *
      * @throws IllegalArgumentException when the model is inconsistent: a merge naming an id
      *     without a token or producing bytes no token has (the message names the merge, counting
-     *     from 1), or a byte value with no token
+     *     from 1), a byte value with no token, a BOS/EOS id outside the vocabulary, or a silent
+     *     id that is not a special token
      */
-    public ByteLevelBpe(BpeModel model) {
+    public ByteLevelBpe(BpeModel model, Options options) {
         this.model = Objects.requireNonNull(model, "model");
+        this.options = Objects.requireNonNull(options, "options");
         this.specials = new SpecialTokens(model.specials());
         int size = model.tokens().size();
         for (var special : model.specials().entrySet()) {
@@ -67,7 +95,14 @@ public final class ByteLevelBpe implements Tokenizer {
                 idOfBytes.putIfAbsent(latin1(b), id);
             }
         }
-        model.specials().forEach((text, id) -> bytes[id] = text.getBytes(StandardCharsets.UTF_8));
+        model.specials().forEach((text, id) -> bytes[id] = options.silentIds().contains(id) ? new byte[0] : text.getBytes(StandardCharsets.UTF_8));
+        for (int id : options.silentIds()) {
+            if (!specials.contains(id)) {
+                throw new IllegalArgumentException("silent token id " + id + " is not a special token");
+            }
+        }
+        checkMarker("BOS", options.markers().bosId());
+        checkMarker("EOS", options.markers().eosId());
         for (int b = 0; b < 256; b++) {
             Integer id = idOfBytes.get(String.valueOf((char) b));
             if (id == null) {
@@ -77,6 +112,13 @@ public final class ByteLevelBpe implements Tokenizer {
             byteIds[b] = id;
         }
         this.merges = mergeTable(model.merges(), idOfBytes);
+        this.wholePieces = options.ignoreMerges() ? idOfBytes : Map.of();
+    }
+
+    private void checkMarker(String name, OptionalInt id) {
+        if (id.isPresent() && (id.getAsInt() < 0 || id.getAsInt() >= vocabSize || bytes[id.getAsInt()] == null)) {
+            throw new IllegalArgumentException(name + " token id " + id.getAsInt() + " is not in the vocabulary (size " + vocabSize + ")");
+        }
     }
 
     private MergeTable mergeTable(List<BpeModel.Merge> list, Map<String, Integer> idOfBytes) {
@@ -139,6 +181,11 @@ public final class ByteLevelBpe implements Tokenizer {
         return model;
     }
 
+    /** What this tokenizer does beyond its vocabulary and merges. */
+    public Options options() {
+        return options;
+    }
+
     /** Number of merges. */
     public int mergeCount() {
         return model.merges().size();
@@ -169,7 +216,7 @@ public final class ByteLevelBpe implements Tokenizer {
     }
 
     private void encodeInto(String text, IntList out) {
-        Matcher m = Gpt2PreTokenizer.PATTERN.matcher(text);
+        Matcher m = options.preTokenizer().pattern().matcher(text);
         while (m.find()) {
             String piece = text.substring(m.start(), m.end());
             int[] ids = cache.get(piece);
@@ -188,6 +235,10 @@ public final class ByteLevelBpe implements Tokenizer {
 
     private int[] bpe(String piece) {
         byte[] utf8 = piece.getBytes(StandardCharsets.UTF_8);
+        Integer whole = wholePieces.isEmpty() ? null : wholePieces.get(latin1(utf8));
+        if (whole != null) {
+            return new int[] {whole};
+        }
         int[] symbols = new int[utf8.length];
         for (int i = 0; i < utf8.length; i++) {
             symbols[i] = byteIds[utf8[i] & 0xFF];
@@ -226,26 +277,8 @@ public final class ByteLevelBpe implements Tokenizer {
 
     @Override
     public String piece(int id) {
-        byte[] b = token(id);
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(b);
-        CharBuffer out = CharBuffer.allocate(b.length * 6);
-        while (true) {
-            CoderResult result = decoder.decode(in, out, true);
-            if (result.isUnderflow()) {
-                // a cut character at the very end is reported only as leftover input
-                while (in.hasRemaining()) {
-                    out.put(String.format("<0x%02X>", in.get() & 0xFF));
-                }
-                break;
-            }
-            for (int k = 0; k < result.length(); k++) {
-                out.put(String.format("<0x%02X>", in.get() & 0xFF));
-            }
-        }
-        return out.flip().toString();
+        token(id);
+        return specials.text(id).orElseGet(() -> PieceText.of(bytes[id]));
     }
 
     @Override
@@ -253,10 +286,25 @@ public final class ByteLevelBpe implements Tokenizer {
         return vocabSize;
     }
 
-    /** {@value #END_OF_TEXT}, when it is a special token of this vocabulary. */
+    /** The EOS of the options, else {@value #END_OF_TEXT} when it is a special token of this vocabulary. */
     @Override
     public OptionalInt eosId() {
-        return specials.id(END_OF_TEXT);
+        return options.markers().eosId().isPresent() ? options.markers().eosId() : specials.id(END_OF_TEXT);
+    }
+
+    @Override
+    public OptionalInt bosId() {
+        return options.markers().bosId();
+    }
+
+    @Override
+    public boolean addsBos() {
+        return options.markers().addBos();
+    }
+
+    @Override
+    public int[] encodeSequence(String text) {
+        return options.markers().wrap(encode(text));
     }
 
     @Override

@@ -37,7 +37,7 @@ final class CorpusWords {
      */
     static CorpusWords of(String corpus, int[] idOfByte) {
         Map<String, long[]> byPiece = new HashMap<>();
-        Matcher m = Gpt2PreTokenizer.PATTERN.matcher(corpus);
+        Matcher m = PreTokenizer.GPT2.pattern().matcher(corpus);
         int from = 0;
         while (from <= corpus.length()) {
             int end = corpus.indexOf(ByteLevelBpe.END_OF_TEXT, from);

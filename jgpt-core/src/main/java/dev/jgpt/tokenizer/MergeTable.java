@@ -1,6 +1,7 @@
 package dev.jgpt.tokenizer;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * BPE merges by rank: which pair of adjacent tokens joins first, and into what.
@@ -8,7 +9,8 @@ import java.util.Arrays;
  * <p>Pairs live in an open-addressing hash table keyed by {@code left << 32 | right}. A word is
  * merged with a min-heap of (rank, position) over a linked list of symbols, so a word of n bytes
  * costs O(n log n) rather than the O(n²) of the textbook rank loop; the result is the same as
- * GPT-2's loop because equal ranks are taken leftmost first.
+ * GPT-2's loop because equal ranks are taken leftmost first. Several pairs may share a rank
+ * (SentencePiece ranks pairs by the score of the token they make, and ties go leftmost first).
  */
 final class MergeTable {
     private static final long EMPTY = -1L;
@@ -18,19 +20,25 @@ final class MergeTable {
     private final int[] results;
     private final int mask;
 
-    /** Merge {@code i} joins {@code left[i]} and {@code right[i]} into {@code result[i]}; a repeated pair keeps its last rank. */
+    /** Merge {@code i} joins {@code left[i]} and {@code right[i]} into {@code result[i]} with rank i; a repeated pair keeps its last. */
     MergeTable(int[] left, int[] right, int[] result) {
+        this(left, right, result, IntStream.range(0, left.length).toArray());
+    }
+
+    /** Pair {@code i} joins {@code left[i]} and {@code right[i]} into {@code result[i]}; lower ranks (from 0) merge first. */
+    MergeTable(int[] left, int[] right, int[] result, int[] rank) {
         int capacity = Integer.highestOneBit(Math.max(4, left.length * 2 + 1)) << 1;
         keys = new long[capacity];
         ranks = new int[capacity];
+        results = new int[capacity];
         Arrays.fill(keys, EMPTY);
         mask = capacity - 1;
-        results = result.clone();
         for (int i = 0; i < left.length; i++) {
             long key = key(left[i], right[i]);
             int slot = slot(key);
             keys[slot] = key;
-            ranks[slot] = i;
+            ranks[slot] = rank[i];
+            results[slot] = result[i];
         }
     }
 
@@ -51,11 +59,6 @@ final class MergeTable {
     int rank(int left, int right) {
         int slot = slot(key(left, right));
         return keys[slot] == EMPTY ? -1 : ranks[slot];
-    }
-
-    /** The token a merge of the given rank produces. */
-    int result(int rank) {
-        return results[rank];
     }
 
     /** Applies merges to {@code symbols} (changed in place) until no adjacent pair merges; returns the tokens. */
@@ -81,10 +84,14 @@ final class MergeTable {
             int i = (int) top;
             int j = next[i];
             // stale entries: a side was merged away, or the pair at i has changed since
-            if (symbols[i] < 0 || j < 0 || rank(symbols[i], symbols[j]) != rank) {
+            if (symbols[i] < 0 || j < 0) {
                 continue;
             }
-            symbols[i] = results[rank];
+            int slot = slot(key(symbols[i], symbols[j]));
+            if (keys[slot] == EMPTY || ranks[slot] != rank) {
+                continue;
+            }
+            symbols[i] = results[slot];
             symbols[j] = -1;
             alive--;
             next[i] = next[j];

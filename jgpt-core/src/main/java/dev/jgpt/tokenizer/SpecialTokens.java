@@ -2,11 +2,11 @@ package dev.jgpt.tokenizer;
 
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -14,13 +14,13 @@ import java.util.stream.Collectors;
 /** Special tokens: their texts and ids, and where their texts occur in a string. */
 final class SpecialTokens {
     private final Map<String, Integer> byText;
-    private final Set<Integer> ids;
+    private final Map<Integer, String> byId = new HashMap<>();
     /** Alternation of the texts, longest first so that one special's text inside another's never wins. */
     private final Pattern pattern;
 
     SpecialTokens(Map<String, Integer> byText) {
         this.byText = Map.copyOf(byText);
-        this.ids = new HashSet<>(byText.values());
+        new TreeMap<>(byText).forEach((text, id) -> byId.putIfAbsent(id, text));
         List<String> texts = byText.keySet().stream()
                 .filter(t -> !t.isEmpty())
                 .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
@@ -38,7 +38,12 @@ final class SpecialTokens {
     }
 
     boolean contains(int id) {
-        return ids.contains(id);
+        return byId.containsKey(id);
+    }
+
+    /** The text of special token {@code id} (the first in text order if several texts share it). */
+    Optional<String> text(int id) {
+        return Optional.ofNullable(byId.get(id));
     }
 
     /** A matcher finding special tokens' texts in {@code text}; only valid when not {@link #isEmpty()}. */

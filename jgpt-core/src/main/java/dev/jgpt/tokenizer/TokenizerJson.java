@@ -139,9 +139,13 @@ public final class TokenizerJson {
      * Writes {@code tokenizer} (a {@link ByteLevelBpe} or a {@link CharTokenizer}) as a
      * {@code tokenizer.json} that Hugging Face tokenizers loads, atomically (see {@link AtomicFiles}).
      *
-     * @throws IllegalArgumentException for another kind of tokenizer
+     * @throws IllegalArgumentException for another kind of tokenizer, or a byte-level one with
+     *     other options than GPT-2's (the layout written is GPT-2's)
      */
     public static void write(Tokenizer tokenizer, Path file) {
+        if (tokenizer instanceof ByteLevelBpe bpe && !bpe.options().equals(ByteLevelBpe.Options.GPT2)) {
+            throw new IllegalArgumentException("tokenizer.json is written in GPT-2's layout only; this tokenizer has " + bpe.options());
+        }
         ObjectNode root = switch (tokenizer) {
             case ByteLevelBpe bpe -> toJson(bpe);
             case CharTokenizer chars -> CharTokenizerJson.toJson(chars);

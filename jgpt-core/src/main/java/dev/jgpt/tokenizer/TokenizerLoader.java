@@ -1,12 +1,13 @@
 package dev.jgpt.tokenizer;
 
 import dev.jgpt.format.FormatException;
+import dev.jgpt.format.Gguf;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Where tokenizers come from: a model folder, Hugging Face's files, GPT-2's files, tiktoken ranks. */
+/** Where tokenizers come from: a model folder, Hugging Face's files, GPT-2's files, tiktoken ranks, GGUF files. */
 public final class TokenizerLoader {
     private TokenizerLoader() {}
 
@@ -30,6 +31,16 @@ public final class TokenizerLoader {
                 ? "no tokenizer: expected tokenizer.json, or vocab.json and merges.txt, in this folder"
                 : "not a folder (expected a model folder with tokenizer.json, or vocab.json and merges.txt)";
         throw new FormatException(dir, problem);
+    }
+
+    /**
+     * The tokenizer in a GGUF file's metadata (see {@link GgufTokenizers}); the file may hold
+     * only the vocabulary, no tensors.
+     */
+    public static Tokenizer fromGguf(Path file) {
+        try (Gguf gguf = Gguf.open(file)) {
+            return GgufTokenizers.load(gguf.metadata());
+        }
     }
 
     /** A Hugging Face {@code tokenizer.json}, byte-level BPE or character-level (see {@link TokenizerJson#read}). */

@@ -12,7 +12,8 @@ import java.util.Objects;
  * end in the middle of a UTF-8 character (an emoji is often two or three tokens); those bytes
  * are held until the character is whole, so no replacement character appears mid-character.
  * The concatenation of everything returned, {@link #flush()} included, equals
- * {@link Tokenizer#decode} of all the ids. Not thread-safe: one per stream.
+ * {@link Tokenizer#decode} of all the ids, but for the leading space a SentencePiece decode drops
+ * (a generation continues a prompt, so its first space is real). Not thread-safe: one per stream.
  */
 public final class Utf8StreamDecoder {
     private final Tokenizer tokenizer;

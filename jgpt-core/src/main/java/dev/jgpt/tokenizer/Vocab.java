@@ -79,8 +79,13 @@ final class Vocab {
      * says where merge i (from 0) is written ("line 7", "model.merges[6]").
      */
     static ByteLevelBpe build(BpeModel model, Path file, IntFunction<String> mergeAt) {
+        return build(model, ByteLevelBpe.Options.GPT2, file, mergeAt);
+    }
+
+    /** {@link #build(BpeModel, Path, IntFunction)} with {@code options}. */
+    static ByteLevelBpe build(BpeModel model, ByteLevelBpe.Options options, Path file, IntFunction<String> mergeAt) {
         try {
-            return new ByteLevelBpe(model);
+            return new ByteLevelBpe(model, options);
         } catch (ByteLevelBpe.BadMergeException e) {
             throw new FormatException(file, mergeAt.apply(e.index()) + ": " + e.problem(), e);
         } catch (IllegalArgumentException e) {

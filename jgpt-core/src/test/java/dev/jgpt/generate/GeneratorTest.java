@@ -96,6 +96,69 @@ class GeneratorTest {
     }
 
     @Test
+    void aStopStringNamingAControlTokenStopsAtThatTokenThoughItPrintsNothing() {
+        int[] prompt = {1, 5, 9};
+        Tokenizer plain = tokenizer(OptionalInt.empty());
+        int[] full = new Generator(model.transformer(), plain).generate(prompt, GenerationSettings.of(24, SamplerSettings.greedy()),
+                TokenListener.NONE).tokens();
+        int control = full[6]; // made a control token that decodes to nothing, as GGUF's <|eot_id|> does
+        Tokenizer withControl = new Tokenizer() {
+            @Override
+            public int[] encode(String text) {
+                return plain.encode(text);
+            }
+
+            @Override
+            public int[] encodeOrdinary(String text) {
+                return plain.encodeOrdinary(text);
+            }
+
+            @Override
+            public String decode(int[] ids, int from, int to) {
+                return plain.decode(ids, from, to);
+            }
+
+            @Override
+            public byte[] tokenBytes(int id) {
+                return id == control ? new byte[0] : plain.tokenBytes(id);
+            }
+
+            @Override
+            public String piece(int id) {
+                return plain.piece(id);
+            }
+
+            @Override
+            public int vocabSize() {
+                return plain.vocabSize();
+            }
+
+            @Override
+            public OptionalInt eosId() {
+                return OptionalInt.empty();
+            }
+
+            @Override
+            public OptionalInt specialId(String text) {
+                return text.equals("<|eot|>") ? OptionalInt.of(control) : OptionalInt.empty();
+            }
+
+            @Override
+            public boolean isSpecial(int id) {
+                return id == control;
+            }
+        };
+        StringBuilder streamed = new StringBuilder();
+        Generation g = new Generator(model.transformer(), withControl).generate(prompt,
+                new GenerationSettings(24, SamplerSettings.greedy(), List.of("<|eot|>"), ContextOverflow.STOP),
+                (id, text) -> streamed.append(text));
+        int at = Arrays.stream(full).boxed().toList().indexOf(control);
+        assertThat(g.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(g.tokens()).containsExactly(Arrays.copyOf(full, at + 1));
+        assertThat(g.text()).isEqualTo(streamed.toString()).isEqualTo(spell(Arrays.copyOf(full, at)));
+    }
+
+    @Test
     void aFullContextStopsByDefaultAfterFillingTheWindow() {
         Generation g = generator.generate(new int[] {1, 5, 9}, GenerationSettings.of(100, SamplerSettings.greedy()), TokenListener.NONE);
         // 32 positions: 3 prompt tokens, 29 generated ones run through the model, one more sampled from the last logits
@@ -120,6 +183,61 @@ class GeneratorTest {
         assertThat(all[slideAt]).isEqualTo(Sampler.argmax(logits, logits.length));
         assertThat(Arrays.copyOf(g.tokens(), 30))
                 .containsExactly(generator.generate(prompt, GenerationSettings.of(30, SamplerSettings.greedy()), TokenListener.NONE).tokens());
+    }
+
+    @Test
+    void reusingTheCacheRunsOnlyTheNewPartOfThePromptAndGivesTheSameTokens() {
+        GenerationSettings settings = GenerationSettings.of(6, SamplerSettings.greedy());
+        int[] prompt = {1, 5, 9};
+        Generation first = generator.generateReusingCache(prompt, settings, TokenListener.NONE);
+        assertThat(first.timings().promptTokens()).isEqualTo(3);
+        int[] next = concat(concat(prompt, first.tokens()), new int[] {7, 3});
+        Generation second = generator.generateReusingCache(next, settings, TokenListener.NONE);
+        // the cache held the prompt and every new token but the last (sampled, never run)
+        assertThat(second.timings().promptTokens()).isEqualTo(next.length - (prompt.length + first.tokens().length - 1));
+        Generator fresh = new Generator(model.transformer(), TOKENIZER);
+        assertThat(second.tokens()).containsExactly(fresh.generate(next, settings, TokenListener.NONE).tokens());
+        // a prompt that leaves the cached ones earlier keeps only the shared start
+        int[] other = {1, 5, 2, 2};
+        Generation third = generator.generateReusingCache(other, settings, TokenListener.NONE);
+        assertThat(third.timings().promptTokens()).isEqualTo(2);
+        assertThat(third.tokens()).containsExactly(fresh.generate(other, settings, TokenListener.NONE).tokens());
+        // the same prompt again still runs its last token, whose logits are needed
+        assertThat(generator.generateReusingCache(other, settings, TokenListener.NONE).timings().promptTokens()).isEqualTo(1);
+    }
+
+    @Test
+    void afterASlideNothingIsReused() {
+        Generator generator = new Generator(model.transformer(), tokenizer(OptionalInt.empty()));
+        int[] prompt = {1, 5, 9};
+        generator.generate(prompt, new GenerationSettings(40, SamplerSettings.greedy(), List.of(), ContextOverflow.SLIDE),
+                TokenListener.NONE);
+        Generation again = generator.generateReusingCache(prompt, GenerationSettings.of(3, SamplerSettings.greedy()), TokenListener.NONE);
+        assertThat(again.timings().promptTokens()).isEqualTo(3);
+    }
+
+    @Test
+    void aCancellingListenerEndsGenerationAfterTheTokenItWasAskedAbout() {
+        Generator generator = new Generator(model.transformer(), tokenizer(OptionalInt.empty()));
+        int[] prompt = {1, 5, 9};
+        Generation full = generator.generate(prompt, GenerationSettings.of(20, SamplerSettings.greedy()), TokenListener.NONE);
+        StringBuilder streamed = new StringBuilder();
+        List<Integer> heard = new ArrayList<>();
+        Generation g = generator.generate(prompt, GenerationSettings.of(20, SamplerSettings.greedy()), new TokenListener() {
+            @Override
+            public void onToken(int id, String text) {
+                heard.add(id);
+                streamed.append(text);
+            }
+
+            @Override
+            public boolean cancelled() {
+                return heard.size() >= 4;
+            }
+        });
+        assertThat(g.finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(g.tokens()).containsExactly(Arrays.copyOf(full.tokens(), 5));
+        assertThat(g.text()).isEqualTo(streamed.toString()).isEqualTo(spell(g.tokens()));
     }
 
     @Test

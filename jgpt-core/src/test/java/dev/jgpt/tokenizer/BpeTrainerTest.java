@@ -172,7 +172,7 @@ class BpeTrainerTest {
             tokens.sort((x, y) -> ByteUnicode.encode(x.getBytes(StandardCharsets.ISO_8859_1))
                     .compareTo(ByteUnicode.encode(y.getBytes(StandardCharsets.ISO_8859_1))));
             Map<List<Integer>, Long> words = new HashMap<>();
-            for (String piece : Gpt2PreTokenizer.split(text)) {
+            for (String piece : PreTokenizer.GPT2.split(text)) {
                 List<Integer> ids = new ArrayList<>();
                 for (byte b : piece.getBytes(StandardCharsets.UTF_8)) {
                     ids.add(tokens.indexOf(String.valueOf((char) (b & 0xFF))));

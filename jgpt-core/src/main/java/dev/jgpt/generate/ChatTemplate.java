@@ -1,0 +1,132 @@
+package dev.jgpt.generate;
+
+import dev.jgpt.JgptException;
+import dev.jgpt.tokenizer.Tokenizer;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.stream.Collectors;
+
+/**
+ * How a chat model expects a conversation written as one prompt: each family wraps the messages
+ * in its own markers and ends the prompt with the header of the assistant's next turn (the
+ * "generation prompt"), so that the model writes the answer and then its end-of-turn marker.
+ *
+ * <p>The begin-of-text token: some families write it at the start of the prompt ({@link #bos});
+ * others leave it to the tokenizer, which adds it when the model asks for it (a GGUF file's
+ * {@code tokenizer.ggml.add_bos_token}, {@link Tokenizer#addsBos()}). {@link #render} returns the
+ * text after it, and {@link #encode} puts it first, once, in either case.
+ *
+ * <p>A model names its family in its metadata ({@code tokenizer.chat_template}, a Jinja
+ * program); {@link #forModel} recognises the family by its markers rather than running the
+ * program, so a family's variants (other default system prompts, tool-calling sections) render
+ * as the plain family does.
+ */
+public interface ChatTemplate {
+    /** The family's name, as {@link #named} takes it. */
+    String name();
+
+    /** The begin-of-text token the family's template writes first, if it writes one. */
+    Optional<String> bos();
+
+    /** The conversation as prompt text after the begin-of-text token, ending with the generation prompt. */
+    String render(List<ChatMessage> messages);
+
+    /** Text that ends an assistant turn: generation stops there, and it is not part of the answer. */
+    List<String> stops();
+
+    /** Strings whose presence in a model's Jinja template identifies this family (all of them must appear). */
+    List<String> markers();
+
+    /**
+     * The prompt's token ids: the begin-of-text token, if the tokenizer adds one or the family
+     * writes one the tokenizer knows, then the rendered text (special tokens' texts as their ids).
+     */
+    default int[] encode(List<ChatMessage> messages, Tokenizer tokenizer) {
+        int[] ids = tokenizer.encode(render(messages));
+        OptionalInt bos = tokenizer.addsBos() ? tokenizer.bosId() : bos().map(tokenizer::specialId).orElse(OptionalInt.empty());
+        if (bos.isEmpty() || (ids.length > 0 && ids[0] == bos.getAsInt())) {
+            return ids;
+        }
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = bos.getAsInt();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return withBos;
+    }
+
+    /** Llama 3: {@code <|start_header_id|>role<|end_header_id|>\n\ncontent<|eot_id|>}, content trimmed. */
+    ChatTemplate LLAMA3 = new TurnTemplate("llama3", Optional.of("<|begin_of_text|>"),
+            role -> "<|start_header_id|>" + role.wireName() + "<|end_header_id|>\n\n", "<|eot_id|>", true,
+            List.of("<|eot_id|>"), List.of("<|start_header_id|>"));
+
+    /** ChatML (Qwen and many others): {@code <|im_start|>role\ncontent<|im_end|>\n}; no begin-of-text token. */
+    ChatTemplate CHATML = new TurnTemplate("chatml", Optional.empty(),
+            role -> "<|im_start|>" + role.wireName() + "\n", "<|im_end|>\n", false,
+            List.of("<|im_end|>"), List.of("<|im_start|>"));
+
+    /** Zephyr (TinyLlama chat): {@code <|role|>\ncontent</s>\n}; the begin-of-text token is the tokenizer's to add. */
+    ChatTemplate ZEPHYR = new TurnTemplate("zephyr", Optional.empty(),
+            role -> "<|" + role.wireName() + "|>\n", "</s>\n", false,
+            List.of("</s>"), List.of("<|user|>", "<|assistant|>"));
+
+    /** Llama 2 chat: {@code [INST] <<SYS>>\nsystem\n<</SYS>>\n\nuser [/INST] answer </s><s>[INST] ...}. */
+    ChatTemplate LLAMA2 = new Llama2Template();
+
+    /**
+     * For models without a template (base models such as GPT-2): a readable transcript,
+     * {@code System: ...\nUser: ...\nAssistant: ...\n}, ending with {@code Assistant:}; the
+     * model's next {@code \nUser:} ends its turn.
+     */
+    ChatTemplate PLAIN = new TurnTemplate("plain", Optional.empty(),
+            role -> switch (role) {
+                case SYSTEM -> "System: ";
+                case USER -> "User: ";
+                case ASSISTANT -> "Assistant: ";
+            }, "\n", true,
+            // no space after the colon: a byte-level BPE spells the answer's first word with its space
+            "Assistant:", List.of("\nUser:"), List.of());
+
+    /** Every family, in the order {@link #detect} tries them. */
+    List<ChatTemplate> ALL = List.of(LLAMA3, CHATML, ZEPHYR, LLAMA2, PLAIN);
+
+    /**
+     * The family called {@code name} (llama3, chatml, zephyr, llama2, plain; any case).
+     *
+     * @throws JgptException naming the known families when there is none of that name
+     */
+    static ChatTemplate named(String name) {
+        for (ChatTemplate template : ALL) {
+            if (template.name().equals(name.toLowerCase(Locale.ROOT))) {
+                return template;
+            }
+        }
+        throw new JgptException("unknown chat template '" + name + "': the known ones are " + names());
+    }
+
+    /** The family whose markers all appear in a model's Jinja chat template, if any. */
+    static Optional<ChatTemplate> detect(String jinja) {
+        return ALL.stream()
+                .filter(t -> !t.markers().isEmpty() && t.markers().stream().allMatch(jinja::contains))
+                .findFirst();
+    }
+
+    /**
+     * The template for a model whose metadata holds {@code jinjaOrNull} as its chat template:
+     * {@link #PLAIN} when it has none.
+     *
+     * @throws JgptException when the model has a template of a family jgpt does not know
+     */
+    static ChatTemplate forModel(String jinjaOrNull) {
+        if (jinjaOrNull == null || jinjaOrNull.isBlank()) {
+            return PLAIN;
+        }
+        return detect(jinjaOrNull).orElseThrow(() -> new JgptException(
+                "the model's chat template is of no family jgpt knows (" + names() + "): name the one to use instead"));
+    }
+
+    /** "llama3, chatml, zephyr, llama2, plain". */
+    static String names() {
+        return ALL.stream().map(ChatTemplate::name).collect(Collectors.joining(", "));
+    }
+}
