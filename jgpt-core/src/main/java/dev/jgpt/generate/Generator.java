@@ -3,13 +3,8 @@ package dev.jgpt.generate;
 import dev.jgpt.JgptException;
 import dev.jgpt.model.KvCache;
 import dev.jgpt.model.Transformer;
-import dev.jgpt.sampling.Sampler;
 import dev.jgpt.tokenizer.Tokenizer;
-import dev.jgpt.tokenizer.Utf8StreamDecoder;
 import java.util.Arrays;
-import java.util.List;
-import java.util.OptionalInt;
-import java.util.stream.IntStream;
 
 /**
  * The generation loop: run the prompt as one batch, then sample a token, append it, run it
@@ -74,48 +69,26 @@ public final class Generator {
             throw new JgptException("the prompt has " + prompt.length + " tokens, more than the context window of "
                     + context + " tokens");
         }
-        Sampler sampler = new Sampler(settings.sampler(), model.config().vocabSize());
-        Utf8StreamDecoder decoder = new Utf8StreamDecoder(tokenizer);
-        StopStrings stops = new StopStrings(settings.stopStrings());
-        int[] stopTokens = stopTokens(settings.stopStrings());
-
-        int[] sequence = Arrays.copyOf(prompt, prompt.length + settings.maxTokens());
-        int length = prompt.length;
+        Continuation continuation = new Continuation(tokenizer, model.config().vocabSize(), prompt, settings);
+        int[] sequence = continuation.sequence();
         long start = System.nanoTime();
         int kept = reuse ? cachedPrefix(prompt) : 0;
         cached = NOTHING; // until this call ends well
         cache.truncate(kept);
-        float[] logits = settings.maxTokens() > 0 ? model.forward(sequence, kept, length, cache) : null;
+        float[] logits = settings.maxTokens() > 0 ? model.forward(sequence, kept, prompt.length, cache) : null;
         long promptDone = System.nanoTime();
         boolean slid = false;
 
         FinishReason finish = FinishReason.LENGTH;
-        while (length - prompt.length < settings.maxTokens()) {
-            int next = sampler.sample(logits, sequence, length);
-            sequence[length++] = next;
-            boolean stopToken = contains(stopTokens, next);
-            FinishReason ending = stopToken ? FinishReason.STOP
-                    : length - prompt.length == settings.maxTokens() ? FinishReason.LENGTH
-                    : cache.remaining() == 0 && settings.overflow() == ContextOverflow.STOP ? FinishReason.CONTEXT_FULL
-                    : listener.cancelled() ? FinishReason.CANCELLED
-                    : null;
-            String piece = stopToken ? "" : decoder.accept(next);
-            if (ending != null) {
-                piece += decoder.flush();
-            }
-            String shown = stops.append(piece);
-            if (ending != null && !stops.stopped()) {
-                shown += stops.flush();
-            }
-            listener.onToken(next, shown);
-            if (stops.stopped()) {
-                finish = FinishReason.STOP;
+        while (continuation.generated() < settings.maxTokens()) {
+            Continuation.Step step = continuation.next(logits,
+                    cache.remaining() == 0 && settings.overflow() == ContextOverflow.STOP, listener::cancelled);
+            listener.onToken(step.id(), step.text());
+            if (step.done()) {
+                finish = step.finish();
                 break;
             }
-            if (ending != null) {
-                finish = ending;
-                break;
-            }
+            int length = continuation.length();
             if (cache.remaining() == 0) {
                 // slide: keep the newest half of the window and rebuild the cache from it
                 int keep = Math.max(1, context / 2);
@@ -130,27 +103,9 @@ public final class Generator {
         if (!slid) {
             cached = Arrays.copyOf(sequence, cache.length());
         }
-        int generated = length - prompt.length;
-        return new Generation(prompt.clone(), Arrays.copyOfRange(sequence, prompt.length, length), stops.text(), finish,
+        int generated = continuation.generated();
+        return new Generation(prompt.clone(), continuation.tokens(), continuation.text(), finish,
                 new Timings(prompt.length - kept, promptDone - start, generated, end - promptDone));
-    }
-
-    /**
-     * The end-of-text token and the special tokens written as stop strings: generation ends when
-     * one is sampled, even if it prints as nothing (a GGUF control token such as {@code <|eot_id|>}).
-     */
-    private int[] stopTokens(List<String> stopStrings) {
-        IntStream specials = stopStrings.stream().map(tokenizer::specialId).filter(OptionalInt::isPresent).mapToInt(OptionalInt::getAsInt);
-        return IntStream.concat(tokenizer.eosId().stream(), specials).toArray();
-    }
-
-    private static boolean contains(int[] ids, int id) {
-        for (int x : ids) {
-            if (x == id) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** How many leading ids of {@code prompt} the cache holds, short of the last id (whose logits are needed). */

@@ -5,7 +5,7 @@ import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 /**
- * Chooses the next token: repetition penalty → (greedy: argmax) → temperature → softmax →
+ * Chooses the next token: repetition, presence and frequency penalties → (greedy: argmax) → temperature → softmax →
  * top-k → top-p → min-p → a draw from what is left, renormalised. All buffers are allocated
  * once; sampling a token allocates nothing.
  */
@@ -13,7 +13,8 @@ public final class Sampler {
     private final SamplerSettings settings;
     private final RandomGenerator random;
     private final float[] scores;      // [vocab] logits after the penalty
-    private final int[] penalised;     // [vocab] stamp of the last call that penalised each token
+    private final int[] seen;          // [vocab] stamp of the last call that counted each token
+    private final int[] counts;        // [vocab] times each token is in the context (valid where seen == call)
     private final int[] candidates;    // token ids, most likely first
     private final float[] probs;       // probability of each candidate
     private final long[] sortKeys;     // scratch for ordering the whole vocabulary
@@ -23,7 +24,8 @@ public final class Sampler {
         this.settings = settings;
         this.random = RandomGeneratorFactory.of("L64X128MixRandom").create(settings.seed());
         this.scores = new float[vocabSize];
-        this.penalised = new int[vocabSize];
+        this.seen = new int[vocabSize];
+        this.counts = new int[vocabSize];
         this.candidates = new int[vocabSize];
         this.probs = new float[vocabSize];
         this.sortKeys = new long[vocabSize];
@@ -40,7 +42,7 @@ public final class Sampler {
     public int sample(float[] logits, int[] history, int historyLength) {
         int vocab = scores.length;
         System.arraycopy(logits, 0, scores, 0, vocab);
-        applyRepetitionPenalty(history, historyLength);
+        applyPenalties(history, historyLength);
         if (settings.isGreedy()) {
             return argmax(scores, vocab);
         }
@@ -51,17 +53,35 @@ public final class Sampler {
         return draw(n);
     }
 
-    private void applyRepetitionPenalty(int[] history, int historyLength) {
-        float penalty = settings.repetitionPenalty();
-        if (penalty == 1f) {
+    /**
+     * For each distinct token t of the context, seen c times: the repetition penalty divides a
+     * positive logit (multiplies a negative one), then presence and frequency penalties subtract
+     * presence + c · frequency, as OpenAI defines them.
+     */
+    private void applyPenalties(int[] history, int historyLength) {
+        if (!settings.penalises()) {
             return;
         }
         call++;
         for (int i = 0; i < historyLength; i++) {
             int token = history[i];
-            if (penalised[token] != call) {
-                penalised[token] = call;
-                scores[token] = scores[token] > 0 ? scores[token] / penalty : scores[token] * penalty;
+            if (seen[token] != call) {
+                seen[token] = call;
+                counts[token] = 0;
+            }
+            counts[token]++;
+        }
+        float repetition = settings.repetitionPenalty();
+        float presence = settings.presencePenalty();
+        float frequency = settings.frequencyPenalty();
+        for (int i = 0; i < historyLength; i++) {
+            int token = history[i];
+            int count = counts[token];
+            if (count > 0) {
+                counts[token] = 0; // each distinct token once
+                float score = scores[token];
+                score = score > 0 ? score / repetition : score * repetition;
+                scores[token] = score - presence - count * frequency;
             }
         }
     }

@@ -13,9 +13,16 @@ import dev.jgpt.JgptException;
  * @param repetitionPenalty divide positive logits (multiply negative ones) of tokens already in the
  *                          context by this (1 = off)
  * @param seed              seed of the random generator: the same seed gives the same text
+ * @param presencePenalty   subtracted once from the logit of every token already in the context
+ *                          (OpenAI's presence_penalty; -2..2, 0 = off)
+ * @param frequencyPenalty  subtracted from a token's logit once per time it is in the context
+ *                          (OpenAI's frequency_penalty; -2..2, 0 = off)
  */
-public record SamplerSettings(float temperature, int topK, float topP, float minP, float repetitionPenalty, long seed) {
+public record SamplerSettings(float temperature, int topK, float topP, float minP, float repetitionPenalty, long seed,
+                              float presencePenalty, float frequencyPenalty) {
     public static final float MAX_TEMPERATURE = 2f;
+    /** The largest presence or frequency penalty either way, as OpenAI bounds them. */
+    public static final float MAX_PENALTY = 2f;
 
     public SamplerSettings {
         if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
@@ -33,6 +40,27 @@ public record SamplerSettings(float temperature, int topK, float topP, float min
         if (!(repetitionPenalty > 0 && Float.isFinite(repetitionPenalty))) {
             throw new JgptException("repetition penalty must be positive (1 = off), got " + repetitionPenalty);
         }
+        if (!(Math.abs(presencePenalty) <= MAX_PENALTY)) {
+            throw new JgptException("presence penalty must be between -" + MAX_PENALTY + " and " + MAX_PENALTY + ", got " + presencePenalty);
+        }
+        if (!(Math.abs(frequencyPenalty) <= MAX_PENALTY)) {
+            throw new JgptException("frequency penalty must be between -" + MAX_PENALTY + " and " + MAX_PENALTY + ", got " + frequencyPenalty);
+        }
+    }
+
+    /** Settings without presence and frequency penalties. */
+    public SamplerSettings(float temperature, int topK, float topP, float minP, float repetitionPenalty, long seed) {
+        this(temperature, topK, topP, minP, repetitionPenalty, seed, 0f, 0f);
+    }
+
+    /** These settings with the given presence and frequency penalties. */
+    public SamplerSettings withPenalties(float presence, float frequency) {
+        return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, seed, presence, frequency);
+    }
+
+    /** Whether any penalty changes the logits of tokens already in the context. */
+    public boolean penalises() {
+        return repetitionPenalty != 1f || presencePenalty != 0f || frequencyPenalty != 0f;
     }
 
     /** Always the most likely token. */

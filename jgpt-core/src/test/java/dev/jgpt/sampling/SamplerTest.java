@@ -74,6 +74,42 @@ class SamplerTest {
     }
 
     @Test
+    void presenceAndFrequencyPenaltiesSubtractOnceAndPerOccurrence() {
+        int[] history = {1, 5, 1, 6};
+        float presence = 0.5f;
+        float frequency = 0.3f;
+        // OpenAI's definition: logit − presence·[count > 0] − frequency·count
+        float[] adjusted = LOGITS.clone();
+        int[] counts = new int[LOGITS.length];
+        for (int id : history) {
+            counts[id]++;
+        }
+        for (int i = 0; i < adjusted.length; i++) {
+            adjusted[i] -= (counts[i] > 0 ? presence : 0f) + frequency * counts[i];
+        }
+        SamplerSettings settings = new SamplerSettings(1f, 0, 1f, 0f, 1f, 19L).withPenalties(presence, frequency);
+        assertClose(frequencies(settings, history), softmax(adjusted, 1f, adjusted.length));
+    }
+
+    @Test
+    void negativePenaltiesFavourTokensAlreadySeen() {
+        // id 4 (0.0) seen twice: 0 + 1.5 + 2·1.0 = 3.5 beats id 1 (3.0)
+        SamplerSettings settings = SamplerSettings.greedy().withPenalties(-1.5f, -1f);
+        Sampler sampler = new Sampler(settings, LOGITS.length);
+        assertThat(sampler.sample(LOGITS.clone(), new int[] {4, 4}, 2)).isEqualTo(4);
+        // seen once: 2.5 < 3.0, the best is unchanged
+        assertThat(sampler.sample(LOGITS.clone(), new int[] {4}, 1)).isEqualTo(1);
+    }
+
+    @Test
+    void repetitionPenaltyComesBeforeThePresencePenalty() {
+        // id 1: 3.0 / 2 − 1.2 = 0.3 falls below id 0 (0.6); the other order, (3.0 − 1.2) / 2 = 0.9, would not
+        SamplerSettings settings = new SamplerSettings(0f, 0, 1f, 0f, 2f, 0L).withPenalties(1.2f, 0f);
+        Sampler sampler = new Sampler(settings, 2);
+        assertThat(sampler.sample(new float[] {0.6f, 3.0f}, new int[] {1}, 1)).isEqualTo(0);
+    }
+
+    @Test
     void theSameSeedGivesTheSameDrawsAndAnotherSeedOthers() {
         int[] a = draws(42L);
         assertThat(draws(42L)).containsExactly(a);
@@ -97,6 +133,8 @@ class SamplerTest {
         assertThatThrownBy(() -> new SamplerSettings(1f, 0, 0f, 0f, 1f, 0L)).hasMessageContaining("top-p");
         assertThatThrownBy(() -> new SamplerSettings(1f, 0, 1f, 1f, 1f, 0L)).hasMessageContaining("min-p");
         assertThatThrownBy(() -> new SamplerSettings(1f, 0, 1f, 0f, 0f, 0L)).hasMessageContaining("repetition");
+        assertThatThrownBy(() -> SamplerSettings.greedy().withPenalties(2.5f, 0f)).hasMessageContaining("presence");
+        assertThatThrownBy(() -> SamplerSettings.greedy().withPenalties(0f, Float.NaN)).hasMessageContaining("frequency");
     }
 
     private static int[] draws(long seed) {
@@ -109,10 +147,14 @@ class SamplerTest {
     }
 
     private static double[] frequencies(SamplerSettings settings) {
+        return frequencies(settings, new int[0]);
+    }
+
+    private static double[] frequencies(SamplerSettings settings, int[] history) {
         Sampler sampler = new Sampler(settings, LOGITS.length);
         double[] counts = new double[LOGITS.length];
         for (int i = 0; i < DRAWS; i++) {
-            counts[sampler.sample(LOGITS, new int[0], 0)]++;
+            counts[sampler.sample(LOGITS, history, history.length)]++;
         }
         for (int i = 0; i < counts.length; i++) {
             counts[i] /= DRAWS;

@@ -1,0 +1,1 @@
+package dev.jgpt.server; final class Placeholder {}
