@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             GenerateCommand.class,
             ChatCommand.class,
+            ServeCommand.class,
             TokenizeCommand.class,
             ScoreCommand.class,
             InfoCommand.class,

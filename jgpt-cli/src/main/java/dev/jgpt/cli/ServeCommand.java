@@ -1,0 +1,85 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.generate.Generator;
+import dev.jgpt.generate.LanguageModel;
+import dev.jgpt.server.ApiServer;
+import dev.jgpt.server.ServerSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Serve the model over HTTP with an OpenAI-compatible API (/v1/completions, /v1/chat/completions, "
+                + "/v1/models) and /health, /tokenize, /detokenize. Runs until stopped (Ctrl-C).",
+            "Binds to 127.0.0.1 unless --host says otherwise; on another address every request then needs "
+                + "'Authorization: Bearer KEY' when --api-key is given (serving without a key is allowed, with a warning)."})
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = ServerSettings.LOOPBACK,
+            description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 opens it to the network).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every request but /health.")
+    String apiKey;
+
+    @Option(names = "--slots", paramLabel = "N", defaultValue = "2",
+            description = "Requests decoded together, each with its own KV cache (default: ${DEFAULT-VALUE}).")
+    int slots;
+
+    @Option(names = "--queue", paramLabel = "N", defaultValue = "16",
+            description = "Requests that may wait for a slot; more are answered 429 (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "Largest request body; larger is answered 413 (default: ${DEFAULT-VALUE}).")
+    long maxBody;
+
+    @Option(names = "--ctx", paramLabel = "N",
+            description = "Positions of each slot's KV cache, prompt and answer together (default: the model's context, at most "
+                    + Generator.DEFAULT_MAX_WINDOW + ").")
+    Integer context;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        try (LanguageModel lm = model.open()) {
+            int window = context != null ? context : Math.min(lm.config().contextLength(), Generator.DEFAULT_MAX_WINDOW);
+            String id = model.model != null ? modelName(model.model) : "jgpt-default";
+            ServerSettings settings = new ServerSettings(host, port, apiKey, slots, queue, maxBody, window, id);
+            if (!settings.loopbackOnly() && apiKey == null) {
+                err.println("jgpt: warning: listening on " + host + " without --api-key: anyone who reaches this address can use the model");
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            try (ApiServer server = ApiServer.start(lm, settings)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    server.close();
+                    stopped.countDown();
+                }));
+                err.printf("jgpt: serving %s on http://%s:%d (%d slots of %d positions, queue %d); Ctrl-C stops%n",
+                        id, host, server.port(), slots, window, queue);
+                err.flush();
+                stopped.await();
+            }
+        }
+        return 0;
+    }
+
+    private static String modelName(Path path) {
+        Path name = path.toAbsolutePath().normalize().getFileName();
+        return name == null ? path.toString() : name.toString();
+    }
+}

@@ -1,0 +1,281 @@
+package dev.jgpt.server;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jgpt.generate.LanguageModel;
+import dev.jgpt.tokenizer.Tokenizer;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The HTTP API over one model, in OpenAI's shapes: {@code /v1/completions},
+ * {@code /v1/chat/completions} (both streaming as server-sent events), {@code /v1/models};
+ * and llama.cpp's {@code /health}, {@code /tokenize}, {@code /detokenize}. Errors are OpenAI's
+ * {@code {"error": {...}}} objects; no stack trace leaves the server.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final String JSON = "application/json";
+
+    private final LanguageModel lm;
+    private final ServerSettings settings;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Scheduler scheduler;
+    private final RequestParser parser;
+    private final Javalin app;
+    private final byte[] apiKey;
+
+    private ApiServer(LanguageModel lm, ServerSettings settings) {
+        this.lm = lm;
+        this.settings = settings;
+        this.apiKey = settings.apiKey() == null ? null : ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
+        this.scheduler = new Scheduler(lm.transformer(), lm.tokenizer(), settings.slots(), settings.queue(), settings.window());
+        this.parser = new RequestParser(lm.tokenizer(), lm.config().vocabSize(), settings.window(), lm.chatTemplate().orElse(null));
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.http.compressionStrategy = CompressionStrategy.NONE;
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.jetty.host = settings.host();
+            config.jetty.port = settings.port();
+            config.routes.before(this::authorize);
+            config.routes.get("/health", this::health);
+            config.routes.get("/v1/models", this::models);
+            config.routes.post("/v1/completions", ctx -> generate(ctx, false));
+            config.routes.post("/v1/chat/completions", ctx -> generate(ctx, true));
+            config.routes.post("/tokenize", this::tokenize);
+            config.routes.post("/detokenize", this::detokenize);
+            config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e, ctx)));
+            config.routes.exception(Exception.class, (e, ctx) -> error(ctx,
+                    new ApiException(500, "server_error", null, null, "internal error")));
+        });
+    }
+
+    /** Starts serving {@code lm}; the model stays the caller's to close after {@link #close}. */
+    public static ApiServer start(LanguageModel lm, ServerSettings settings) {
+        ApiServer server = new ApiServer(lm, settings);
+        try {
+            server.app.start();
+        } catch (RuntimeException e) {
+            server.scheduler.close();
+            throw new dev.jgpt.JgptException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        }
+        return server;
+    }
+
+    /** The port listened on (the chosen one when the settings said 0). */
+    public int port() {
+        return app.port();
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+        app.stop();
+    }
+
+    private void authorize(Context ctx) {
+        if (apiKey == null || ctx.path().equals("/health")) {
+            return;
+        }
+        String given = ctx.header("Authorization");
+        if (given == null || !MessageDigest.isEqual(apiKey, given.getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiException(401, "invalid_request_error", null, "invalid_api_key",
+                    given == null ? "missing API key: send the header 'Authorization: Bearer <key>'" : "incorrect API key");
+        }
+    }
+
+    private void health(Context ctx) {
+        ObjectNode body = json.createObjectNode();
+        body.put("status", "ok");
+        body.put("slots_idle", scheduler.slotCount() - scheduler.busySlots());
+        body.put("slots_processing", scheduler.busySlots());
+        body.put("requests_waiting", Math.max(0, scheduler.inFlight() - scheduler.busySlots()));
+        send(ctx, 200, body);
+    }
+
+    private void models(Context ctx) {
+        ObjectNode body = json.createObjectNode();
+        body.put("object", "list");
+        ObjectNode model = body.putArray("data").addObject();
+        model.put("id", settings.modelId());
+        model.put("object", "model");
+        model.put("created", 0);
+        model.put("owned_by", "jgpt");
+        ObjectNode meta = model.putObject("meta");
+        meta.put("n_ctx", settings.window());
+        meta.put("n_vocab", lm.config().vocabSize());
+        meta.put("n_params", lm.config().parameterCount());
+        send(ctx, 200, body);
+    }
+
+    /** llama.cpp's {@code {"content": text, "add_special": false}} → {@code {"tokens": [ids]}}. */
+    private void tokenize(Context ctx) {
+        Fields f = new Fields(body(ctx));
+        String content = f.string("content").orElseThrow(() -> ApiException.invalid("content", "'content' is required"));
+        Tokenizer tokenizer = lm.tokenizer();
+        int[] ids = f.bool("add_special").orElse(false) ? tokenizer.encodeSequence(content) : tokenizer.encode(content);
+        ObjectNode out = json.createObjectNode();
+        ArrayNode tokens = out.putArray("tokens");
+        for (int id : ids) {
+            tokens.add(id);
+        }
+        send(ctx, 200, out);
+    }
+
+    /** llama.cpp's {@code {"tokens": [ids]}} → {@code {"content": text}}. */
+    private void detokenize(Context ctx) {
+        Fields f = new Fields(body(ctx));
+        JsonNode node = f.node("tokens").orElseThrow(() -> ApiException.invalid("tokens", "'tokens' is required"));
+        if (!node.isArray()) {
+            throw Fields.wrongType("tokens", "an array of token ids", node);
+        }
+        int vocab = lm.tokenizer().vocabSize();
+        int[] ids = new int[node.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode id = node.get(i);
+            if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0 || id.intValue() >= vocab) {
+                throw ApiException.invalid("tokens", "token " + i + " is " + id + ": token ids are integers in 0.." + (vocab - 1));
+            }
+            ids[i] = id.intValue();
+        }
+        ObjectNode out = json.createObjectNode();
+        out.put("content", lm.tokenizer().decode(ids));
+        send(ctx, 200, out);
+    }
+
+    private void generate(Context ctx, boolean chat) throws InterruptedException {
+        ObjectNode body = body(ctx);
+        GenerationRequest request = chat ? parser.chat(body) : parser.completion(body);
+        Job job = new Job(request);
+        scheduler.submit(job);
+        Reply reply = new Reply(json, lm.tokenizer(), request, settings.modelId());
+        try {
+            if (request.stream()) {
+                stream(ctx, job, reply);
+            } else {
+                List<Job.Token> tokens = new ArrayList<>();
+                while (true) {
+                    switch (job.take()) {
+                        case Job.Token t -> tokens.add(t);
+                        case Job.Failed f -> throw f.error();
+                        case Job.Done d -> {
+                            send(ctx, 200, reply.complete(tokens, d));
+                            return;
+                        }
+                    }
+                }
+            }
+        } finally {
+            job.cancel(); // a no-op once done; frees the slot if this thread leaves early
+        }
+    }
+
+    /** Server-sent events: one chunk per token, then the finish chunk, the usage chunk if asked, and {@code [DONE]}. */
+    private void stream(Context ctx, Job job, Reply reply) throws InterruptedException {
+        EventStream events = new EventStream(ctx, json);
+        try {
+            if (job.request().chat()) {
+                events.send(reply.roleChunk());
+            }
+            while (true) {
+                switch (job.take()) {
+                    case Job.Token t -> {
+                        if (!t.text().isEmpty() || job.request().logprobs()) {
+                            events.send(reply.tokenChunk(t));
+                        }
+                    }
+                    case Job.Failed f -> {
+                        events.send(ErrorBody.of(json, f.error()));
+                        events.done();
+                        return;
+                    }
+                    case Job.Done d -> {
+                        events.send(reply.finishChunk(d));
+                        if (job.request().includeUsage()) {
+                            events.send(reply.usageChunk(d));
+                        }
+                        events.done();
+                        return;
+                    }
+                }
+            }
+        } catch (UncheckedIOException e) {
+            job.cancel(); // the client went away: its slot is freed at its next token
+        }
+    }
+
+    /** The request body as a JSON object: 413 past the limit, 400 when it is not JSON or not an object. */
+    private ObjectNode body(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > settings.maxBodyBytes()) {
+            throw tooLarge();
+        }
+        byte[] bytes;
+        try (InputStream in = ctx.req().getInputStream()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, settings.maxBodyBytes() + 1));
+        } catch (IOException e) {
+            throw ApiException.invalid(null, "could not read the request body: " + e.getMessage());
+        }
+        if (bytes.length > settings.maxBodyBytes()) {
+            throw tooLarge();
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(bytes);
+        } catch (JacksonException e) {
+            throw ApiException.invalid(null, "the body is not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")" : ""));
+        } catch (IOException e) {
+            throw ApiException.invalid(null, "could not read the request body: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiException.invalid(null, "the body must be a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    /** Javalin's own refusals (no such route, body past its limit) in OpenAI's shape. */
+    private ApiException fromJavalin(HttpResponseException e, Context ctx) {
+        return switch (e.getStatus()) {
+            case 404 -> new ApiException(404, "invalid_request_error", null, "not_found", "no route " + ctx.method() + " " + ctx.path());
+            case 413 -> tooLarge();
+            default -> new ApiException(e.getStatus(), e.getStatus() < 500 ? "invalid_request_error" : "server_error", null, null,
+                    e.getMessage());
+        };
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "invalid_request_error", null, "request_too_large",
+                "the request body is larger than the limit of " + settings.maxBodyBytes() + " bytes");
+    }
+
+    private void error(Context ctx, ApiException e) {
+        send(ctx, e.status(), ErrorBody.of(json, e));
+    }
+
+    private void send(Context ctx, int status, JsonNode body) {
+        try {
+            ctx.status(status).contentType(JSON).result(json.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.jgpt.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Typed access to a request body's fields: a field that is present with the wrong type is a
+ * 400 naming it; an absent field, or JSON null, is empty. Fields the server does not know are
+ * ignored, as most OpenAI-compatible servers do, so that clients sending newer options still work.
+ */
+final class Fields {
+    private final ObjectNode body;
+
+    Fields(ObjectNode body) {
+        this.body = body;
+    }
+
+    Optional<JsonNode> node(String name) {
+        JsonNode node = body.get(name);
+        return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
+    }
+
+    Optional<String> string(String name) {
+        return node(name).map(n -> {
+            if (!n.isTextual()) {
+                throw wrongType(name, "a string", n);
+            }
+            return n.textValue();
+        });
+    }
+
+    Optional<Boolean> bool(String name) {
+        return node(name).map(n -> {
+            if (!n.isBoolean()) {
+                throw wrongType(name, "a boolean", n);
+            }
+            return n.booleanValue();
+        });
+    }
+
+    Optional<Integer> integer(String name) {
+        return node(name).map(n -> {
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw wrongType(name, "an integer", n);
+            }
+            return n.intValue();
+        });
+    }
+
+    Optional<Long> longInteger(String name) {
+        return node(name).map(n -> {
+            if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+                throw wrongType(name, "an integer", n);
+            }
+            return n.longValue();
+        });
+    }
+
+    Optional<Double> number(String name) {
+        return node(name).map(n -> {
+            if (!n.isNumber()) {
+                throw wrongType(name, "a number", n);
+            }
+            return n.doubleValue();
+        });
+    }
+
+    /** A number that must lie in [min, max]. */
+    Optional<Double> number(String name, double min, double max) {
+        return number(name).map(v -> {
+            if (!(v >= min && v <= max)) {
+                throw ApiException.invalid(name, "'" + name + "' must be between " + min + " and " + max + ", got " + v);
+            }
+            return v;
+        });
+    }
+
+    /** An integer that must be at least {@code min}. */
+    Optional<Integer> integer(String name, int min) {
+        return integer(name).map(v -> {
+            if (v < min) {
+                throw ApiException.invalid(name, "'" + name + "' must be at least " + min + ", got " + v);
+            }
+            return v;
+        });
+    }
+
+    /** A string or an array of strings (OpenAI's {@code stop}). */
+    List<String> strings(String name) {
+        Optional<JsonNode> node = node(name);
+        if (node.isEmpty()) {
+            return List.of();
+        }
+        JsonNode n = node.get();
+        if (n.isTextual()) {
+            return List.of(n.textValue());
+        }
+        if (!n.isArray()) {
+            throw wrongType(name, "a string or an array of strings", n);
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode item : n) {
+            if (!item.isTextual()) {
+                throw wrongType(name, "a string or an array of strings", n);
+            }
+            out.add(item.textValue());
+        }
+        return out;
+    }
+
+    Optional<ObjectNode> object(String name) {
+        return node(name).map(n -> {
+            if (!n.isObject()) {
+                throw wrongType(name, "an object", n);
+            }
+            return (ObjectNode) n;
+        });
+    }
+
+    static ApiException wrongType(String name, String expected, JsonNode got) {
+        return ApiException.invalid(name, "'" + name + "' must be " + expected + ", got " + describe(got));
+    }
+
+    private static String describe(JsonNode n) {
+        return switch (n.getNodeType()) {
+            case STRING -> "a string";
+            case NUMBER -> n.isIntegralNumber() ? "an integer" : "a number";
+            case BOOLEAN -> "a boolean";
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            default -> n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}

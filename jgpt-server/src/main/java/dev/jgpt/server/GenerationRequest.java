@@ -1,0 +1,18 @@
+package dev.jgpt.server;
+
+import dev.jgpt.generate.GenerationSettings;
+
+/**
+ * A validated request for new tokens, from {@code /v1/completions} or {@code /v1/chat/completions}.
+ *
+ * @param chat         whether it came as a chat (the response shapes differ)
+ * @param prompt       the prompt's token ids (at most the context window)
+ * @param topLogprobs  how many alternatives to report with each token's log-probability; -1: no logprobs
+ * @param includeUsage a streamed response ends with a chunk holding the usage counts
+ */
+record GenerationRequest(boolean chat, int[] prompt, GenerationSettings settings, int topLogprobs,
+                         boolean stream, boolean includeUsage) {
+    boolean logprobs() {
+        return topLogprobs >= 0;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.jgpt.server;
+
+import dev.jgpt.generate.FinishReason;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * One request on its way through the {@link Scheduler}: the worker thread posts events as it
+ * decodes; the HTTP thread takes them and writes the response. Either side may cancel.
+ */
+final class Job {
+    /** What the worker tells the HTTP thread. */
+    sealed interface Event permits Token, Done, Failed {
+    }
+
+    /** A new token with the text it made safe to show (maybe empty) and its log-probability (or null). */
+    record Token(int id, String text, TokenLogprob logprob) implements Event {
+    }
+
+    /** Generation ended. */
+    record Done(FinishReason finish, int promptTokens, int completionTokens) implements Event {
+    }
+
+    /** Generation failed: the error to answer with. */
+    record Failed(ApiException error) implements Event {
+    }
+
+    private final GenerationRequest request;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private volatile boolean cancelled;
+
+    Job(GenerationRequest request) {
+        this.request = request;
+    }
+
+    GenerationRequest request() {
+        return request;
+    }
+
+    /** Asks the worker to stop this job at its next token (the client went away). */
+    void cancel() {
+        cancelled = true;
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    void post(Event event) {
+        events.add(event);
+    }
+
+    /** The next event, waiting for it. */
+    Event take() throws InterruptedException {
+        return events.take();
+    }
+}

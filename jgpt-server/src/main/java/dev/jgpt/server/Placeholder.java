@@ -1,1 +1,0 @@
-package dev.jgpt.server; final class Placeholder {}

@@ -1,0 +1,194 @@
+package dev.jgpt.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jgpt.JgptException;
+import dev.jgpt.generate.ChatMessage;
+import dev.jgpt.generate.ChatTemplate;
+import dev.jgpt.generate.ContextOverflow;
+import dev.jgpt.generate.GenerationSettings;
+import dev.jgpt.sampling.SamplerSettings;
+import dev.jgpt.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Turns the JSON of a completion or chat request into a {@link GenerationRequest}, checking
+ * every field OpenAI defines that the server honours. Defaults are OpenAI's: temperature 1,
+ * top-p 1, 16 new tokens for a completion and the rest of the context for a chat.
+ */
+final class RequestParser {
+    /** Most alternatives per token a request may ask for (OpenAI's bound for chat). */
+    static final int MAX_TOP_LOGPROBS = 20;
+    private static final int DEFAULT_COMPLETION_TOKENS = 16;
+
+    private final Tokenizer tokenizer;
+    private final int vocab;
+    private final int window;
+    private final ChatTemplate template;      // null when the model's template family is unknown
+    private final String templateProblem;
+
+    RequestParser(Tokenizer tokenizer, int vocab, int window, String jinjaTemplateOrNull) {
+        this.tokenizer = tokenizer;
+        this.vocab = vocab;
+        this.window = window;
+        ChatTemplate found;
+        String problem = null;
+        try {
+            found = ChatTemplate.forModel(jinjaTemplateOrNull);
+        } catch (JgptException e) {
+            found = null;
+            problem = e.getMessage();
+        }
+        this.template = found;
+        this.templateProblem = problem;
+    }
+
+    /** {@code POST /v1/completions}: {@code prompt} is a string or an array of token ids. */
+    GenerationRequest completion(ObjectNode body) {
+        Fields f = new Fields(body);
+        int[] prompt = prompt(f);
+        int maxTokens = f.integer("max_tokens", 0).orElse(DEFAULT_COMPLETION_TOKENS);
+        int top = f.integer("logprobs", 0).map(n -> checkTop("logprobs", n)).orElse(-1);
+        return build(f, false, prompt, maxTokens, List.of(), top);
+    }
+
+    /** {@code POST /v1/chat/completions}: {@code messages} rendered with the model's chat template. */
+    GenerationRequest chat(ObjectNode body) {
+        Fields f = new Fields(body);
+        if (template == null) {
+            throw ApiException.invalid(null, "this model cannot chat: " + templateProblem);
+        }
+        int[] prompt = template.encode(messages(f), tokenizer);
+        checkPromptLength("messages", prompt);
+        int maxTokens = f.integer("max_completion_tokens", 0).or(() -> f.integer("max_tokens", 0)).orElse(window - prompt.length);
+        boolean logprobs = f.bool("logprobs").orElse(false);
+        int top = f.integer("top_logprobs", 0).map(n -> checkTop("top_logprobs", n)).orElse(0);
+        if (!logprobs && f.node("top_logprobs").isPresent()) {
+            throw ApiException.invalid("top_logprobs", "'top_logprobs' needs 'logprobs' set to true");
+        }
+        return build(f, true, prompt, maxTokens, template.stops(), logprobs ? top : -1);
+    }
+
+    private GenerationRequest build(Fields f, boolean chat, int[] prompt, int maxTokens, List<String> templateStops, int topLogprobs) {
+        f.string("model"); // any name is accepted: the server has one model
+        if (f.integer("n").filter(n -> n != 1).isPresent()) {
+            throw ApiException.invalid("n", "only one choice per request: 'n' must be 1");
+        }
+        List<String> stops = new ArrayList<>(templateStops);
+        for (String stop : f.strings("stop")) {
+            if (stop.isEmpty()) {
+                throw ApiException.invalid("stop", "a stop string cannot be empty");
+            }
+            stops.add(stop);
+        }
+        float temperature = f.number("temperature", 0, SamplerSettings.MAX_TEMPERATURE).orElse(1.0).floatValue();
+        float topP = f.number("top_p", 0, 1).orElse(1.0).floatValue();
+        int topK = f.integer("top_k", 0).orElse(0);
+        float minP = f.number("min_p", 0, 0.999999).orElse(0.0).floatValue();
+        float repeat = f.number("repeat_penalty", 0.01, 100).orElse(1.0).floatValue();
+        float presence = f.number("presence_penalty", -SamplerSettings.MAX_PENALTY, SamplerSettings.MAX_PENALTY).orElse(0.0).floatValue();
+        float frequency = f.number("frequency_penalty", -SamplerSettings.MAX_PENALTY, SamplerSettings.MAX_PENALTY).orElse(0.0).floatValue();
+        long seed = f.longInteger("seed").orElseGet(() -> ThreadLocalRandom.current().nextLong());
+        boolean stream = f.bool("stream").orElse(false);
+        boolean includeUsage = f.object("stream_options").map(o -> new Fields(o).bool("include_usage").orElse(false)).orElse(false);
+        // top-p 0 keeps only the most likely token, as the smallest positive p does
+        SamplerSettings sampler = new SamplerSettings(temperature, topK, Math.max(topP, Float.MIN_VALUE), minP, repeat, seed,
+                presence, frequency);
+        GenerationSettings settings = new GenerationSettings(maxTokens, sampler, stops, ContextOverflow.STOP);
+        return new GenerationRequest(chat, prompt, settings, topLogprobs, stream, includeUsage);
+    }
+
+    private int[] prompt(Fields f) {
+        JsonNode node = f.node("prompt").orElseThrow(() -> ApiException.invalid("prompt", "'prompt' is required"));
+        int[] ids;
+        if (node.isArray() && node.size() == 1 && (node.get(0).isTextual() || node.get(0).isArray())) {
+            node = node.get(0); // a batch of one
+        }
+        if (node.isTextual()) {
+            ids = tokenizer.encodeSequence(node.textValue());
+        } else if (node.isArray() && node.size() > 0 && node.get(0).isIntegralNumber()) {
+            ids = new int[node.size()];
+            for (int i = 0; i < ids.length; i++) {
+                JsonNode id = node.get(i);
+                if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0 || id.intValue() >= vocab) {
+                    throw ApiException.invalid("prompt", "prompt token " + i + " is " + id + ": token ids are integers in 0.." + (vocab - 1));
+                }
+                ids[i] = id.intValue();
+            }
+        } else if (node.isArray() && node.size() > 1) {
+            throw ApiException.invalid("prompt", "one prompt per request: send the prompts of a batch one by one");
+        } else {
+            throw Fields.wrongType("prompt", "a string or an array of token ids", node);
+        }
+        checkPromptLength("prompt", ids);
+        return ids;
+    }
+
+    private void checkPromptLength(String param, int[] prompt) {
+        if (prompt.length == 0) {
+            throw ApiException.invalid(param, "the prompt is empty: give at least one token");
+        }
+        if (prompt.length > window) {
+            throw ApiException.invalid(param, "context_length_exceeded", "the prompt has "
+                    + prompt.length + " tokens, more than the context window of " + window + " tokens");
+        }
+    }
+
+    private List<ChatMessage> messages(Fields f) {
+        JsonNode node = f.node("messages").orElseThrow(() -> ApiException.invalid("messages", "'messages' is required"));
+        if (!node.isArray() || node.isEmpty()) {
+            throw ApiException.invalid("messages", "'messages' must be a non-empty array of {role, content}");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String at = "messages[" + i + "]";
+            JsonNode m = node.get(i);
+            if (!m.isObject()) {
+                throw Fields.wrongType(at, "an object", m);
+            }
+            Fields mf = new Fields((ObjectNode) m);
+            String role = mf.string("role").orElseThrow(() -> ApiException.invalid(at + ".role", "'" + at + ".role' is required"));
+            ChatMessage.Role r = switch (role) {
+                case "system", "developer" -> ChatMessage.Role.SYSTEM;
+                case "user" -> ChatMessage.Role.USER;
+                case "assistant" -> ChatMessage.Role.ASSISTANT;
+                default -> throw ApiException.invalid(at + ".role", "unknown role '" + role
+                        + "': expected system, developer, user or assistant");
+            };
+            messages.add(new ChatMessage(r, content(mf, at)));
+        }
+        return messages;
+    }
+
+    /** A message's content: a string, or an array of text parts joined. */
+    private static String content(Fields m, String at) {
+        JsonNode c = m.node("content").orElse(null);
+        if (c == null) {
+            return "";
+        }
+        if (c.isTextual()) {
+            return c.textValue();
+        }
+        if (c.isArray()) {
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : c) {
+                JsonNode t = part.get("text");
+                if (!part.isObject() || !"text".equals(part.path("type").asText()) || t == null || !t.isTextual()) {
+                    throw ApiException.invalid(at + ".content", "only text parts ({\"type\": \"text\", \"text\": ...}) are supported");
+                }
+                text.append(t.textValue());
+            }
+            return text.toString();
+        }
+        throw Fields.wrongType(at + ".content", "a string or an array of text parts", c);
+    }
+
+    private static int checkTop(String name, int n) {
+        if (n > MAX_TOP_LOGPROBS) {
+            throw ApiException.invalid(name, "'" + name + "' must be at most " + MAX_TOP_LOGPROBS + ", got " + n);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,207 @@
+package dev.jgpt.server;
+
+import dev.jgpt.generate.Continuation;
+import dev.jgpt.generate.FinishReason;
+import dev.jgpt.model.KvCache;
+import dev.jgpt.model.Transformer;
+import dev.jgpt.tokenizer.Tokenizer;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs every request on one worker thread: N slots, each with its own KV cache, decode in turn,
+ * one token per slot per round (the kernels under each forward pass use every core); further
+ * requests wait in a bounded queue, and a request beyond that is refused (429). A cancelled
+ * job leaves its slot at its next token.
+ */
+final class Scheduler implements AutoCloseable {
+    /** One place where a request decodes. */
+    private static final class Slot {
+        final KvCache cache;
+        final float[] logits;
+        Job job;
+        Continuation continuation;
+
+        Slot(KvCache cache, int vocab) {
+            this.cache = cache;
+            this.logits = new float[vocab];
+        }
+    }
+
+    private final Transformer model;
+    private final Tokenizer tokenizer;
+    private final int vocab;
+    private final int window;
+    private final Slot[] slots;
+    private final int capacity;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger busy = new AtomicInteger();
+    private final LinkedBlockingQueue<Job> waiting = new LinkedBlockingQueue<>();
+    private final Thread worker;
+    private volatile boolean closed;
+
+    /**
+     * @param window positions of each slot's KV cache: the longest prompt plus continuation
+     * @param queue  requests that may wait for a slot
+     */
+    Scheduler(Transformer model, Tokenizer tokenizer, int slotCount, int queue, int window) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.vocab = model.config().vocabSize();
+        this.window = window;
+        this.slots = new Slot[slotCount];
+        for (int i = 0; i < slotCount; i++) {
+            slots[i] = new Slot(model.newCache(window), vocab);
+        }
+        this.capacity = slotCount + queue;
+        this.worker = Thread.ofPlatform().name("jgpt-scheduler").daemon().start(this::run);
+    }
+
+    int window() {
+        return window;
+    }
+
+    int slotCount() {
+        return slots.length;
+    }
+
+    /** Slots decoding a request now. */
+    int busySlots() {
+        return busy.get();
+    }
+
+    /** Requests accepted and not yet finished: decoding or waiting. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * Queues the job; its events follow on {@link Job#take}.
+     *
+     * @throws ApiException 429 when every slot is busy and the queue is full, 503 once closed
+     */
+    void submit(Job job) {
+        if (closed) {
+            throw new ApiException(503, "server_error", null, null, "the server is shutting down");
+        }
+        if (inFlight.incrementAndGet() > capacity) {
+            inFlight.decrementAndGet();
+            throw new ApiException(429, "rate_limit_error", null, "queue_full", "all " + slots.length
+                    + " slots are busy and " + (capacity - slots.length) + " requests already wait: try again later");
+        }
+        waiting.add(job);
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                admit();
+                for (Slot slot : slots) {
+                    if (slot.job != null) {
+                        step(slot);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
+        ApiException gone = new ApiException(503, "server_error", null, null, "the server is shutting down");
+        for (Slot slot : slots) {
+            if (slot.job != null) {
+                fail(slot, gone);
+            }
+        }
+        Job job;
+        while ((job = waiting.poll()) != null) {
+            job.post(new Job.Failed(gone));
+        }
+    }
+
+    /** Moves waiting jobs into free slots; waits for one when no slot is busy. */
+    private void admit() throws InterruptedException {
+        for (Slot slot : slots) {
+            if (slot.job != null) {
+                continue;
+            }
+            Job job = busy.get() > 0 ? waiting.poll() : waiting.poll(100, TimeUnit.MILLISECONDS);
+            if (job == null) {
+                return;
+            }
+            start(slot, job);
+        }
+    }
+
+    /** Runs the prompt into the slot's cache. */
+    private void start(Slot slot, Job job) {
+        GenerationRequest request = job.request();
+        slot.job = job;
+        slot.continuation = new Continuation(tokenizer, vocab, request.prompt(), request.settings());
+        busy.incrementAndGet();
+        if (job.cancelled() || request.settings().maxTokens() == 0) {
+            end(slot, job.cancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
+            return;
+        }
+        try {
+            slot.cache.clear();
+            int[] prompt = request.prompt();
+            System.arraycopy(model.forward(prompt, 0, prompt.length, slot.cache), 0, slot.logits, 0, vocab);
+        } catch (RuntimeException e) {
+            fail(slot, internal(e));
+        }
+    }
+
+    /** Samples one token for the slot and runs it through the model. */
+    private void step(Slot slot) {
+        Job job = slot.job;
+        GenerationRequest request = job.request();
+        Continuation continuation = slot.continuation;
+        try {
+            Continuation.Step step = continuation.next(slot.logits, slot.cache.remaining() == 0, job::cancelled);
+            TokenLogprob logprob = request.logprobs() ? TokenLogprob.of(slot.logits, vocab, step.id(), request.topLogprobs()) : null;
+            job.post(new Job.Token(step.id(), step.text(), logprob));
+            if (step.done()) {
+                end(slot, step.finish());
+                return;
+            }
+            int length = continuation.length();
+            System.arraycopy(model.forward(continuation.sequence(), length - 1, length, slot.cache), 0, slot.logits, 0, vocab);
+        } catch (RuntimeException e) {
+            fail(slot, internal(e));
+        }
+    }
+
+    private void end(Slot slot, FinishReason finish) {
+        slot.job.post(new Job.Done(finish, slot.job.request().prompt().length, slot.continuation.generated()));
+        release(slot);
+    }
+
+    private void fail(Slot slot, ApiException error) {
+        slot.job.post(new Job.Failed(error));
+        release(slot);
+    }
+
+    private void release(Slot slot) {
+        slot.job = null;
+        slot.continuation = null;
+        busy.decrementAndGet();
+        inFlight.decrementAndGet();
+    }
+
+    /** A failure inside the model: said to the client without internals. */
+    private static ApiException internal(RuntimeException e) {
+        String message = e instanceof dev.jgpt.JgptException ? e.getMessage() : "internal error while generating";
+        return new ApiException(500, "server_error", null, null, message);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        worker.interrupt();
+        try {
+            worker.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
