@@ -57,6 +57,8 @@ public final class ApiServer implements AutoCloseable {
             config.routes.post("/detokenize", this::detokenize);
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e, ctx)));
+            // the core's errors while reading a request (text the tokenizer cannot spell, say) are the request's fault
+            config.routes.exception(dev.jgpt.JgptException.class, (e, ctx) -> error(ctx, ApiException.invalid(null, e.getMessage())));
             config.routes.exception(Exception.class, (e, ctx) -> error(ctx,
                     new ApiException(500, "server_error", null, null, "internal error")));
         });
@@ -107,6 +109,7 @@ public final class ApiServer implements AutoCloseable {
         body.put("slots_idle", scheduler.slotCount() - scheduler.busySlots());
         body.put("slots_processing", scheduler.busySlots());
         body.put("requests_waiting", Math.max(0, scheduler.inFlight() - scheduler.busySlots()));
+        body.put("tokens_generated", scheduler.tokensGenerated());
         send(ctx, 200, body);
     }
 

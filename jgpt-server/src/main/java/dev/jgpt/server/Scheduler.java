@@ -8,6 +8,7 @@ import dev.jgpt.tokenizer.Tokenizer;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs every request on one worker thread: N slots, each with its own KV cache, decode in turn,
@@ -37,6 +38,7 @@ final class Scheduler implements AutoCloseable {
     private final int capacity;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicLong generated = new AtomicLong();
     private final LinkedBlockingQueue<Job> waiting = new LinkedBlockingQueue<>();
     private final Thread worker;
     private volatile boolean closed;
@@ -74,6 +76,11 @@ final class Scheduler implements AutoCloseable {
     /** Requests accepted and not yet finished: decoding or waiting. */
     int inFlight() {
         return inFlight.get();
+    }
+
+    /** Tokens sampled since the start, over all requests. */
+    long tokensGenerated() {
+        return generated.get();
     }
 
     /**
@@ -159,6 +166,7 @@ final class Scheduler implements AutoCloseable {
         try {
             Continuation.Step step = continuation.next(slot.logits, slot.cache.remaining() == 0, job::cancelled);
             TokenLogprob logprob = request.logprobs() ? TokenLogprob.of(slot.logits, vocab, step.id(), request.topLogprobs()) : null;
+            generated.incrementAndGet();
             job.post(new Job.Token(step.id(), step.text(), logprob));
             if (step.done()) {
                 end(slot, step.finish());

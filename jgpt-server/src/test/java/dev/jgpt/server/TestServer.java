@@ -1,0 +1,137 @@
+package dev.jgpt.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.generate.LanguageModel;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.RandomModel;
+import dev.jgpt.tensor.DType;
+import dev.jgpt.tokenizer.CharTokenizer;
+import dev.jgpt.tokenizer.TokenizerJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** A random GPT-2 with a character tokenizer, served on a free port, and a real HTTP client to talk to it. */
+final class TestServer implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** Every printable ASCII character and the newline. */
+    private static final String CORPUS = java.util.stream.IntStream.rangeClosed(32, 126)
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "\n";
+
+    final LanguageModel lm;
+    final ApiServer server;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    private TestServer(LanguageModel lm, ApiServer server) {
+        this.lm = lm;
+        this.server = server;
+    }
+
+    /** Writes the test model into {@code dir} (once per folder) and opens it. */
+    static LanguageModel model(Path dir) {
+        if (!dir.resolve("config.json").toFile().exists()) {
+            CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS);
+            // wide enough that 1000 tokens take a noticeable while, small enough to build in a moment
+            ModelConfig config = ModelConfig.gpt2(4, 4, 256, 1024, tokenizer.vocabSize());
+            RandomModel.write(config, DType.F32, 7L, dir);
+            TokenizerJson.write(tokenizer, dir.resolve("tokenizer.json"));
+        }
+        return LanguageModel.open(dir);
+    }
+
+    static TestServer start(Path dir, int slots, int queue, String apiKey) {
+        LanguageModel lm = model(dir);
+        ApiServer server = ApiServer.start(lm, new ServerSettings("127.0.0.1", 0, apiKey, slots, queue, 64 * 1024, 1024, "test-model"));
+        return new TestServer(lm, server);
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    HttpResponse<String> post(String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request.build());
+    }
+
+    HttpResponse<String> get(String path, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request.build());
+    }
+
+    /** The {@code data:} payloads of a streamed response, in order. */
+    List<String> stream(String path, String body) {
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            HttpResponse<java.util.stream.Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() != 200) {
+                throw new AssertionError("status " + response.statusCode());
+            }
+            List<String> data = new ArrayList<>();
+            response.body().filter(line -> line.startsWith("data: ")).forEach(line -> data.add(line.substring(6)));
+            return data;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        return json(response.body());
+    }
+
+    /** Waits up to 30 s for the condition. */
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        lm.close();
+    }
+}
