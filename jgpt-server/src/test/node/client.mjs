@@ -1,0 +1,50 @@
+// Talks to a running jgpt server with the official OpenAI client and prints what it got as JSON.
+// Usage: node client.mjs BASE_URL API_KEY
+import OpenAI from "openai";
+
+const [baseURL, apiKey] = process.argv.slice(2);
+const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 60_000 });
+const out = {};
+
+const models = await client.models.list();
+out.models = models.data.map((m) => m.id);
+
+const completion = await client.completions.create({
+  model: out.models[0], prompt: "The quick brown", max_tokens: 12, temperature: 0, logprobs: 2,
+});
+out.completion = {
+  text: completion.choices[0].text,
+  finish_reason: completion.choices[0].finish_reason,
+  usage: completion.usage,
+  token_logprobs: completion.choices[0].logprobs.token_logprobs,
+};
+
+const chat = await client.chat.completions.create({
+  model: out.models[0], messages: [{ role: "user", content: "Who jumps?" }], max_completion_tokens: 10, temperature: 0,
+});
+out.chat = { content: chat.choices[0].message.content, role: chat.choices[0].message.role, usage: chat.usage };
+
+const stream = await client.chat.completions.create({
+  model: out.models[0], messages: [{ role: "user", content: "Who jumps?" }], max_completion_tokens: 10, temperature: 0,
+  stream: true, stream_options: { include_usage: true },
+});
+let streamed = "";
+let finish = null;
+let usage = null;
+for await (const chunk of stream) {
+  for (const choice of chunk.choices) {
+    streamed += choice.delta.content ?? "";
+    finish = choice.finish_reason ?? finish;
+  }
+  usage = chunk.usage ?? usage;
+}
+out.stream = { content: streamed, finish_reason: finish, usage };
+
+try {
+  await client.completions.create({ model: out.models[0], prompt: "a", temperature: 5 });
+  out.error = null;
+} catch (e) {
+  out.error = { status: e.status, name: e.constructor.name, param: e.param ?? null, type: e.type ?? null };
+}
+
+process.stdout.write(JSON.stringify(out));
