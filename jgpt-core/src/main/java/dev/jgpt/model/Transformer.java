@@ -36,9 +36,11 @@ public final class Transformer {
     private float[] attentionScores = new float[0]; // [heads × capacity]: one row of scores per head
     private final float[] lastRow;           // [E]
     private final float[] logits;            // [vocab]
+    private final float[] rowScratch;        // [max(Q, K)]: one row of queries or keys being rotated
     // the attention call in flight, as fields so that running it allocates nothing
     private final Parallel.RangeTask attentionTask = this::attendHeads;
     private int attentionRows;
+    private int attentionRowOffset;          // the first query row in ws.q / ws.attn (a batch attends row by row)
     private int attentionStart;
     private int attentionStride;
     private float[] attentionKeys;
@@ -52,6 +54,7 @@ public final class Transformer {
         this.rope = architecture.rope() == null ? null : new RopeTable(architecture.rope());
         this.lastRow = new float[config.embd()];
         this.logits = new float[config.vocabSize()];
+        this.rowScratch = new float[Math.max(config.queryDim(), config.kvDim())];
     }
 
     /** Loads GPT-2 weights from a Hugging Face checkpoint whose config is already known. */
@@ -106,6 +109,87 @@ public final class Transformer {
     public void forwardAll(int[] tokens, int from, int to, KvCache cache, LogitsSink sink) {
         int m = to - from;
         runBlocks(tokens, from, m, cache);
+        allLogits(m, sink);
+    }
+
+    /**
+     * Decodes one token for each of m independent sequences at once: {@code tokens[r]} at the
+     * next position of {@code caches[r]}, and hands the logits after it to {@code sink} as row r.
+     * The rows share every weight-matrix pass (each matrix is read once for all m), and attend
+     * only to their own cache; the result equals m separate {@link #forward} calls up to float
+     * rounding.
+     */
+    public void forwardBatch(int[] tokens, KvCache[] caches, LogitsSink sink) {
+        int m = tokens.length;
+        if (m == 0 || caches.length != m) {
+            throw new IllegalArgumentException(m + " tokens for " + caches.length + " caches: give one token per cache");
+        }
+        int capacity = 0;
+        for (int r = 0; r < m; r++) {
+            if (caches[r].remaining() < 1) {
+                throw new JgptException("context window full: sequence " + r + " fills its cache of " + caches[r].capacity() + " positions");
+            }
+            for (int other = 0; other < r; other++) {
+                if (caches[other] == caches[r]) {
+                    throw new IllegalArgumentException("sequences " + other + " and " + r + " share one cache");
+                }
+            }
+            capacity = Math.max(capacity, caches[r].capacity());
+        }
+        prepare(m, capacity);
+        int e = config.embd();
+        Tensor wte = weights.tokenEmbedding();
+        Tensor wpe = weights.positionEmbedding();
+        for (int r = 0; r < m; r++) {
+            config.checkToken(tokens[r]);
+            wte.dtype().decode(wte.data(), (long) tokens[r] * e, ws.x, r * e, e);
+            if (wpe != null) {
+                wpe.dtype().decode(wpe.data(), (long) caches[r].length() * e, ws.h, r * e, e);
+            }
+        }
+        if (wpe != null) {
+            Kernels.add(ws.x, ws.h, m * e);
+        }
+        for (int layer = 0; layer < config.layers(); layer++) {
+            LayerWeights w = weights.layers().get(layer);
+            normalize(w.attentionNorm(), ws.x, m, ws.h);
+            project(w, m);
+            for (int r = 0; r < m; r++) {
+                attendOwnCache(r, layer, caches[r]);
+            }
+            w.attentionOutput().apply(ws.attn, m, ws.h);
+            Kernels.add(ws.x, ws.h, m * e);
+            mlp(w, m);
+        }
+        for (KvCache cache : caches) {
+            cache.advance(1);
+        }
+        allLogits(m, sink);
+    }
+
+    /** Row r of a batch: rotate its query and key to its own position, store its key and value, attend to its cache. */
+    private void attendOwnCache(int r, int layer, KvCache cache) {
+        int q = config.queryDim();
+        int kv = config.kvDim();
+        int position = cache.length();
+        if (rope != null) {
+            // the rotation kernel works on rows from index 0: rotate a copy of this row
+            System.arraycopy(ws.q, r * q, rowScratch, 0, q);
+            rope.rotate(rowScratch, 1, config.heads(), config.headSize(), position);
+            System.arraycopy(rowScratch, 0, ws.q, r * q, q);
+            System.arraycopy(ws.k, r * kv, rowScratch, 0, kv);
+            rope.rotate(rowScratch, 1, config.kvHeads(), config.headSize(), position);
+            System.arraycopy(rowScratch, 0, ws.k, r * kv, kv);
+        }
+        System.arraycopy(ws.k, r * kv, cache.keys[layer], position * kv, kv);
+        System.arraycopy(ws.v, r * kv, cache.values[layer], position * kv, kv);
+        attentionRowOffset = r;
+        attention(1, position, cache.capacity(), cache.keys[layer], cache.values[layer]);
+        attentionRowOffset = 0;
+    }
+
+    /** The final norm and the unembedding of the m rows in {@code ws.x}, handed to {@code sink} row by row. */
+    private void allLogits(int m, LogitsSink sink) {
         int e = config.embd();
         int v = config.vocabSize();
         normalize(weights.finalNorm(), ws.x, m, ws.h);
@@ -170,7 +254,12 @@ public final class Transformer {
         attention(m, start, cache.capacity(), keys, values);
         w.attentionOutput().apply(ws.attn, m, ws.h);
         Kernels.add(ws.x, ws.h, m * e);
-        // MLP: each token alone
+        mlp(w, m);
+    }
+
+    /** MLP: each token alone; adds its output to the residual stream ws.x [m × E]. */
+    private void mlp(LayerWeights w, int m) {
+        int e = config.embd();
         normalize(w.mlpNorm(), ws.x, m, ws.h);
         int n = m * config.mlpHidden();
         w.mlpUp().apply(ws.h, m, ws.up);
@@ -247,7 +336,7 @@ public final class Transformer {
             int queryOffset = head * d;
             int kvOffset = (head / group) * d;
             for (int r = 0; r < m; r++) {
-                int query = r * q + queryOffset;
+                int query = (attentionRowOffset + r) * q + queryOffset;
                 int visible = start + r + 1;
                 for (int p = 0; p < visible; p++) {
                     attentionScores[scores + p] = Kernels.dot(ws.q, query, keys, p * kv + kvOffset, d) * attentionScale;
