@@ -11,10 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs every request on one worker thread: N slots, each with its own KV cache, decode in turn,
- * one token per slot per round (the kernels under each forward pass use every core); further
- * requests wait in a bounded queue, and a request beyond that is refused (429). A cancelled
- * job leaves its slot at its next token.
+ * Runs every request on one worker thread: N slots, each with its own KV cache, decode together,
+ * one token per slot per round in one batched forward pass ({@link Transformer#forwardBatch}: the
+ * weights are read once for all slots; the kernels under it use every core). A new request's
+ * prompt runs alone when it takes a slot. Further requests wait in a bounded queue, and a
+ * request beyond that is refused (429). A cancelled job leaves its slot at its next token.
  */
 final class Scheduler implements AutoCloseable {
     /** One place where a request decodes. */
@@ -42,6 +43,11 @@ final class Scheduler implements AutoCloseable {
     private final LinkedBlockingQueue<Job> waiting = new LinkedBlockingQueue<>();
     private final Thread worker;
     private volatile boolean closed;
+    // the decode round in flight: the slots going on, and per batch size m the arrays forwardBatch takes
+    private final Slot[] batch;
+    private final int[][] batchTokens;
+    private final KvCache[][] batchCaches;
+    private final Transformer.LogitsSink toBatch;
 
     /**
      * @param window positions of each slot's KV cache: the longest prompt plus continuation
@@ -57,6 +63,14 @@ final class Scheduler implements AutoCloseable {
             slots[i] = new Slot(model.newCache(window), vocab);
         }
         this.capacity = slotCount + queue;
+        this.batch = new Slot[slotCount];
+        this.batchTokens = new int[slotCount + 1][];
+        this.batchCaches = new KvCache[slotCount + 1][];
+        for (int m = 1; m <= slotCount; m++) {
+            batchTokens[m] = new int[m];
+            batchCaches[m] = new KvCache[m];
+        }
+        this.toBatch = (row, logits, offset) -> System.arraycopy(logits, offset, batch[row].logits, 0, vocab);
         this.worker = Thread.ofPlatform().name("jgpt-scheduler").daemon().start(this::run);
     }
 
@@ -104,11 +118,7 @@ final class Scheduler implements AutoCloseable {
         try {
             while (!closed) {
                 admit();
-                for (Slot slot : slots) {
-                    if (slot.job != null) {
-                        step(slot);
-                    }
-                }
+                decodeRound();
             }
         } catch (InterruptedException e) {
             // closing
@@ -158,24 +168,57 @@ final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Samples one token for the slot and runs it through the model. */
-    private void step(Slot slot) {
+    /** Samples one token in every busy slot, then runs the new tokens of the slots that go on through the model at once. */
+    private void decodeRound() {
+        int m = 0;
+        for (Slot slot : slots) {
+            if (slot.job != null && sample(slot)) {
+                batch[m++] = slot;
+            }
+        }
+        if (m == 0) {
+            return;
+        }
+        try {
+            if (m == 1) {
+                Continuation c = batch[0].continuation;
+                float[] logits = model.forward(c.sequence(), c.length() - 1, c.length(), batch[0].cache);
+                System.arraycopy(logits, 0, batch[0].logits, 0, vocab);
+            } else {
+                int[] tokens = batchTokens[m];
+                KvCache[] caches = batchCaches[m];
+                for (int r = 0; r < m; r++) {
+                    Continuation c = batch[r].continuation;
+                    tokens[r] = c.sequence()[c.length() - 1];
+                    caches[r] = batch[r].cache;
+                }
+                model.forwardBatch(tokens, caches, toBatch);
+            }
+        } catch (RuntimeException e) {
+            ApiException error = internal(e);
+            for (int r = 0; r < m; r++) {
+                fail(batch[r], error);
+            }
+        }
+    }
+
+    /** Samples the slot's next token and posts it; whether the slot goes on (its token must then run through the model). */
+    private boolean sample(Slot slot) {
         Job job = slot.job;
         GenerationRequest request = job.request();
-        Continuation continuation = slot.continuation;
         try {
-            Continuation.Step step = continuation.next(slot.logits, slot.cache.remaining() == 0, job::cancelled);
+            Continuation.Step step = slot.continuation.next(slot.logits, slot.cache.remaining() == 0, job::cancelled);
             TokenLogprob logprob = request.logprobs() ? TokenLogprob.of(slot.logits, vocab, step.id(), request.topLogprobs()) : null;
             generated.incrementAndGet();
             job.post(new Job.Token(step.id(), step.text(), logprob));
             if (step.done()) {
                 end(slot, step.finish());
-                return;
+                return false;
             }
-            int length = continuation.length();
-            System.arraycopy(model.forward(continuation.sequence(), length - 1, length, slot.cache), 0, slot.logits, 0, vocab);
+            return true;
         } catch (RuntimeException e) {
             fail(slot, internal(e));
+            return false;
         }
     }
 
