@@ -17,8 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serve the model over HTTP with an OpenAI-compatible API (/v1/completions, /v1/chat/completions, "
                 + "/v1/models) and /health, /tokenize, /detokenize. Runs until stopped (Ctrl-C).",
-            "Binds to 127.0.0.1 unless --host says otherwise; on another address every request then needs "
-                + "'Authorization: Bearer KEY' when --api-key is given (serving without a key is allowed, with a warning)."})
+            "Binds to 127.0.0.1 unless --host says otherwise. With --api-key every request but /health and the playground "
+                + "page must carry 'Authorization: Bearer KEY'; another host without a key is allowed, with a warning.",
+            "Unknown request fields are ignored; the playground is at http://HOST:PORT/."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -49,6 +49,7 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
             config.routes.before(this::authorize);
+            config.routes.get("/", this::playground);
             config.routes.get("/health", this::health);
             config.routes.get("/v1/models", this::models);
             config.routes.post("/v1/completions", ctx -> generate(ctx, false));
@@ -93,13 +94,23 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void authorize(Context ctx) {
-        if (apiKey == null || ctx.path().equals("/health")) {
+        if (apiKey == null || ctx.path().equals("/health") || ctx.path().equals("/")) {
             return;
         }
         String given = ctx.header("Authorization");
         if (given == null || !MessageDigest.isEqual(apiKey, given.getBytes(StandardCharsets.UTF_8))) {
             throw new ApiException(401, "invalid_request_error", null, "invalid_api_key",
                     given == null ? "missing API key: send the header 'Authorization: Bearer <key>'" : "incorrect API key");
+        }
+    }
+
+    /** The playground: one self-contained page from the jar (no other file is served, so no path can escape). */
+    private void playground(Context ctx) throws IOException {
+        try (InputStream page = ApiServer.class.getResourceAsStream("playground.html")) {
+            if (page == null) {
+                throw new ApiException(404, "invalid_request_error", null, "not_found", "this build has no playground page");
+            }
+            ctx.contentType("text/html; charset=utf-8").result(page.readAllBytes());
         }
     }
 

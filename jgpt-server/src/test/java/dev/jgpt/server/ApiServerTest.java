@@ -207,4 +207,16 @@ class ApiServerTest {
         String b = TestServer.json(server.post("/v1/completions", request)).at("/choices/0/text").asText();
         assertThat(a).isEqualTo(b).isNotEmpty();
     }
+
+    @Test
+    void thePlaygroundIsOnePageFromTheJarThatNeedsNothingFromOutside() {
+        HttpResponse<String> page = server.get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
+        assertThat(page.body()).contains("<title>jgpt playground</title>").contains("/v1/completions")
+                .doesNotContain("http://").doesNotContain("https://").doesNotContain("src=");
+        for (String path : List.of("/playground.html", "/..%2Fpom.xml", "/%2e%2e/%2e%2e/etc/passwd", "/dev/jgpt/server/playground.html")) {
+            assertThat(server.get(path).statusCode()).as(path).isIn(400, 404);
+        }
+    }
 }
