@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jgpt.JgptException;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.tokenizer.Tokenizer;
 import io.javalin.Javalin;
@@ -59,7 +60,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e, ctx)));
             // the core's errors while reading a request (text the tokenizer cannot spell, say) are the request's fault
-            config.routes.exception(dev.jgpt.JgptException.class, (e, ctx) -> error(ctx, ApiException.invalid(null, e.getMessage())));
+            config.routes.exception(JgptException.class, (e, ctx) -> error(ctx, ApiException.invalid(null, e.getMessage())));
             config.routes.exception(Exception.class, (e, ctx) -> error(ctx,
                     new ApiException(500, "server_error", null, null, "internal error")));
         });
@@ -72,7 +73,7 @@ public final class ApiServer implements AutoCloseable {
             server.app.start();
         } catch (RuntimeException e) {
             server.scheduler.close();
-            throw new dev.jgpt.JgptException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
+            throw new JgptException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         }
         return server;

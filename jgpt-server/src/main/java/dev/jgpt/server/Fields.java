@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -131,7 +132,7 @@ final class Fields {
             case BOOLEAN -> "a boolean";
             case ARRAY -> "an array";
             case OBJECT -> "an object";
-            default -> n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+            default -> n.getNodeType().name().toLowerCase(Locale.ROOT);
         };
     }
 }

@@ -1,5 +1,6 @@
 package dev.jgpt.server;
 
+import dev.jgpt.JgptException;
 import dev.jgpt.generate.Continuation;
 import dev.jgpt.generate.FinishReason;
 import dev.jgpt.model.KvCache;
@@ -241,7 +242,7 @@ final class Scheduler implements AutoCloseable {
 
     /** A failure inside the model: said to the client without internals. */
     private static ApiException internal(RuntimeException e) {
-        String message = e instanceof dev.jgpt.JgptException ? e.getMessage() : "internal error while generating";
+        String message = e instanceof JgptException ? e.getMessage() : "internal error while generating";
         return new ApiException(500, "server_error", null, null, message);
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jgpt.generate.ChatMessage;
 import dev.jgpt.generate.ChatTemplate;
 import dev.jgpt.generate.ContextOverflow;
+import dev.jgpt.generate.FinishReason;
 import dev.jgpt.generate.Generation;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.generate.LanguageModel;
@@ -46,7 +47,7 @@ class OpenAiClientTest {
             assertThat(got.at("/chat/content").asText()).isEqualTo(chat.text());
             assertThat(got.at("/chat/role").asText()).isEqualTo("assistant");
             assertThat(got.at("/stream/content").asText()).isEqualTo(chat.text());
-            assertThat(got.at("/stream/finish_reason").asText()).isEqualTo(chat.finishReason() == dev.jgpt.generate.FinishReason.STOP ? "stop" : "length");
+            assertThat(got.at("/stream/finish_reason").asText()).isEqualTo(chat.finishReason() == FinishReason.STOP ? "stop" : "length");
             assertThat(got.at("/stream/usage/total_tokens").asInt()).isEqualTo(got.at("/chat/usage/total_tokens").asInt());
 
             assertThat(got.at("/error/status").asInt()).isEqualTo(400);
