@@ -3,8 +3,10 @@ package dev.jgpt.cli;
 import dev.jgpt.generate.Generator;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.server.ApiServer;
+import dev.jgpt.server.LoadRun;
 import dev.jgpt.server.ServerSettings;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -54,6 +56,15 @@ final class ServeCommand implements Callable<Integer> {
                     + Generator.DEFAULT_MAX_WINDOW + ").")
     Integer context;
 
+    @Option(names = "--load-run", paramLabel = "CLIENTS",
+            description = "Instead of serving until stopped: start, warm up, send CLIENTS streamed requests at once (then the "
+                    + "same requests one at a time), print throughput and latencies, and stop.")
+    Integer loadClients;
+
+    @Option(names = "--load-tokens", paramLabel = "N", defaultValue = "32",
+            description = "New tokens per request of --load-run (default: ${DEFAULT-VALUE}).")
+    int loadTokens;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -66,17 +77,38 @@ final class ServeCommand implements Callable<Integer> {
             }
             CountDownLatch stopped = new CountDownLatch(1);
             try (ApiServer server = ApiServer.start(lm, settings)) {
+                err.printf("jgpt: serving %s on http://%s:%d (%d slots of %d positions, queue %d); Ctrl-C stops%n",
+                        id, host, server.port(), slots, window, queue);
+                err.flush();
+                if (loadClients != null) {
+                    loadRun(server);
+                    return 0;
+                }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     server.close();
                     stopped.countDown();
                 }));
-                err.printf("jgpt: serving %s on http://%s:%d (%d slots of %d positions, queue %d); Ctrl-C stops%n",
-                        id, host, server.port(), slots, window, queue);
-                err.flush();
                 stopped.await();
             }
         }
         return 0;
+    }
+
+    /** A bounded load run on the running server: all clients at once, then one at a time. */
+    private void loadRun(ApiServer server) {
+        PrintWriter out = spec.commandLine().getOut();
+        URI base = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
+        String prompt = "Once upon a time";
+        // the first requests run while the JIT compiles the kernels: a warm-up, not reported
+        LoadRun.run(base, apiKey, prompt, loadTokens, Math.min(4, loadClients), 2 * loadClients);
+        out.printf("%-8s %9s %7s %10s %11s %11s %11s %11s%n", "clients", "requests", "failed", "tokens/s",
+                "ttft p50 s", "ttft p95 s", "total p50 s", "total p95 s");
+        for (int clients : new int[] {loadClients, 1}) {
+            LoadRun.Report r = LoadRun.run(base, apiKey, prompt, loadTokens, clients, loadClients);
+            out.printf("%-8d %9d %7d %10.1f %11.3f %11.3f %11.3f %11.3f%n", clients, r.completed(), r.failed(),
+                    r.tokensPerSecond(), r.firstTokenP50(), r.firstTokenP95(), r.latencyP50(), r.latencyP95());
+            out.flush();
+        }
     }
 
     private static String modelName(Path path) {

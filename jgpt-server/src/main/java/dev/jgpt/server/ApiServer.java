@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The HTTP API over one model, in OpenAI's shapes: {@code /v1/completions},
@@ -36,6 +37,7 @@ public final class ApiServer implements AutoCloseable {
     private final RequestParser parser;
     private final Javalin app;
     private final byte[] apiKey;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private ApiServer(LanguageModel lm, ServerSettings settings) {
         this.lm = lm;
@@ -88,10 +90,13 @@ public final class ApiServer implements AutoCloseable {
         return scheduler;
     }
 
+    /** Stops listening and ends every request; later calls do nothing. */
     @Override
     public void close() {
-        scheduler.close();
-        app.stop();
+        if (closed.compareAndSet(false, true)) {
+            scheduler.close();
+            app.stop();
+        }
     }
 
     private void authorize(Context ctx) {
