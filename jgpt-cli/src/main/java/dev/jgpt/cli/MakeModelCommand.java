@@ -177,7 +177,7 @@ final class MakeModelCommand implements Callable<Integer> {
     }
 
     /** The preset's shape with the overrides given. */
-    private ModelConfig config(int vocabSize) {
+    ModelConfig config(int vocabSize) {
         int l = layers != null ? layers : preset.layers;
         int h = heads != null ? heads : preset.heads;
         int e = embd != null ? embd : preset.embd;
