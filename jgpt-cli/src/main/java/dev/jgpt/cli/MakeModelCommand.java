@@ -30,9 +30,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "make-model", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write a randomly initialised GPT-2- or Llama-shaped model with GPT-2's tokenizer (cut to the",
-            "model's vocabulary), for benchmarks and tests without a download (its text is noise until it is trained).",
-            "An --out ending in .gguf is one GGUF file (any preset); else a Hugging Face folder (GPT-2 presets)."})
+        description = {"Write a randomly initialised GPT-2- or Llama-shaped model with GPT-2's tokenizer, for benchmarks "
+            + "and tests without a download (its text is noise until it is trained).",
+            "An --out ending in .gguf is one GGUF file (any preset); else a Hugging Face folder (GPT-2 presets).",
+            "Llama presets: llama-tiny (2 layers, 4 heads sharing 2 KV heads, 64 dims, vocabulary 512), llama-110m "
+                    + "(llama2.c's stories110M: 12 layers, 12 heads, 768 dims, context 1024, vocabulary 32000). A vocabulary "
+                    + "smaller than GPT-2's is its first N-1 tokens with their merges, and <|endoftext|> (BOS and EOS) as id N-1."})
 final class MakeModelCommand implements Callable<Integer> {
     enum Family { GPT2, LLAMA }
 

@@ -11,7 +11,8 @@ import java.lang.foreign.MemorySegment;
  * Rewrites a tensor in another dtype, row by row: each row is decoded to floats (any dtype,
  * quantized included) and encoded again ({@link Quantization#quantizeRow}), rows split across
  * the thread pool. A source can be read transposed, for Hugging Face's {@code [in, out]}
- * matrices that GGUF stores {@code [out, in]}.
+ * matrices that GGUF stores {@code [out, in]}. Rows made on the spot ({@link Rows}, a fresh
+ * model's random values) are written the same way.
  */
 public final class TensorConversion {
     /** Values handled at once per thread (rows × columns). */
