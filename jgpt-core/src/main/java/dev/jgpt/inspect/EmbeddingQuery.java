@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
  */
 public record EmbeddingQuery(List<Term> terms) {
     private static final Pattern OPERATOR = Pattern.compile("\\s+([+-])\\s+");
+    private static final Pattern LONE_OPERATOR = Pattern.compile("[+-](\\s.*)?", Pattern.DOTALL);
 
     /** One term: its text, counted with {@code sign} +1 or −1. */
     public record Term(int sign, String text) {}
@@ -40,7 +41,7 @@ public record EmbeddingQuery(List<Term> terms) {
 
     private static Term term(String expression, int sign, String text) {
         String word = text.strip();
-        if (word.isEmpty() || word.equals("+") || word.equals("-")) {
+        if (word.isEmpty() || LONE_OPERATOR.matcher(word).matches()) { // "king - - man": an operator with no term
             throw new JgptException("'" + expression + "' has an empty term: write words joined by ' + ' and ' - ',"
                     + " like 'king - man + woman'");
         }
