@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             MakeModelCommand.class,
             TrainCommand.class,
             TrainTokenizerCommand.class,
+            ExportGgufCommand.class,
+            QuantizeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
