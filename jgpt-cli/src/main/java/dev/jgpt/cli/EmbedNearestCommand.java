@@ -124,10 +124,14 @@ final class EmbedNearestCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, Result result) {
-        StringBuilder head = new StringBuilder(result.query()).append("   tokens:");
+        StringBuilder words = new StringBuilder();
+        StringBuilder tokens = new StringBuilder();
         for (Term term : result.terms()) {
-            head.append(term == result.terms().getFirst() ? " " : term.sign() > 0 ? " + " : " − ").append(pieces(term.tokens()));
+            String operator = term == result.terms().getFirst() ? "" : term.sign() > 0 ? " + " : " − ";
+            words.append(operator).append(Json.quote(term.text()));
+            tokens.append(operator).append(pieces(term.tokens()));
         }
+        StringBuilder head = new StringBuilder(words).append("   tokens: ").append(tokens);
         out.println(head);
         for (String note : result.notes()) {
             out.println("  note: " + note);
