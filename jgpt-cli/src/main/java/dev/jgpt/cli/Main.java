@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             ChatCommand.class,
             TokenizeCommand.class,
             ScoreCommand.class,
+            ExplainCommand.class,
+            EmbedNearestCommand.class,
             InfoCommand.class,
             BenchCommand.class,
             MakeModelCommand.class,
