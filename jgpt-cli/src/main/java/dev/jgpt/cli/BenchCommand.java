@@ -4,6 +4,7 @@ import dev.jgpt.JgptException;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.model.KvCache;
 import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.ModelWeights;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.tensor.MemoryBandwidth;
 import dev.jgpt.tensor.Parallel;
@@ -83,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
             if (prompt > c.contextLength() || generate > c.contextLength()) {
                 throw new JgptException("-p and -n must fit the context window of " + c.contextLength() + " tokens");
             }
-            KvCache cache = transformer.newCache();
+            KvCache cache = transformer.newCache(Math.max(1, Math.max(prompt, generate)));
             SplittableRandom random = new SplittableRandom(42);
             List<Result> results = new ArrayList<>();
             double bandwidth = 0;
@@ -112,12 +113,25 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             clearStatus(err);
-            long weightBytes = lm.files().weightBytes();
-            // a generated token reads every weight once except the position table (one row of it)
-            long bytesPerToken = weightBytes - transformer.weights().positionEmbedding().data().byteSize();
-            report(out, lm, results, bandwidth, bytesPerToken);
+            report(out, lm, results, bandwidth, bytesPerToken(lm));
         }
         return 0;
+    }
+
+    /**
+     * Weight bytes a generated token reads: every weight once, except the tables it reads one row
+     * of, the positions and (when the output has its own matrix) the token embedding.
+     */
+    private static long bytesPerToken(LanguageModel lm) {
+        ModelWeights w = lm.transformer().weights();
+        long bytes = lm.files().weightBytes();
+        if (w.positionEmbedding() != null) {
+            bytes -= w.positionEmbedding().data().byteSize();
+        }
+        if (!lm.config().tiedOutput()) {
+            bytes -= w.tokenEmbedding().data().byteSize();
+        }
+        return bytes;
     }
 
     /** Runs {@code work} once to warm up, then {@code repetitions} times; tokens/s of each timed run. */

@@ -74,13 +74,11 @@ final class ChatCommand implements Callable<Integer> {
     boolean quiet;
 
     private GenerationSettings settings;
-    private int contextLength;
 
     @Override
     public Integer call() {
         settings = new GenerationSettings(maxTokens, sampling.settings(), List.of(), ContextOverflow.STOP);
         try (LanguageModel lm = model.open()) {
-            contextLength = lm.config().contextLength();
             ChatSession session = new ChatSession(lm.transformer(), lm.tokenizer(), template(lm));
             session.setSystem(system);
             Console console = System.console();
@@ -93,18 +91,10 @@ final class ChatCommand implements Callable<Integer> {
             return ChatTemplate.named(chatTemplate);
         }
         try {
-            return ChatTemplate.forModel(modelChatTemplate(lm));
+            return ChatTemplate.forModel(lm.chatTemplate().orElse(null));
         } catch (JgptException e) {
             throw new JgptException(e.getMessage() + " with --chat-template NAME", e);
         }
-    }
-
-    /**
-     * The model's own chat template (a Jinja program), if its files carry one jgpt reads: in a
-     * GGUF file, the metadata key {@code tokenizer.chat_template}. Hugging Face folders give none.
-     */
-    private static String modelChatTemplate(LanguageModel lm) {
-        return null;
     }
 
     /** Lines from the terminal through JLine, answers streamed to it. */
@@ -122,7 +112,7 @@ final class ChatCommand implements Callable<Integer> {
                     .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // "!" is text, and backslashes stay for ChatInput
                     .build();
             PrintWriter out = terminal.writer();
-            out.println("jgpt chat · " + session.template().name() + " template · context " + contextLength + " tokens");
+            out.println("jgpt chat · " + session.template().name() + " template · context " + session.contextWindow() + " tokens");
             out.println(HINT);
             out.flush();
             while (true) {
@@ -204,7 +194,7 @@ final class ChatCommand implements Callable<Integer> {
         out.flush();
         if (!reply.dropped().isEmpty()) {
             notes.println("[dropped the " + reply.dropped().size() + " oldest messages to stay within the context window of "
-                    + contextLength + " tokens]");
+                    + session.contextWindow() + " tokens]");
         }
         if (!quiet) {
             notes.println(status(reply));

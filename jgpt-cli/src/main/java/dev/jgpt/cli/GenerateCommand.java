@@ -58,7 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (LanguageModel lm = model.open()) {
-            int[] promptTokens = lm.tokenizer().encode(prompt);
+            int[] promptTokens = lm.tokenizer().encodeSequence(prompt);
             if (echo && !json) {
                 out.print(prompt);
                 out.flush();

@@ -14,11 +14,15 @@ import picocli.CommandLine.Command;
             ChatCommand.class,
             TokenizeCommand.class,
             ScoreCommand.class,
+            ExplainCommand.class,
+            EmbedNearestCommand.class,
             InfoCommand.class,
             BenchCommand.class,
             MakeModelCommand.class,
             TrainCommand.class,
             TrainTokenizerCommand.class,
+            ExportGgufCommand.class,
+            QuantizeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -8,8 +8,9 @@ import picocli.CommandLine.Option;
 
 /** Options every command that runs a model shares: which model, how many threads. */
 final class ModelOptions {
-    @Option(names = {"-m", "--model"}, paramLabel = "DIR",
-            description = "Model folder in Hugging Face layout (config.json, model.safetensors, tokenizer.json or vocab.json + merges.txt); "
+    @Option(names = {"-m", "--model"}, paramLabel = "PATH",
+            description = "A GGUF file (llama, qwen2 or gpt2; F32, F16, BF16 or quantized), or a model folder in Hugging Face layout "
+                    + "(config.json, model.safetensors, tokenizer.json or vocab.json + merges.txt); "
                     + "default: the small Shakespeare model jgpt ships.")
     Path model;
 
@@ -24,7 +25,7 @@ final class ModelOptions {
     LanguageModel open() {
         applyThreads();
         Path folder = model != null ? model : DefaultModel.folder().orElseThrow(() -> new JgptException(
-                "no model given and this build ships none: pass --model DIR "
+                "no model given and this build ships none: pass --model PATH "
                         + "(make one with: jgpt make-model --preset gpt2-124m --out models/gpt2-124m)"));
         return LanguageModel.open(folder);
     }

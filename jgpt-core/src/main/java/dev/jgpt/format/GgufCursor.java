@@ -191,7 +191,11 @@ final class GgufCursor {
                 throw error(what + " is larger than " + MAX_BYTES + " bytes");
             }
             starts[i] = (int) offset;
-            long length = u64(what + "[" + i + "] length");
+            if (remaining() < 8) {
+                throw error("truncated: " + what + "[" + i + "] length at byte " + position + " needs 8 bytes but the file ends at "
+                        + data.byteSize());
+            }
+            long length = u64(what); // no per-element label: vocabularies hold 100k+ strings
             if (length < 0 || length > remaining()) {
                 throw error("truncated: " + what + "[" + i + "] at byte " + position + " claims "
                         + Long.toUnsignedString(length) + " bytes but only " + remaining() + " remain");

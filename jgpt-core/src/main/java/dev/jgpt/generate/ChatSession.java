@@ -48,7 +48,12 @@ public final class ChatSession {
         this.generator = new Generator(model, tokenizer);
         this.tokenizer = tokenizer;
         this.template = template;
-        this.context = model.config().contextLength();
+        this.context = generator.window();
+    }
+
+    /** Positions the conversation's prompt and answer share (the generator's KV cache). */
+    public int contextWindow() {
+        return context;
     }
 
     public ChatTemplate template() {

@@ -18,18 +18,36 @@ import java.util.stream.IntStream;
  * <p>Not thread-safe: a Generator reuses one KV cache between calls.
  */
 public final class Generator {
+    /**
+     * The largest KV cache a Generator makes unless told otherwise: Llama 3 files declare windows
+     * of 131072 positions, gigabytes of cache that a short conversation never uses.
+     */
+    public static final int DEFAULT_MAX_WINDOW = 4096;
     private static final int[] NOTHING = new int[0];
 
     private final Transformer model;
     private final Tokenizer tokenizer;
     private final KvCache cache;
+    private final int window;
     /** The ids whose keys and values the cache holds, from position 0; empty when unknown (after a slide or a failure). */
     private int[] cached = NOTHING;
 
+    /** A generator whose window is the model's context, up to {@link #DEFAULT_MAX_WINDOW} positions. */
     public Generator(Transformer model, Tokenizer tokenizer) {
+        this(model, tokenizer, Math.min(model.config().contextLength(), DEFAULT_MAX_WINDOW));
+    }
+
+    /** A generator that keeps {@code window} positions in its KV cache: prompt and generated tokens together. */
+    public Generator(Transformer model, Tokenizer tokenizer, int window) {
         this.model = model;
         this.tokenizer = tokenizer;
-        this.cache = model.newCache();
+        this.cache = model.newCache(window);
+        this.window = window;
+    }
+
+    /** Positions the KV cache holds: the longest prompt plus continuation before the window is full. */
+    public int window() {
+        return window;
     }
 
     /** Continues {@code prompt}, computing it from scratch. */
@@ -48,12 +66,12 @@ public final class Generator {
     }
 
     private Generation run(int[] prompt, GenerationSettings settings, TokenListener listener, boolean reuse) {
-        int context = model.config().contextLength();
+        int context = window;
         if (prompt.length == 0) {
             throw new JgptException("the prompt is empty: give at least one token");
         }
         if (prompt.length > context) {
-            throw new JgptException("the prompt has " + prompt.length + " tokens, more than the model's context window of "
+            throw new JgptException("the prompt has " + prompt.length + " tokens, more than the context window of "
                     + context + " tokens");
         }
         Sampler sampler = new Sampler(settings.sampler(), model.config().vocabSize());

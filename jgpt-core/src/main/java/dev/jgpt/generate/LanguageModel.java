@@ -4,13 +4,16 @@ import dev.jgpt.format.FormatException;
 import dev.jgpt.model.ModelConfig;
 import dev.jgpt.model.ModelFiles;
 import dev.jgpt.model.Transformer;
+import dev.jgpt.format.Gguf;
+import dev.jgpt.tokenizer.GgufTokenizers;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.TokenizerLoader;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * A model folder opened for use: the transformer and its tokenizer, side by side. The
- * starting point for a library user:
+ * A model opened for use: the transformer and its tokenizer, side by side, from a GGUF file
+ * or a Hugging Face style GPT-2 folder. The starting point for a library user:
  * <pre>{@code
  * try (LanguageModel lm = LanguageModel.open(Path.of("models/gpt2"))) {
  *     Generation g = lm.generate("Hello", GenerationSettings.of(50, SamplerSettings.defaults(42)), TokenListener.NONE);
@@ -27,13 +30,17 @@ public final class LanguageModel implements AutoCloseable {
         this.tokenizer = tokenizer;
     }
 
-    /** Opens a Hugging Face style GPT-2 folder: config.json, model.safetensors and a tokenizer. */
-    public static LanguageModel open(Path directory) {
-        ModelFiles files = ModelFiles.open(directory);
+    /**
+     * Opens a GGUF file (weights and the tokenizer in its metadata) or a Hugging Face style GPT-2
+     * folder (config.json, model.safetensors and a tokenizer).
+     */
+    public static LanguageModel open(Path path) {
+        ModelFiles files = ModelFiles.open(path);
         try {
-            Tokenizer tokenizer = TokenizerLoader.fromDirectory(directory);
+            Tokenizer tokenizer = files.gguf().map(gguf -> GgufTokenizers.load(gguf.metadata()))
+                    .orElseGet(() -> TokenizerLoader.fromDirectory(path));
             if (tokenizer.vocabSize() > files.config().vocabSize()) {
-                throw new FormatException(directory, "the tokenizer has " + tokenizer.vocabSize()
+                throw new FormatException(path, "the tokenizer has " + tokenizer.vocabSize()
                         + " tokens but the model only " + files.config().vocabSize());
             }
             return new LanguageModel(files, tokenizer);
@@ -59,9 +66,14 @@ public final class LanguageModel implements AutoCloseable {
         return files;
     }
 
-    /** Tokenizes {@code prompt} and continues it. */
+    /** The model's own chat template (a Jinja program), if its file carries one: GGUF's {@code tokenizer.chat_template}. */
+    public Optional<String> chatTemplate() {
+        return files.gguf().map(Gguf::metadata).flatMap(m -> m.optionalString("tokenizer.chat_template"));
+    }
+
+    /** Tokenizes {@code prompt} as the model expects a sequence to start (a BOS token first where it wants one) and continues it. */
     public Generation generate(String prompt, GenerationSettings settings, TokenListener listener) {
-        return generate(tokenizer.encode(prompt), settings, listener);
+        return generate(tokenizer.encodeSequence(prompt), settings, listener);
     }
 
     public Generation generate(int[] prompt, GenerationSettings settings, TokenListener listener) {

@@ -27,6 +27,7 @@ import dev.jgpt.tokenizer.TokenizerLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,7 +195,7 @@ public final class GgufExport implements AutoCloseable {
 
     /** The metadata the output gets (before {@code general.file_type} is set by {@link #write}). */
     public Map<String, GgufValue> metadata() {
-        return Map.copyOf(metadata);
+        return Collections.unmodifiableMap(metadata);
     }
 
     public Optional<String> architecture() {
