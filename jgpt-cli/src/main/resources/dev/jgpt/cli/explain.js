@@ -94,10 +94,22 @@
 
   // ---------------------------------------------------------------- header
 
+  // "model" is a name, or an object with the name and the model's shape
+  const modelInfo = data.model && typeof data.model === "object" ? data.model : {};
+  const modelName = typeof data.model === "string" ? data.model : modelInfo.name;
+
   function drawStats() {
-    const model = data.model || "the model";
+    const model = modelName || "the model";
     $("title").textContent = "How " + model + " reads your text";
     document.title = "jgpt explain · " + model;
+    const shape = [];
+    if (modelInfo.architecture) shape.push(modelInfo.architecture);
+    if (modelInfo.layers) shape.push(modelInfo.layers + " layers");
+    if (modelInfo.heads) shape.push(modelInfo.heads + " heads");
+    if (modelInfo.embd) shape.push(modelInfo.embd + " dimensions");
+    if (modelInfo.vocab_size) shape.push(modelInfo.vocab_size + " tokens in its vocabulary");
+    if (modelInfo.context_length) shape.push("context of " + modelInfo.context_length);
+    $("shape").textContent = shape.join(" · ");
     const stats = $("stats");
     function stat(label, value, small) {
       const box = el("div");
@@ -306,7 +318,9 @@
       barRow(k + 1, entry, probs[k], Number.isFinite(entry.prob) ? entry.prob : null, entry.id === actualId));
     bars.replaceChildren(...rows);
 
-    const kept = entries.reduce((sum, e) => sum + (Number.isFinite(e.prob) ? e.prob : 0), 0);
+    const stored = data.positions && data.positions[i] ? data.positions[i].rest_prob : undefined;
+    const kept = Number.isFinite(stored) ? 1 - stored
+      : entries.reduce((sum, e) => sum + (Number.isFinite(e.prob) ? e.prob : 0), 0);
     $("temperature-note").textContent = T <= 0
       ? "T = 0 is greedy decoding: all the probability goes to the top token."
       : "Re-softmaxed at T = " + T.toFixed(2) + " over the " + entries.length + " stored tokens only, so the bars add up to 100%" +
@@ -339,6 +353,8 @@
   // ---------------------------------------------------------------- attention
 
   const meanCache = new Map();
+  const HEAT_HINT = "Rows are queries (the token looking), columns keys (the token looked at). " +
+    "Point at a cell to read it; click a row to select its token.";
 
   /** Attention row q of the chosen layer and head (or the mean over heads), as an array of n weights. */
   function attentionRow(layer, head, q) {
@@ -366,7 +382,7 @@
   }
 
   function headName() {
-    return "layer " + (state.layer + 1) + ", " + (state.head === MEAN ? "mean over heads" : "head " + (state.head + 1));
+    return "layer " + state.layer + ", " + (state.head === MEAN ? "mean over heads" : "head " + state.head);
   }
 
   function drawHeatmap() {
@@ -414,7 +430,8 @@
     mark.style.top = q * cell + "px";
     mark.style.height = cell + "px";
     mark.style.width = (q + 1) * cell + "px";
-    reveal($("heat-wrap"), q * cell, cell);
+    const wrap = $("heat-wrap");
+    reveal(wrap, $("heat-box").offsetTop - wrap.offsetTop + q * cell, cell);
 
     const title = $("attends-title");
     title.replaceChildren("Token #" + q + " ", quoted(tokens[q].piece), " looks most at (" + headName() + "):");
@@ -436,7 +453,7 @@
     }
     const layerPicker = $("layer");
     for (let l = 0; l < layers; l++) {
-      const option = el("option", null, "Layer " + (l + 1) + " of " + layers);
+      const option = el("option", null, String(l) + (l === layers - 1 && layers > 1 ? " (last)" : ""));
       option.value = String(l);
       layerPicker.append(option);
     }
@@ -445,7 +462,7 @@
     mean.value = String(MEAN);
     headPicker.append(mean);
     for (let h = 0; h < heads; h++) {
-      const option = el("option", null, "Head " + (h + 1) + " of " + heads);
+      const option = el("option", null, String(h));
       option.value = String(h);
       headPicker.append(option);
     }
@@ -471,7 +488,7 @@
         k > q ? ": masked, a token cannot look ahead" : ": " + pct(attentionRow(state.layer, state.head, q)[k] || 0));
     });
     canvas.addEventListener("mouseleave", () => {
-      hover.textContent = "Point at a cell to read it; click a row to select its token.";
+      hover.textContent = HEAT_HINT;
     });
     canvas.addEventListener("click", (event) => {
       const [q] = cellAt(event);
@@ -485,6 +502,7 @@
       event.preventDefault();
       select(Math.max(0, Math.min(n - 1, q)), false);
     });
+    hover.textContent = HEAT_HINT;
     window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", drawHeatmap);
     drawHeatmap();
   }
@@ -492,21 +510,25 @@
   // ---------------------------------------------------------------- logit lens
 
   function lensLabel(l) {
-    if (lens.length === layers + 1) return l === 0 ? "embeddings" : "after layer " + l;
-    return "after layer " + (l + 1);
+    if (lens.length === layers + 1) return l === 0 ? "embeddings" : "after layer " + (l - 1);
+    return "after layer " + l;
   }
 
-  function lensCell(entry, isFinal) {
+  function lensCell(entry, withBar, isFinal) {
     const td = el("td");
     if (!entry) return td;
     const cell = el("div", "cell");
     const piece = el("span", "piece");
     piece.append(pieceNode(entry.piece));
-    const mini = el("span", "mini");
-    const fill = el("span");
-    fill.style.width = (100 * Math.min(1, Math.max(0, entry.prob))).toFixed(2) + "%";
-    mini.append(fill);
-    cell.append(piece, mini, el("span", "p", pct(entry.prob)));
+    cell.append(piece);
+    if (withBar) {
+      const mini = el("span", "mini");
+      const fill = el("span");
+      fill.style.width = (100 * Math.min(1, Math.max(0, entry.prob))).toFixed(2) + "%";
+      mini.append(fill);
+      cell.append(mini);
+    }
+    cell.append(el("span", "p", pct(entry.prob)));
     if (isFinal) cell.append(el("span", "same", "✓"));
     td.append(cell);
     return td;
@@ -536,13 +558,13 @@
     rows.forEach((entries, l) => {
       const tr = el("tr");
       tr.append(el("td", "layer", lensLabel(l)));
-      for (let k = 0; k < width; k++) tr.append(lensCell(entries[k], k === 0 && entries[k] && entries[k].id === finalId));
+      for (let k = 0; k < width; k++) tr.append(lensCell(entries[k], k === 0, k === 0 && entries[k] && entries[k].id === finalId));
       body.push(tr);
     });
     if (final) {
       const tr = el("tr", "final");
       tr.append(el("td", "layer", "model output"));
-      for (let k = 0; k < width; k++) tr.append(lensCell(final[k], false));
+      for (let k = 0; k < width; k++) tr.append(lensCell(final[k], k === 0, false));
       body.push(tr);
     }
     table.replaceChildren(...body);
@@ -550,29 +572,39 @@
 
   // ---------------------------------------------------------------- temperatures side by side
 
+  /** One row per candidate token, one column per stored temperature: the effect of temperature side by side. */
   function drawTemperatures() {
-    const box = $("temps");
+    const grid = $("temps");
     const temps = data.temperatures && typeof data.temperatures === "object" ? data.temperatures : {};
     const keys = Object.keys(temps).filter((k) => Array.isArray(temps[k])).sort((a, b) => Number(a) - Number(b));
     if (!keys.length) {
-      box.replaceChildren(el("p", "empty", "This file has no temperature comparison."));
+      grid.replaceWith(el("p", "empty", "This file has no temperature comparison."));
       return;
     }
-    $("temps-caption").textContent = "For the token after the whole text: the model's top " + temps[keys[0]].length +
+    const candidates = temps[keys[0]];
+    $("temps-caption").textContent = "For the token after the whole text: the model's top " + candidates.length +
       " candidates, re-softmaxed among themselves at each temperature.";
-    box.replaceChildren(...keys.map((key) => {
-      const column = el("div", "temp-col");
-      column.append(el("h3", null, "T = " + key));
-      const bars = el("div", "bars");
-      bars.setAttribute("role", "list");
-      for (const entry of temps[key]) {
-        const row = barRow(null, entry, entry.prob, null, false);
-        row.firstChild.remove(); // no rank column here
-        bars.append(row);
+    grid.style.gridTemplateColumns = "auto repeat(" + keys.length + ", minmax(0, 1fr))";
+    const cells = [el("span", "temp-head", "token")];
+    for (const key of keys) cells.push(el("span", "temp-head", "T = " + key));
+    candidates.forEach((candidate) => {
+      const label = el("span", "bar-label");
+      label.append(pieceNode(candidate.piece));
+      cells.push(label);
+      for (const key of keys) {
+        const entry = temps[key].find((e) => e.id === candidate.id);
+        const p = entry ? entry.prob : NaN;
+        const cell = el("span", "temp-cell");
+        const track = el("span", "bar-track");
+        const fill = el("span", "bar-fill");
+        fill.style.width = (100 * (Number.isFinite(p) ? p : 0)).toFixed(3) + "%";
+        track.append(fill);
+        cell.append(track, el("span", "bar-value", pct(p)));
+        cell.setAttribute("aria-label", pieceText(candidate.piece) + " at T = " + key + ": " + pct(p));
+        cells.push(cell);
       }
-      column.append(bars);
-      return column;
-    }));
+    });
+    grid.replaceChildren(...cells);
   }
 
   // ---------------------------------------------------------------- start

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +100,7 @@ class ExplainPageBrowserTest {
         assertThat((Long) script("return performance.getEntriesByType('resource').length")).isZero();
         assertThat(browser.findElements(By.cssSelector("#strip .tok"))).hasSize(12);
         assertThat(browser.getTitle()).contains(ExplainSample.MODEL);
+        assertThat(text("#shape")).contains("2 layers", "3 heads");
         assertThat(text("#stats")).contains(String.format("%.2f", small.get("perplexity").asDouble()));
         // one lens row per layer, a header and the model's output
         assertThat(browser.findElements(By.cssSelector("#lens tr"))).hasSize(small.get("logit_lens").size() + 2);
@@ -171,15 +173,19 @@ class ExplainPageBrowserTest {
 
         browser.findElement(By.cssSelector("#head option[value='2']")).click();
         assertHeatmapShows(attention(1, 2));
-        assertThat(text("#attends-title")).contains("layer 2, head 3");
+        assertThat(text("#attends-title")).contains("layer 1, head 2");
         assertThat(problems()).isEmpty();
     }
 
     @Test
     void worksForOneTokenAndForAThousand() throws IOException {
+        // a single token, and the model given by its name alone
+        ObjectNode single = (ObjectNode) JSON.readTree(ExplainSample.json(1, 1, 2, 3));
+        single.put("model", "just a name");
         Path one = dir.resolve("one.html");
-        ExplainPage.write(one, ExplainSample.json(1, 1, 2, 3));
+        ExplainPage.write(one, single.toString());
         open(one);
+        assertThat(browser.getTitle()).contains("just a name");
         assertThat(text("#dist-title")).contains("#0");
         assertThat(text("#stats")).contains("needs two tokens");
         assertThat(problems()).isEmpty();

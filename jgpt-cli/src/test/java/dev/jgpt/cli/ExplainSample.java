@@ -54,7 +54,8 @@ final class ExplainSample {
 
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
-        root.put("model", MODEL);
+        root.putObject("model").put("name", MODEL).put("architecture", "synthetic").put("layers", layers)
+                .put("heads", heads).put("embd", DIM).put("vocab_size", vocab).put("context_length", Math.max(length, 64));
         ArrayNode tokens = root.putArray("tokens");
         for (int id : ids) tokens.addObject().put("id", id).put("piece", VOCAB[id]);
 
@@ -104,8 +105,14 @@ final class ExplainSample {
             double[] logits = logits(embedding, x[t]);
             double[] probs = softmax(logits, 1);
             int[] top = topIds(probs, TOP_K);
-            ArrayNode topNode = positions.addObject().putArray("top");
-            for (int id : top) topNode.addObject().put("id", id).put("piece", VOCAB[id]).put("logit", logits[id]).put("prob", probs[id]);
+            ObjectNode position = positions.addObject();
+            ArrayNode topNode = position.putArray("top");
+            double kept = 0;
+            for (int id : top) {
+                topNode.addObject().put("id", id).put("piece", VOCAB[id]).put("logit", logits[id]).put("prob", probs[id]);
+                kept += probs[id];
+            }
+            position.put("rest_prob", 1 - kept);
             if (t + 1 < length) {
                 double logprob = Math.log(probs[ids[t + 1]]);
                 logprobs.add(logprob);
