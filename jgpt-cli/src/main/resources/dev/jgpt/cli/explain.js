@@ -500,7 +500,7 @@
       else if (event.key === "ArrowDown") q += 1;
       else return;
       event.preventDefault();
-      select(Math.max(0, Math.min(n - 1, q)), false);
+      select(Math.max(0, Math.min(n - 1, q)), true);
     });
     hover.textContent = HEAT_HINT;
     window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", drawHeatmap);
