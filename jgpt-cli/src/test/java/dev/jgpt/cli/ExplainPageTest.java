@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -60,6 +62,19 @@ class ExplainPageTest {
         Matcher data = DATA.matcher(Files.readString(page));
         assertThat(data.find()).isTrue();
         assertThat(JSON.readTree(data.group(1)).get("tokens")).hasSize(4);
+    }
+
+    @Test
+    void explainWithHtmlEmbedsWhatExplainWithJsonPrints() throws IOException {
+        Path page = dir.resolve("romeo.html");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true),
+                "explain", "--json", "--html", page.toString(), "ROMEO: </script> <b>");
+        assertThat(exit).as(err.toString()).isZero();
+        Matcher data = DATA.matcher(Files.readString(page));
+        assertThat(data.find()).isTrue();
+        assertThat(JSON.readTree(data.group(1))).isEqualTo(JSON.readTree(out.toString()));
     }
 
     @Test
