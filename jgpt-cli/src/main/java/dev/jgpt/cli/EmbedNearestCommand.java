@@ -21,14 +21,19 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "embed-nearest", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The tokens nearest to a word in the model's token embedding matrix (cosine similarity),",
-            "and vector arithmetic between words:",
-            "  jgpt embed-nearest king queen          neighbours of each word",
-            "  jgpt embed-nearest \"king - man + woman\"  neighbours of the sum (' + ' and ' - ' with spaces around)",
-            "The words themselves are left out of the answer. A word the tokenizer cuts into several tokens",
-            "stands for the mean of their embeddings, and the output says so. Byte-level vocabularies (GPT-2)",
-            "write a word inside a sentence with its leading space (' king'), often one token where 'king' is",
-            "several: --space looks words up in that form."})
+        description = {"The tokens nearest to a word in the model's token embedding matrix (cosine",
+            "similarity), and vector arithmetic between words:",
+            "",
+            "  jgpt embed-nearest king queen               neighbours of each word",
+            "  jgpt embed-nearest \"king - man + woman\"     neighbours of the sum",
+            "",
+            "Terms of a sum are joined by ' + ' and ' - ' (spaces around them). The words",
+            "themselves are left out of the answer. A word the tokenizer cuts into several",
+            "tokens stands for the mean of their embeddings, and the output says so.",
+            "Byte-level vocabularies (GPT-2) write a word inside a sentence with its",
+            "leading space (' king'), often one token where 'king' is several: --space",
+            "looks words up in that form.",
+            ""})
 final class EmbedNearestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -124,10 +129,14 @@ final class EmbedNearestCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, Result result) {
-        StringBuilder head = new StringBuilder(result.query()).append("   tokens:");
+        StringBuilder words = new StringBuilder();
+        StringBuilder tokens = new StringBuilder();
         for (Term term : result.terms()) {
-            head.append(term == result.terms().getFirst() ? " " : term.sign() > 0 ? " + " : " − ").append(pieces(term.tokens()));
+            String operator = term == result.terms().getFirst() ? "" : term.sign() > 0 ? " + " : " − ";
+            words.append(operator).append(Json.quote(term.text()));
+            tokens.append(operator).append(pieces(term.tokens()));
         }
+        StringBuilder head = new StringBuilder(words).append("   tokens: ").append(tokens);
         out.println(head);
         for (String note : result.notes()) {
             out.println("  note: " + note);

@@ -37,6 +37,13 @@ public final class Trace {
         for (int token : tokens) {
             config.checkToken(token);
         }
+        long t = tokens.length;
+        long floats = config.layers() * (config.heads() * t * t + t * config.embd()) + t * config.vocabSize();
+        if (floats * Float.BYTES > Runtime.getRuntime().maxMemory() / 2) {
+            throw new JgptException("tracing " + t + " tokens keeps " + floats + " floats (" + (floats * Float.BYTES >> 20)
+                    + " MiB: attention alone is layers × heads × tokens²), more than half the memory this JVM may use ("
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): use a shorter text or give the JVM more memory");
+        }
         Trace trace = new Trace(tokens, config);
         model.setProbe(trace.new Recorder());
         try {
