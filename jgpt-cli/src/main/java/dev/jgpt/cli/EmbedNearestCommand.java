@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "embed-nearest", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Nearest tokens in the embedding matrix, and word arithmetic (king - man + woman).",
         description = {"The tokens nearest to a word in the model's token embedding matrix (cosine",
             "similarity), and vector arithmetic between words:",
             "",
