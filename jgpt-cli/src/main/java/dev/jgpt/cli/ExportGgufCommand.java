@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "export-gguf", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Write a Hugging Face GPT-2 folder as a GGUF file that llama.cpp runs.",
         description = {"Write a Hugging Face GPT-2 folder (config.json, model.safetensors, tokenizer.json) as a GGUF file",
             "that llama.cpp runs as its gpt2 architecture. Vectors and the position embedding stay F32."})
 final class ExportGgufCommand implements Callable<Integer> {

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             TokenizeCommand.class,
             ScoreCommand.class,
+            ExplainCommand.class,
+            EmbedNearestCommand.class,
             InfoCommand.class,
             BenchCommand.class,
             MakeModelCommand.class,

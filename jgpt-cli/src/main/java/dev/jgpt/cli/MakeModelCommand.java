@@ -1,9 +1,14 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.format.GgufNames;
+import dev.jgpt.format.GgufValue;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.GgufModelWriter;
 import dev.jgpt.model.ModelConfig;
 import dev.jgpt.model.ModelFiles;
 import dev.jgpt.model.RandomModel;
+import dev.jgpt.model.Rope;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.ByteLevelBpe;
 import dev.jgpt.tokenizer.Gpt2Tokenizers;
@@ -25,27 +30,47 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "make-model", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write a randomly initialised GPT-2-shaped model with the GPT-2 tokenizer,",
-            "for benchmarks and tests without a download (its text is noise until it is trained)."})
+        description = {"Write a randomly initialised GPT-2- or Llama-shaped model with GPT-2's tokenizer, for benchmarks "
+            + "and tests without a download (its text is noise until it is trained).",
+            "An --out ending in .gguf is one GGUF file (any preset); else a Hugging Face folder (GPT-2 presets).",
+            "Llama presets: llama-tiny (2 layers, 4 heads sharing 2 KV heads, 64 dims, vocabulary 512), llama-110m "
+                    + "(llama2.c's stories110M: 12 layers, 12 heads, 768 dims, context 1024, vocabulary 32000). A vocabulary "
+                    + "smaller than GPT-2's is its first N-1 tokens with their merges, and <|endoftext|> (BOS and EOS) as id N-1."})
 final class MakeModelCommand implements Callable<Integer> {
-    /** GPT-2's published shapes. */
-    enum Preset {
-        TINY(2, 2, 64, 256),
-        GPT2_124M(12, 12, 768, 1024),
-        GPT2_MEDIUM(24, 16, 1024, 1024),
-        GPT2_LARGE(36, 20, 1280, 1024),
-        GPT2_XL(48, 25, 1600, 1024);
+    enum Family { GPT2, LLAMA }
 
+    /**
+     * GPT-2's published shapes; llama-110m is llama2.c's stories110M (tied embeddings, as
+     * trained), llama-tiny a stories260K-like shape with grouped-query attention. A vocabulary
+     * of 0 is the whole GPT-2 tokenizer's.
+     */
+    enum Preset {
+        TINY(Family.GPT2, 2, 2, 2, 64, 256, 0, true),
+        GPT2_124M(Family.GPT2, 12, 12, 12, 768, 1024, 0, true),
+        GPT2_MEDIUM(Family.GPT2, 24, 16, 16, 1024, 1024, 0, true),
+        GPT2_LARGE(Family.GPT2, 36, 20, 20, 1280, 1024, 0, true),
+        GPT2_XL(Family.GPT2, 48, 25, 25, 1600, 1024, 0, true),
+        LLAMA_TINY(Family.LLAMA, 2, 4, 2, 64, 256, 512, false),
+        LLAMA_110M(Family.LLAMA, 12, 12, 12, 768, 1024, 32000, true);
+
+        final Family family;
         final int layers;
         final int heads;
+        final int kvHeads;
         final int embd;
         final int context;
+        final int vocab;
+        final boolean tied;
 
-        Preset(int layers, int heads, int embd, int context) {
+        Preset(Family family, int layers, int heads, int kvHeads, int embd, int context, int vocab, boolean tied) {
+            this.family = family;
             this.layers = layers;
             this.heads = heads;
+            this.kvHeads = kvHeads;
             this.embd = embd;
             this.context = context;
+            this.vocab = vocab;
+            this.tied = tied;
         }
 
         String cliName() {
@@ -58,11 +83,12 @@ final class MakeModelCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write the model to.")
+    @Option(names = "--out", required = true, paramLabel = "PATH",
+            description = "Where to write the model: a FILE.gguf, or a folder (GPT-2 presets).")
     Path out;
 
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "gpt2-124m",
-            description = "Shape: tiny, gpt2-124m, gpt2-medium, gpt2-large, gpt2-xl (default: ${DEFAULT-VALUE}).",
+            description = "Shape: tiny, gpt2-124m, gpt2-medium, gpt2-large, gpt2-xl, llama-tiny, llama-110m (default: ${DEFAULT-VALUE}).",
             converter = PresetConverter.class)
     Preset preset;
 
@@ -72,41 +98,113 @@ final class MakeModelCommand implements Callable<Integer> {
     @Option(names = "--heads", paramLabel = "N", description = "Override the preset's number of attention heads.")
     Integer heads;
 
-    @Option(names = "--embd", paramLabel = "N", description = "Override the preset's embedding width.")
+    @Option(names = "--kv-heads", paramLabel = "N", description = "Override the number of key/value heads (Llama presets; default: the preset's, or --heads when given).")
+    Integer kvHeads;
+
+    @Option(names = "--embd", paramLabel = "N", description = "Override the preset's embedding width (the MLP follows: 4x, or 8/3x for SwiGLU).")
     Integer embd;
 
     @Option(names = "--ctx", paramLabel = "N", description = "Override the preset's context window.")
     Integer context;
 
-    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "F32", description = "Weight type: F32, F16 or BF16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--vocab", paramLabel = "N", description = "Override the preset's vocabulary: GPT-2's first N-1 tokens and <|endoftext|> as id N-1.")
+    Integer vocab;
+
+    @Option(names = "--tied", negatable = true, description = "Whether the unembedding is the token embedding (default: the preset's).")
+    Boolean tied;
+
+    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "F32",
+            description = "Weight type: F32, F16 or BF16; in a GGUF file also Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K "
+                    + "(matrices whose rows do not fit fall back as in jgpt quantize; vectors stay F32) (default: ${DEFAULT-VALUE}).")
     DType dtype;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1234", description = "Seed of the random weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--force", description = "Overwrite a model already in the folder.")
+    @Option(names = "--force", description = "Overwrite a model already there.")
     boolean force;
 
     @Override
     public Integer call() {
-        if (!force && Files.exists(out.resolve(ModelFiles.WEIGHTS))) {
-            throw new JgptException(out + " already holds a model; pass --force to overwrite it");
+        boolean gguf = out.getFileName() != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf");
+        checkOutput(gguf);
+        ByteLevelBpe full = gpt2Tokenizer();
+        int vocabSize = vocab != null ? vocab : preset.vocab > 0 ? preset.vocab : full.vocabSize();
+        if (vocabSize < 257 || vocabSize > full.vocabSize()) {
+            throw new JgptException("--vocab must be from 257 (every byte and <|endoftext|>) to " + full.vocabSize() + ", got " + vocabSize);
         }
-        ByteLevelBpe tokenizer = gpt2Tokenizer();
-        ModelConfig config = ModelConfig.gpt2(
-                layers != null ? layers : preset.layers, heads != null ? heads : preset.heads,
-                embd != null ? embd : preset.embd, context != null ? context : preset.context, tokenizer.vocabSize());
+        ByteLevelBpe tokenizer = vocabSize == full.vocabSize() ? full : Gpt2Tokenizers.firstTokens(full, vocabSize);
+        ModelConfig config = config(vocabSize);
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("jgpt: writing a random %s model (%s parameters, %d layers, %d heads, %d dims, context %d, %s) to %s ...%n",
-                config.architecture(), Units.count(config.parameterCount()), config.layers(), config.heads(), config.embd(),
-                config.contextLength(), dtype, out);
+        err.printf("jgpt: writing a random %s model (%s parameters, %d layers, %d heads%s, %d dims, context %d, vocabulary %d, %s) to %s ...%n",
+                config.architecture(), Units.count(config.parameterCount()), config.layers(), config.heads(),
+                config.kvHeads() != config.heads() ? " (" + config.kvHeads() + " KV)" : "", config.embd(),
+                config.contextLength(), config.vocabSize(), dtype, out);
         err.flush();
         long start = System.nanoTime();
-        RandomModel.write(config, dtype, seed, out);
-        TokenizerJson.write(tokenizer, out.resolve("tokenizer.json"));
+        if (gguf) {
+            GgufModelWriter.Contents contents = RandomModel.gguf(config, dtype, seed);
+            contents.metadata().put(GgufNames.NAME, GgufValue.string(preset.cliName()));
+            contents.metadata().putAll(GgufModelWriter.vocabulary(tokenizer, config.vocabSize()));
+            try (ProgressBar bar = new ProgressBar(err, "jgpt: writing", System.console() != null)) {
+                contents.write(out, (index, count, entry) -> bar.update(index + 1, count, "tensors"));
+            }
+        } else {
+            RandomModel.write(config, dtype, seed, out);
+            TokenizerJson.write(tokenizer, out.resolve("tokenizer.json"));
+        }
         err.printf("jgpt: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
         err.flush();
         return 0;
+    }
+
+    private void checkOutput(boolean gguf) {
+        if (gguf) {
+            if (Files.isDirectory(out)) {
+                throw new JgptException(out + " is a folder; a GGUF model is one file");
+            }
+            if (!force && Files.exists(out)) {
+                throw new JgptException(out + " already exists; pass --force to overwrite it");
+            }
+            return;
+        }
+        if (preset.family != Family.GPT2) {
+            throw new JgptException("a " + preset.cliName() + " model is written as a GGUF file: pass --out NAME.gguf");
+        }
+        if (dtype.isQuantized()) {
+            throw new JgptException("--dtype " + dtype + " is quantized: a folder holds F32, F16 or BF16; pass --out NAME.gguf");
+        }
+        if (!force && Files.exists(out.resolve(ModelFiles.WEIGHTS))) {
+            throw new JgptException(out + " already holds a model; pass --force to overwrite it");
+        }
+    }
+
+    /** The preset's shape with the overrides given. */
+    ModelConfig config(int vocabSize) {
+        int l = layers != null ? layers : preset.layers;
+        int h = heads != null ? heads : preset.heads;
+        int e = embd != null ? embd : preset.embd;
+        int ctx = context != null ? context : preset.context;
+        boolean tiedOutput = tied != null ? tied : preset.tied;
+        if (preset.family == Family.GPT2) {
+            if (kvHeads != null || !tiedOutput) {
+                throw new JgptException("a GPT-2 model has as many key/value heads as heads and a tied unembedding");
+            }
+            return ModelConfig.gpt2(l, h, e, ctx, vocabSize);
+        }
+        int kv = kvHeads != null ? kvHeads : heads != null ? h : preset.kvHeads;
+        if (h <= 0 || e % h != 0 || (e / h) % 2 != 0) {
+            throw new JgptException("model config: the embedding (" + e + ") must split into " + h
+                    + " heads of an even size (rotary positions turn pairs)");
+        }
+        Architecture llama = Architecture.llama(Rope.of(Rope.Style.NORM, e / h, 10000));
+        return new ModelConfig(llama, l, h, kv, e, swigluHidden(e), ctx, vocabSize, 1e-5f, tiedOutput);
+    }
+
+    /** llama2.c's SwiGLU width: 2/3 of 4·embd (the same parameters as a 4x GELU MLP), rounded up to a multiple of 4. */
+    static int swigluHidden(int embd) {
+        int hidden = 2 * (4 * embd) / 3;
+        return (hidden + 3) / 4 * 4;
     }
 
     /** GPT-2's tokenizer, rebuilt from its byte-pair ranks (shipped in the jtokkit library). */

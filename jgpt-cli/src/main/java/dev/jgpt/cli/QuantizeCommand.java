@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Write a model as a GGUF file with quantized weight matrices (q8_0, q4_0, q4_k, ...).",
         description = {"Write a model as a GGUF file whose weight matrices (token embedding and output included) are of one type,",
             "as llama-quantize does. Vectors (norms, biases) and the position embedding stay F32; a matrix whose rows are not",
             "whole blocks of the type falls back to one whose are (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, else F16)."})

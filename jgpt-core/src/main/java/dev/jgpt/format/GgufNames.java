@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Names as llama.cpp writes them in GGUF files: metadata keys, {@code general.file_type} codes,
- * token types, and GPT-2's tensor names with their Hugging Face counterparts.
+ * token types, tensor names, and GPT-2's tensor names with their Hugging Face counterparts.
  */
 public final class GgufNames {
     public static final String ARCHITECTURE = GgufMetadata.ARCHITECTURE;
@@ -43,7 +43,9 @@ public final class GgufNames {
         LAYER_NORM_EPSILON("attention.layer_norm_epsilon"),
         LAYER_NORM_RMS_EPSILON("attention.layer_norm_rms_epsilon"),
         ROPE_DIMENSION_COUNT("rope.dimension_count"),
-        ROPE_FREQ_BASE("rope.freq_base");
+        ROPE_FREQ_BASE("rope.freq_base"),
+        ROPE_SCALING_TYPE("rope.scaling.type"),
+        ROPE_SCALING_FACTOR("rope.scaling.factor");
 
         private final String suffix;
 
@@ -57,6 +59,32 @@ public final class GgufNames {
         }
     }
 
+    /*
+     * llama.cpp's tensor names: a stem, then ".weight" or ".bias"; a block's stems are
+     * "blk.N." + one of the block stems below.
+     */
+    public static final String TOKEN_EMBD = "token_embd";
+    public static final String POSITION_EMBD = "position_embd";
+    public static final String OUTPUT_NORM = "output_norm";
+    public static final String OUTPUT = "output";
+    /** Llama 3's rotary frequency divisors, one per pair of a head's rotated values. */
+    public static final String ROPE_FREQS = "rope_freqs";
+    public static final String ATTN_NORM = "attn_norm";
+    public static final String ATTN_QKV = "attn_qkv";
+    public static final String ATTN_Q = "attn_q";
+    public static final String ATTN_K = "attn_k";
+    public static final String ATTN_V = "attn_v";
+    public static final String ATTN_OUTPUT = "attn_output";
+    public static final String FFN_NORM = "ffn_norm";
+    public static final String FFN_GATE = "ffn_gate";
+    public static final String FFN_UP = "ffn_up";
+    public static final String FFN_DOWN = "ffn_down";
+
+    /** The stem of block {@code layer}'s part {@code stem}: {@code blk.3.attn_q}. */
+    public static String block(int layer, String stem) {
+        return "blk." + layer + "." + stem;
+    }
+
     /**
      * One GPT-2 tensor under its Hugging Face name (without a {@code transformer.} prefix) and
      * its GGUF name. {@code transposed}: Hugging Face stores it {@code [in, out]} (GPT-2's Conv1D
@@ -65,19 +93,19 @@ public final class GgufNames {
     public record Gpt2Tensor(String huggingFace, String gguf, boolean transposed) {}
 
     private static final Map<String, String> GPT2_GLOBAL = Map.of(
-            "wte.weight", "token_embd.weight",
-            "wpe.weight", "position_embd.weight",
-            "ln_f.weight", "output_norm.weight",
-            "ln_f.bias", "output_norm.bias",
-            "lm_head.weight", "output.weight");
+            "wte.weight", TOKEN_EMBD + ".weight",
+            "wpe.weight", POSITION_EMBD + ".weight",
+            "ln_f.weight", OUTPUT_NORM + ".weight",
+            "ln_f.bias", OUTPUT_NORM + ".bias",
+            "lm_head.weight", OUTPUT + ".weight");
     /** Per layer: {@code h.N.<key>.weight|bias} is {@code blk.N.<value>.weight|bias}. */
     private static final Map<String, String> GPT2_LAYER = Map.of(
-            "ln_1", "attn_norm",
-            "attn.c_attn", "attn_qkv",
-            "attn.c_proj", "attn_output",
-            "ln_2", "ffn_norm",
-            "mlp.c_fc", "ffn_up",
-            "mlp.c_proj", "ffn_down");
+            "ln_1", ATTN_NORM,
+            "attn.c_attn", ATTN_QKV,
+            "attn.c_proj", ATTN_OUTPUT,
+            "ln_2", FFN_NORM,
+            "mlp.c_fc", FFN_UP,
+            "mlp.c_proj", FFN_DOWN);
     private static final Pattern HF_LAYER = Pattern.compile("h\\.(\\d+)\\.(.+)\\.(weight|bias)");
     private static final Pattern GGUF_LAYER = Pattern.compile("blk\\.(\\d+)\\.(.+)\\.(weight|bias)");
 

@@ -11,7 +11,8 @@ import java.lang.foreign.MemorySegment;
  * Rewrites a tensor in another dtype, row by row: each row is decoded to floats (any dtype,
  * quantized included) and encoded again ({@link Quantization#quantizeRow}), rows split across
  * the thread pool. A source can be read transposed, for Hugging Face's {@code [in, out]}
- * matrices that GGUF stores {@code [out, in]}.
+ * matrices that GGUF stores {@code [out, in]}. Rows made on the spot ({@link Rows}, a fresh
+ * model's random values) are written the same way.
  */
 public final class TensorConversion {
     /** Values handled at once per thread (rows × columns). */
@@ -49,7 +50,7 @@ public final class TensorConversion {
         }
 
         /** {@code dst[0, count·columns) =} rows {@code [first, first + count)}. */
-        void read(long first, int count, float[] dst, float[] scratch) {
+        void read(long first, int count, float[] dst) {
             int cols = columns();
             if (!transposed) {
                 tensor.dtype().decode(tensor.data(), first * cols, dst, 0, count * cols);
@@ -57,13 +58,20 @@ public final class TensorConversion {
             }
             // result row r is column r of the [in, out] source: read `count` adjacent columns of each source row
             long outs = tensor.shape()[1];
+            float[] column = new float[count];
             for (int i = 0; i < cols; i++) {
-                tensor.dtype().decode(tensor.data(), i * outs + first, scratch, 0, count);
+                tensor.dtype().decode(tensor.data(), i * outs + first, column, 0, count);
                 for (int j = 0; j < count; j++) {
-                    dst[j * cols + i] = scratch[j];
+                    dst[j * cols + i] = column[j];
                 }
             }
         }
+    }
+
+    /** Rows of float values made on demand: {@code dst[0, count·columns) =} rows {@code [first, first + count)}. */
+    @FunctionalInterface
+    public interface Rows {
+        void read(long first, int count, float[] dst);
     }
 
     private TensorConversion() {}
@@ -82,20 +90,26 @@ public final class TensorConversion {
             MemorySegment.copy(source.tensor().data(), 0, dst, 0, dst.byteSize());
             return;
         }
-        int cols = source.columns();
-        long rows = source.rows();
-        long rowBytes = type.byteSize(cols);
-        int perBlock = (int) Math.max(1, Math.min(rows, BLOCK_VALUES / Math.max(1, cols)));
-        int blocks = Math.toIntExact((rows + perBlock - 1) / perBlock);
+        write(source::read, source.rows(), source.columns(), type, dst);
+    }
+
+    /**
+     * Writes {@code rowCount} rows of {@code columns} values, made by {@code rows}, as {@code type}
+     * into {@code dst} ({@code type.byteSize(rowCount·columns)} bytes), blocks of rows split
+     * across the thread pool; {@code columns} must be a whole number of blocks of {@code type}.
+     */
+    public static void write(Rows rows, long rowCount, int columns, DType type, MemorySegment dst) {
+        long rowBytes = type.byteSize(columns);
+        int perBlock = (int) Math.max(1, Math.min(rowCount, BLOCK_VALUES / Math.max(1, columns)));
+        int blocks = Math.toIntExact((rowCount + perBlock - 1) / perBlock);
         Parallel.forRange(blocks, (b0, b1) -> {
-            float[] values = new float[perBlock * cols];
-            float[] scratch = new float[perBlock];
+            float[] values = new float[perBlock * columns];
             for (int b = b0; b < b1; b++) {
                 long first = (long) b * perBlock;
-                int count = (int) Math.min(perBlock, rows - first);
-                source.read(first, count, values, scratch);
+                int count = (int) Math.min(perBlock, rowCount - first);
+                rows.read(first, count, values);
                 for (int j = 0; j < count; j++) {
-                    Quantization.quantizeRow(type, values, j * cols, cols, dst, (first + j) * rowBytes);
+                    Quantization.quantizeRow(type, values, j * columns, columns, dst, (first + j) * rowBytes);
                 }
             }
         });

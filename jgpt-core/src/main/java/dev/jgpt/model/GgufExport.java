@@ -9,9 +9,7 @@ import static dev.jgpt.format.GgufNames.ArchKey.LAYER_NORM_EPSILON;
 
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.Gguf;
-import dev.jgpt.format.GgufArray;
 import dev.jgpt.format.GgufNames;
-import dev.jgpt.format.GgufType;
 import dev.jgpt.format.GgufValue;
 import dev.jgpt.format.GgufWriter;
 import dev.jgpt.format.SafeTensors;
@@ -21,7 +19,6 @@ import dev.jgpt.format.TensorSource;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tokenizer.ByteLevelBpe;
-import dev.jgpt.tokenizer.SpelledVocabulary;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.TokenizerLoader;
 import java.nio.file.Files;
@@ -113,27 +110,7 @@ public final class GgufExport implements AutoCloseable {
             throw new FormatException(dir, "the tokenizer has " + tokenizer.vocabSize() + " tokens, more than vocab_size "
                     + vocabSize + " in " + ModelFiles.CONFIG);
         }
-        SpelledVocabulary spelled = SpelledVocabulary.of(tokenizer);
-        List<String> tokens = new ArrayList<>(vocabSize);
-        long[] types = new long[vocabSize];
-        for (int id = 0; id < vocabSize; id++) {
-            String token = id < spelled.tokens().size() ? spelled.tokens().get(id) : null;
-            tokens.add(token != null ? token : "[PAD" + id + "]");
-            types[id] = token == null ? GgufNames.TOKEN_UNUSED
-                    : spelled.specialIds().contains(id) ? GgufNames.TOKEN_CONTROL : GgufNames.TOKEN_NORMAL;
-        }
-        Map<String, GgufValue> m = new LinkedHashMap<>();
-        m.put(GgufNames.TOKENIZER_MODEL, GgufValue.string("gpt2"));
-        m.put(GgufNames.TOKENIZER_PRE, GgufValue.string("gpt-2"));
-        m.put(GgufNames.TOKENS, GgufArray.ofStrings(tokens));
-        m.put(GgufNames.TOKEN_TYPE, GgufArray.ofIntegers(GgufType.INT32, types));
-        m.put(GgufNames.MERGES, GgufArray.ofStrings(spelled.merges()));
-        tokenizer.eosId().ifPresent(eos -> {
-            // GPT-2 begins and ends a text with the same <|endoftext|>
-            m.put(GgufNames.BOS_ID, GgufValue.u32(eos));
-            m.put(GgufNames.EOS_ID, GgufValue.u32(eos));
-        });
-        return m;
+        return GgufModelWriter.vocabulary(tokenizer, vocabSize);
     }
 
     /** GPT-2's tensors under llama.cpp's names, Conv1D weights read transposed to [out, in]. */
@@ -207,12 +184,7 @@ public final class GgufExport implements AutoCloseable {
     public Summary write(Path out, DType type, GgufWriter.Progress progress) {
         List<Planned> plan = plan(type);
         Map<String, GgufValue> m = new LinkedHashMap<>(metadata);
-        m.put(GgufNames.FILE_TYPE, GgufValue.u32(GgufNames.fileType(type)));
-        if (plan.stream().anyMatch(p -> p.type().isQuantized())) {
-            m.put(GgufNames.QUANTIZATION_VERSION, GgufValue.u32(GgufNames.CURRENT_QUANTIZATION_VERSION));
-        } else {
-            m.remove(GgufNames.QUANTIZATION_VERSION);
-        }
+        GgufModelWriter.setFileType(m, type, plan.stream().anyMatch(p -> p.type().isQuantized()));
         long before = 0;
         long after = 0;
         for (Planned p : plan) {

@@ -1,21 +1,12 @@
 package dev.jgpt.model;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.model.RandomModel.Init;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The tensors of a GPT-2 checkpoint in Hugging Face naming, with their shapes and how to initialise them. */
 public final class Gpt2Tensors {
-    /** How a fresh model fills a tensor, as GPT-2 and nanoGPT do. */
-    public enum Init {
-        /** N(0, 0.02). */
-        NORMAL,
-        /** N(0, 0.02 / √(2·layers)): projections that add into the residual stream. */
-        RESIDUAL_PROJECTION,
-        ZEROS,
-        ONES
-    }
-
     public record Spec(String name, long[] shape, Init init) {}
 
     private Gpt2Tensors() {}

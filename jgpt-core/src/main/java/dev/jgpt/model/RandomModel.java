@@ -1,26 +1,40 @@
 package dev.jgpt.model;
 
 import dev.jgpt.format.SafeTensorsWriter;
+import dev.jgpt.format.TensorConversion;
 import dev.jgpt.tensor.DType;
-import dev.jgpt.tensor.Parallel;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Writes a freshly initialised GPT-2 ({@code config.json} + {@code model.safetensors}): the
- * starting point of training, and a model of real size for benchmarks without a download.
- * The same seed gives the same weights whatever the number of threads.
+ * Freshly initialised models: the starting point of training, and models of real size for
+ * benchmarks without a download. Every architecture starts the same way, as GPT-2 and nanoGPT
+ * do ({@link Init}). A GPT-2 is written as a Hugging Face folder ({@link #write}) or, like any
+ * architecture, as a GGUF file ({@link #gguf}). The same seed gives the same weights whatever
+ * the number of threads and the dtype they are stored in.
  */
 public final class RandomModel {
+    /** How a fresh model fills a tensor. */
+    public enum Init {
+        /** N(0, 0.02). */
+        NORMAL,
+        /** N(0, 0.02 / √(2·layers)): projections that add into the residual stream. */
+        RESIDUAL_PROJECTION,
+        ZEROS,
+        /** Norm gains. */
+        ONES
+    }
+
     private static final double STD = 0.02;
-    private static final int CHUNK = 1 << 16;
 
     private RandomModel() {}
 
+    /** A GPT-2 as a Hugging Face folder: {@code config.json} and {@code model.safetensors} (not the tokenizer). */
     public static void write(ModelConfig config, DType dtype, long seed, Path directory) {
         List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
         List<Gpt2Tensors.Spec> specs = Gpt2Tensors.of(config);
@@ -41,27 +55,45 @@ public final class RandomModel {
      */
     public static void initialize(ModelConfig config, long seed, int index, MemorySegment segment, DType dtype) {
         Gpt2Tensors.Spec spec = Gpt2Tensors.of(config).get(index);
-        double std = spec.init() == Gpt2Tensors.Init.RESIDUAL_PROJECTION ? STD / Math.sqrt(2.0 * config.layers()) : STD;
-        fill(segment, dtype, spec.init(), std, seed * 1_000_003L + index);
+        fill(spec.init(), spec.shape(), config.layers(), seed, index, dtype, segment);
     }
 
-    private static void fill(MemorySegment segment, DType dtype, Gpt2Tensors.Init init, double std, long seed) {
-        long count = segment.byteSize() / dtype.bytes();
-        int chunks = (int) ((count + CHUNK - 1) / CHUNK);
-        Parallel.forRange(chunks, (c0, c1) -> {
-            for (int c = c0; c < c1; c++) {
-                // one generator per chunk keeps the values independent of how chunks meet threads
-                SplittableRandom random = new SplittableRandom(seed * 65_537L + c);
-                long end = Math.min(count, (long) (c + 1) * CHUNK);
-                for (long i = (long) c * CHUNK; i < end; i++) {
-                    float value = switch (init) {
-                        case NORMAL, RESIDUAL_PROJECTION -> (float) (random.nextGaussian() * std);
-                        case ZEROS -> 0f;
-                        case ONES -> 1f;
-                    };
-                    dtype.write(segment, i, value);
+    /**
+     * A fresh model of any architecture as a GGUF file in llama.cpp's layout
+     * ({@link GgufModelWriter#slots}: separate q, k, v except GPT-2's fused one), matrices as
+     * {@code type} where their rows allow it ({@link GgufExport#typeFor}), vectors F32. The
+     * caller adds the tokenizer's metadata and writes it; tensors are made as they are written.
+     */
+    public static GgufModelWriter.Contents gguf(ModelConfig config, DType type, long seed) {
+        boolean fused = config.architecture().equals(Architecture.GPT2);
+        return GgufModelWriter.contents(config, type, fused,
+                (index, slot, dtype, dst) -> fill(slot.init(), slot.shape(), config.layers(), seed, index, dtype, dst));
+    }
+
+    /**
+     * Writes tensor number {@code index} of a model of {@code layers} layers, {@code shape}
+     * row-major, as {@code dtype} into {@code dst}. Each row draws from its own generator, seeded
+     * by the model's seed, the tensor's index and the row, so rows can be made in any order.
+     */
+    private static void fill(Init init, long[] shape, int layers, long seed, int index, DType dtype, MemorySegment dst) {
+        double std = init == Init.RESIDUAL_PROJECTION ? STD / Math.sqrt(2.0 * layers) : STD;
+        long tensorSeed = seed * 1_000_003L + index;
+        int columns = Math.toIntExact(shape[shape.length - 1]);
+        long rows = Arrays.stream(shape).reduce(1, Math::multiplyExact) / columns;
+        TensorConversion.write((first, count, values) -> {
+            for (int r = 0; r < count; r++) {
+                int at = r * columns;
+                switch (init) {
+                    case ZEROS -> Arrays.fill(values, at, at + columns, 0f);
+                    case ONES -> Arrays.fill(values, at, at + columns, 1f);
+                    case NORMAL, RESIDUAL_PROJECTION -> {
+                        SplittableRandom random = new SplittableRandom(tensorSeed * 0x9E3779B97F4A7C15L + first + r);
+                        for (int c = 0; c < columns; c++) {
+                            values[at + c] = (float) (random.nextGaussian() * std);
+                        }
+                    }
                 }
             }
-        });
+        }, rows, columns, dtype, dst);
     }
 }

@@ -23,6 +23,23 @@ public final class Transformer {
         void accept(int row, float[] logits, int offset);
     }
 
+    /**
+     * A window on the forward pass ({@link #setProbe}): after each block, what passed through it.
+     * Called on the thread that runs the forward, once per block, for the rows of that call.
+     */
+    public interface Probe {
+        /**
+         * The attention weights of block {@code layer} for query rows at positions
+         * start..start+rows-1: head h, row r attends to position p ≤ start + r with weight
+         * {@code weights[h · headStride + r · rowStride + p]} (a softmax: the visible weights sum
+         * to 1; entries past start + r are stale).
+         */
+        void attention(int layer, int start, int rows, float[] weights, int headStride, int rowStride);
+
+        /** The residual stream after block {@code layer}: {@code x[r · E, (r + 1) · E)} is position start + r. */
+        void residual(int layer, int start, int rows, float[] x);
+    }
+
     private static final int LOGIT_ROWS_PER_BLOCK = 32;
     /** Below this many multiply-adds, attention runs on the calling thread alone. */
     private static final long PARALLEL_MIN_MACS = 1 << 17;
@@ -33,7 +50,8 @@ public final class Transformer {
     private final float attentionScale;
     private final RopeTable rope;            // null with learned positions
     private Workspace ws;
-    private float[] attentionScores = new float[0]; // [heads × capacity]: one row of scores per head
+    private float[] attentionScores = new float[0]; // [heads × kept rows × capacity]: one row per head, all rows under a probe
+    private Probe probe;                     // null: nothing watches (the usual case)
     private final float[] lastRow;           // [E]
     private final float[] logits;            // [vocab]
     private final float[] rowScratch;        // [max(Q, K)]: one row of queries or keys being rotated
@@ -42,7 +60,8 @@ public final class Transformer {
     private int attentionRows;
     private int attentionRowOffset;          // the first query row in ws.q / ws.attn (a batch attends row by row)
     private int attentionStart;
-    private int attentionStride;
+    private int attentionHeadStride;
+    private int attentionRowStride;         // 0 without a probe: every query row reuses its head's one row of scores
     private float[] attentionKeys;
     private float[] attentionValues;
 
@@ -68,6 +87,15 @@ public final class Transformer {
 
     public ModelWeights weights() {
         return weights;
+    }
+
+    /**
+     * Attaches {@code probe} to every following forward pass ({@code null} detaches it). Without a
+     * probe the forward pass pays one null check per block; with one, attention keeps the weights
+     * of every query row (heads × rows × cache capacity floats) until the probe has seen them.
+     */
+    public void setProbe(Probe probe) {
+        this.probe = probe;
     }
 
     /** A cache for the model's whole context window. */
@@ -98,11 +126,21 @@ public final class Transformer {
     public float[] forward(int[] tokens, int from, int to, KvCache cache) {
         int m = to - from;
         runBlocks(tokens, from, m, cache);
-        int e = config.embd();
-        System.arraycopy(ws.x, (m - 1) * e, lastRow, 0, e);
-        normalize(weights.finalNorm(), lastRow, 1, lastRow);
-        Kernels.linear(lastRow, 1, weights.unembedding(), null, logits);
+        readOut(ws.x, (m - 1) * config.embd(), logits);
         return logits;
+    }
+
+    /**
+     * The logits [vocab] that one residual-stream row {@code x[offset, offset + E)} reads as: the
+     * final norm, then the unembedding (the logit lens applies it to the rows of every block).
+     */
+    public void readOut(float[] x, int offset, float[] out) {
+        if (out.length < config.vocabSize()) {
+            throw new IllegalArgumentException("logits need " + config.vocabSize() + " floats, got " + out.length);
+        }
+        System.arraycopy(x, offset, lastRow, 0, config.embd());
+        normalize(weights.finalNorm(), lastRow, 1, lastRow);
+        Kernels.linear(lastRow, 1, weights.unembedding(), null, out);
     }
 
     /** Runs {@code tokens[from, to)} and hands the logits after every one of them to {@code sink}, in order. */
@@ -117,7 +155,7 @@ public final class Transformer {
      * next position of {@code caches[r]}, and hands the logits after it to {@code sink} as row r.
      * The rows share every weight-matrix pass (each matrix is read once for all m), and attend
      * only to their own cache; the result equals m separate {@link #forward} calls up to float
-     * rounding.
+     * rounding. A probe ({@link #setProbe}) watches single sequences only: batched steps pass it by.
      */
     public void forwardBatch(int[] tokens, KvCache[] caches, LogitsSink sink) {
         int m = tokens.length;
@@ -217,6 +255,10 @@ public final class Transformer {
         embed(tokens, from, m, start);
         for (int layer = 0; layer < config.layers(); layer++) {
             block(weights.layers().get(layer), layer, m, start, cache);
+            if (probe != null) {
+                probe.attention(layer, start, m, attentionScores, attentionHeadStride, attentionRowStride);
+                probe.residual(layer, start, m, ws.x);
+            }
         }
         cache.advance(m);
     }
@@ -310,7 +352,8 @@ public final class Transformer {
     private void attention(int m, int start, int capacity, float[] keys, float[] values) {
         attentionRows = m;
         attentionStart = start;
-        attentionStride = capacity;
+        attentionRowStride = probe == null ? 0 : capacity;
+        attentionHeadStride = probe == null ? capacity : m * capacity;
         attentionKeys = keys;
         attentionValues = values;
         long macs = 2L * m * (start + m) * config.queryDim();
@@ -331,11 +374,13 @@ public final class Transformer {
         int kv = config.kvDim();
         int d = config.headSize();
         int group = config.heads() / config.kvHeads();
+        int headStride = attentionHeadStride;
+        int rowStride = attentionRowStride;
         for (int head = h0; head < h1; head++) {
-            int scores = head * attentionStride;
             int queryOffset = head * d;
             int kvOffset = (head / group) * d;
             for (int r = 0; r < m; r++) {
+                int scores = head * headStride + r * rowStride;
                 int query = (attentionRowOffset + r) * q + queryOffset;
                 int visible = start + r + 1;
                 for (int p = 0; p < visible; p++) {
@@ -355,8 +400,9 @@ public final class Transformer {
         if (ws == null || ws.rows < m) {
             ws = new Workspace(m, config, weights.layers().getFirst().qkv() != null);
         }
-        if (attentionScores.length < config.heads() * capacity) {
-            attentionScores = new float[Math.multiplyExact(config.heads(), capacity)];
+        int scores = Math.multiplyExact(Math.multiplyExact(config.heads(), probe == null ? 1 : m), capacity);
+        if (attentionScores.length < scores) {
+            attentionScores = new float[scores];
         }
         if (rope != null) {
             rope.ensure(capacity);

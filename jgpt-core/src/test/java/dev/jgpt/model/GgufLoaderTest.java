@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.SharedData;
 import dev.jgpt.format.FormatException;
-import dev.jgpt.format.GgufType;
 import dev.jgpt.format.GgufValue;
 import dev.jgpt.format.SafeTensorsWriter.Entry;
 import dev.jgpt.tensor.DType;
@@ -38,7 +37,7 @@ class GgufLoaderTest {
     void everyArchitectureReadsBackAsWritten(String name, ModelConfig config, boolean fused) {
         ModelWeights weights = new RandomModels(7).weights(config, fused);
         Path file = dir.resolve("model.gguf");
-        GgufModels.write(weights, DType.F32, file);
+        GgufModelWriter.of(weights, DType.F32).write(file);
         int[] tokens = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5};
         try (ModelFiles model = ModelFiles.open(file)) {
             assertThat(model.config()).isEqualTo(config);
@@ -62,7 +61,7 @@ class GgufLoaderTest {
         int[] tokens = Gpt2ConformanceTest.ints(expected.get("tokens"));
         Path file = dir.resolve("tiny.gguf");
         try (ModelFiles safetensors = ModelFiles.open(fixture)) {
-            GgufModels.write(safetensors.transformer().weights(), DType.F32, file);
+            GgufModelWriter.of(safetensors.transformer().weights(), DType.F32).write(file);
             try (ModelFiles gguf = ModelFiles.open(file)) {
                 assertThat(gguf.config()).isEqualTo(safetensors.config());
                 float[][] fromGguf = logits(gguf.transformer(), tokens);
@@ -107,7 +106,7 @@ class GgufLoaderTest {
     void quantizedWeightsRunWhereTheyLie() {
         ModelWeights weights = new RandomModels(8).weights(LLAMA, false);
         Path file = dir.resolve("q8.gguf");
-        GgufModels.write(weights, DType.Q8_0, file);
+        GgufModelWriter.of(weights, DType.Q8_0).write(file);
         int[] tokens = {1, 7, 30, 2, 63, 8, 8, 11};
         try (ModelFiles model = ModelFiles.open(file)) {
             ModelWeights loaded = model.transformer().weights();
@@ -135,13 +134,13 @@ class GgufLoaderTest {
     void missingOrWrongMetadataIsNamed() {
         assertThatThrownBy(() -> open(c -> c.metadata().remove("llama.block_count")))
                 .isInstanceOf(FormatException.class).hasMessageContaining("missing metadata key 'llama.block_count'");
-        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.attention.head_count_kv", GgufModels.u32(3))))
+        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.attention.head_count_kv", GgufValue.u32(3))))
                 .isInstanceOf(FormatException.class).hasMessageContaining("key/value head count (3) must divide the head count (4)");
-        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.embedding_length", GgufModels.u32(0))))
+        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.embedding_length", GgufValue.u32(0))))
                 .isInstanceOf(FormatException.class).hasMessageContaining("'llama.embedding_length' is 0");
         assertThatThrownBy(() -> open(c -> c.metadata().put("llama.rope.scaling.type", new GgufValue.StringValue("yarn"))))
                 .isInstanceOf(FormatException.class).hasMessageContaining("'llama.rope.scaling.type' is 'yarn'");
-        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.rope.dimension_count", GgufModels.u32(32))))
+        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.rope.dimension_count", GgufValue.u32(32))))
                 .isInstanceOf(FormatException.class).hasMessageContaining("rotary embedding of 32 dimensions in heads of 16");
     }
 
@@ -169,9 +168,11 @@ class GgufLoaderTest {
     }
 
     /** Opens the llama test model written after {@code edit}. */
-    private void open(Consumer<GgufModels.Contents> edit) {
+    private void open(Consumer<GgufModelWriter.Contents> edit) {
         Path file = dir.resolve("bad.gguf");
-        GgufModels.write(new RandomModels(9).weights(LLAMA, false), DType.F32, file, edit);
+        GgufModelWriter.Contents contents = GgufModelWriter.of(new RandomModels(9).weights(LLAMA, false), DType.F32);
+        edit.accept(contents);
+        contents.write(file);
         ModelFiles.open(file).close();
     }
 
