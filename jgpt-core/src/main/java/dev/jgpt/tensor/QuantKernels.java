@@ -25,7 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * decoding, not memory, is the bound. Offsets and mins are taken out of the inner loop: for
  * {@code q − 8} (or {@code + m}) it computes {@code Σ q·x} and corrects by {@code 8·Σx}
  * (or {@code m·Σx}), with the per-block sums of x computed once per product
- * ({@link #blockSums}).
+ * ({@link #blockSums}). K-quant rows go in two passes: first the row's sub-block scales and
+ * the mins' share (vectorised: unpacked one at a time, they cost as much as the dot product),
+ * then one flat loop over the values (a loop per super-block inside ran at half the speed).
  *
  * <p>Decoding gives exactly the floats the scalar {@link Quantization#value} gives (same
  * operations per value, no fused multiply-add). Loops are written out per type: a helper
