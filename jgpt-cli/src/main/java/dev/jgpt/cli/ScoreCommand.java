@@ -3,7 +3,9 @@ package dev.jgpt.cli;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.generate.Scorer;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.train.TokenDataset;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -32,6 +34,9 @@ final class ScoreCommand implements Callable<Integer> {
         @Option(names = "--text", paramLabel = "TEXT", description = "The text to score.")
         String text;
 
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "A UTF-8 text file to score.")
+        Path file;
+
         @Option(names = "--tokens", paramLabel = "IDS", description = "Token ids to score, separated by commas.")
         String tokens;
     }
@@ -49,7 +54,8 @@ final class ScoreCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (LanguageModel lm = model.open()) {
             Tokenizer tokenizer = lm.tokenizer();
-            int[] ids = input.text != null ? tokenizer.encodeSequence(input.text) : CliValues.parseIds("--tokens", input.tokens);
+            int[] ids = input.tokens != null ? CliValues.parseIds("--tokens", input.tokens)
+                    : tokenizer.encodeSequence(input.text != null ? input.text : TokenDataset.readText(input.file));
             Scorer.Score score = chunk == null ? Scorer.score(lm.transformer(), ids)
                     : Scorer.scoreChunked(lm.transformer(), ids, chunk, tokenizer.addsBos() ? tokenizer.bosId() : OptionalInt.empty());
             if (json) {

@@ -170,6 +170,19 @@ class CliTest {
         assertOneLineError(jgpt("score", "--model", model.toString(), "--tokens", tokens, "--chunk", "9"), "at least 18 tokens");
     }
 
+    /** The acceptance line: llama-perplexity -c 128 prints 3.4327 on this text with this model. */
+    @Test
+    void scoreInChunksOfATextFilePrintsLlamaPerplexity() {
+        Path model = shared("models/stories260K.gguf");
+        Path text = shared("reference/stories_eval.txt");
+        Run run = jgpt("score", "--model", model.toString(), "--chunk", "128", "--file", text.toString());
+        assertThat(run.exit()).isZero();
+        String last = run.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertThat(last).startsWith("loss ").contains("perplexity 3.43");
+        double perplexity = Double.parseDouble(last.replaceAll(".*perplexity ([0-9.]+).*", "$1"));
+        assertThat(perplexity).isCloseTo(3.4327, within(3.4327 * 0.001));
+    }
+
     @Test
     void benchPrintsLlamaBenchFields() throws IOException {
         JsonNode rows = jgpt("bench", "--model", model.toString(), "-p", "16", "-n", "4", "-r", "2", "--no-bandwidth", "--json").json();

@@ -1,12 +1,12 @@
 package dev.jgpt.cli;
 
-import static dev.jgpt.cli.ExplainCommandTest.jgpt;
+import static dev.jgpt.cli.CliTest.jgpt;
 import static dev.jgpt.cli.ExplainCommandTest.shared;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jgpt.cli.ExplainCommandTest.Run;
+import dev.jgpt.cli.CliTest.Run;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.tensor.Tensor;
 import java.io.IOException;

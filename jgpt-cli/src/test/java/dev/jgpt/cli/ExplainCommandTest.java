@@ -1,14 +1,13 @@
 package dev.jgpt.cli;
 
+import static dev.jgpt.cli.CliTest.jgpt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.cli.CliTest.Run;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,21 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code jgpt explain} as a user calls it: the JSON's shape and invariants, the terminal report, the errors. */
 class ExplainCommandTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TEXT = "ROMEO:\nBut soft, what light";
-
-    record Run(int exit, String out, String err) {
-        JsonNode json() throws IOException {
-            return JSON.readTree(out);
-        }
-    }
-
-    static Run jgpt(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void jsonOnTheShippedModelHasTheIssuesShapeAndAgreesWithScore() throws IOException {

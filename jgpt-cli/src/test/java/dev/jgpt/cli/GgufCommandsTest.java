@@ -1,17 +1,16 @@
 package dev.jgpt.cli;
 
+import static dev.jgpt.cli.CliTest.jgpt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.cli.CliTest.Run;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufMetadata;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,25 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** export-gguf and quantize as a user calls them, on a tiny model that make-model writes. */
 class GgufCommandsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dir;
 
     static Path model;
-
-    record Run(int exit, String out, String err) {
-        JsonNode json() throws IOException {
-            return JSON.readTree(out);
-        }
-    }
-
-    static Run jgpt(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void makeModel() {

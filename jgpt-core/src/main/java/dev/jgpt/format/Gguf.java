@@ -1,14 +1,10 @@
 package dev.jgpt.format;
 
 import dev.jgpt.tensor.Tensor;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -65,20 +61,7 @@ public final class Gguf implements TensorSource {
 
     /** Maps {@code file} read-only and validates its header, metadata and tensor infos. */
     public static Gguf open(Path file) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            MemorySegment all = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return parse(file, arena, all);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new FormatException(file, "no such file");
-        } catch (IOException e) {
-            arena.close();
-            throw new FormatException(file, "cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.read(file, (arena, all) -> parse(file, arena, all));
     }
 
     /** A tensor as its info describes it: dimensions innermost first, offset from the data start. */

@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,31 +41,19 @@ public final class SafeTensors implements TensorSource {
 
     /** Maps {@code file} read-only and validates its header. */
     public static SafeTensors open(Path file) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
+        return MappedFile.read(file, (arena, all) -> {
+            long size = all.byteSize();
             if (size < 8) {
                 throw new FormatException(file, "truncated: " + size + " bytes, a safetensors file starts with an 8-byte header length");
             }
-            MemorySegment all = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long headerLength = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
             if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > size) {
                 throw new FormatException(file, "header length " + headerLength + " does not fit a file of " + size
                         + " bytes (truncated, or not a safetensors file)");
             }
             String header = new String(all.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-            MemorySegment body = all.asSlice(8 + headerLength);
-            return parse(file, arena, header, body);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new FormatException(file, "no such file");
-        } catch (IOException e) {
-            arena.close();
-            throw new FormatException(file, "cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+            return parse(file, arena, header, all.asSlice(8 + headerLength));
+        });
     }
 
     private static SafeTensors parse(Path file, Arena arena, String header, MemorySegment body) {

@@ -176,17 +176,8 @@ public final class Quantization {
 
     /** d = (max − min)/15, m = min, q = ⌊(x − min)/d + ½⌋ ≤ 15. */
     private static void q4_1(float[] x, int at, MemorySegment y, long o) {
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (int j = 0; j < 32; j++) {
-            float v = x[at + j];
-            if (v < min) {
-                min = v;
-            }
-            if (v > max) {
-                max = v;
-            }
-        }
+        float min = blockMin(x, at);
+        float max = blockMax(x, at);
         float d = (max - min) / 15;
         float id = d != 0f ? 1f / d : 0f;
         y.set(I16, o, Float.floatToFloat16(d));
@@ -196,6 +187,28 @@ public final class Quantization {
             int q1 = Math.min(15, (byte) (int) ((x[at + 16 + j] - min) * id + 0.5f));
             y.set(ValueLayout.JAVA_BYTE, o + 4 + j, (byte) (q0 & 0xFF | q1 << 4));
         }
+    }
+
+    /** The smallest of the 32 values of a block. */
+    private static float blockMin(float[] x, int at) {
+        float min = Float.MAX_VALUE;
+        for (int j = 0; j < 32; j++) {
+            if (x[at + j] < min) { // a comparison, as the reference does: NaN and −0 treated as it treats them
+                min = x[at + j];
+            }
+        }
+        return min;
+    }
+
+    /** The largest of the 32 values of a block. */
+    private static float blockMax(float[] x, int at) {
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < 32; j++) {
+            if (x[at + j] > max) {
+                max = x[at + j];
+            }
+        }
+        return max;
     }
 
     /** As Q4_0 with 5 bits: d = (largest magnitude)/−16, q = ⌊x/d + 16.5⌋ ≤ 31. */
@@ -215,17 +228,8 @@ public final class Quantization {
 
     /** As Q4_1 with 5 bits: d = (max − min)/31, q = ⌊(x − min)/d + ½⌋. */
     private static void q5_1(float[] x, int at, MemorySegment y, long o) {
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (int j = 0; j < 32; j++) {
-            float v = x[at + j];
-            if (v < min) {
-                min = v;
-            }
-            if (v > max) {
-                max = v;
-            }
-        }
+        float min = blockMin(x, at);
+        float max = blockMax(x, at);
         float d = (max - min) / 31;
         float id = d != 0f ? 1f / d : 0f;
         y.set(I16, o, Float.floatToFloat16(d));

@@ -185,6 +185,38 @@ class KernelsTest {
         return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
     }
 
+    /** The F16 matvec reads weights scaled by 2^-112 and rescales each row sum: edge values must survive that. */
+    @Test
+    void f16MatvecKeepsInfNanSubnormalAndLargestWeights() {
+        int in = 64;
+        short[] special = {0x7c00, (short) 0xfc00, 0x7e00, 0x0001, (short) 0x8001, 0x03ff, 0x7bff, (short) 0xfbff, 0x0400};
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment seg = arena.allocate(2L * in * special.length);
+            for (int o = 0; o < special.length; o++) { // row o: small weights, one special value
+                for (int i = 0; i < in; i++) {
+                    seg.setAtIndex(I16, (long) o * in + i, Float.floatToFloat16(0.01f * ((i % 7) - 3)));
+                }
+                seg.setAtIndex(I16, (long) o * in + 5, special[o]);
+            }
+            WeightMatrix w = new WeightMatrix("edges", seg, DType.F16, in, special.length, WeightMatrix.Layout.OUT_IN);
+            float[] x = random(new Random(9), in);
+            float[] y = new float[special.length];
+            float[] ref = new float[special.length];
+            Kernels.linear(x, 1, w, null, y);
+            ScalarKernels.linear(x, 1, w, null, ref);
+            for (int o = 0; o < special.length; o++) {
+                if (Float.isNaN(ref[o])) {
+                    assertThat(y[o]).as("row with weight %04x", special[o]).isNaN();
+                } else if (Float.isInfinite(ref[o])) {
+                    assertThat(y[o]).as("row with weight %04x", special[o]).isEqualTo(ref[o]);
+                } else {
+                    assertThat((double) y[o]).as("row with weight %04x", special[o])
+                            .isCloseTo(ref[o], org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(ref[o]))));
+                }
+            }
+        }
+    }
+
     @Test
     void sixteenBitConversionsAreExactForEveryBitPattern() {
         try (Arena arena = Arena.ofConfined()) {
