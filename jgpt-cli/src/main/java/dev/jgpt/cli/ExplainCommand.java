@@ -2,6 +2,7 @@ package dev.jgpt.cli;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.generate.LanguageModel;
+import dev.jgpt.inspect.AttentionLimit;
 import dev.jgpt.inspect.Explainer;
 import dev.jgpt.inspect.Explanation;
 import dev.jgpt.inspect.ExplanationJson;
@@ -64,7 +65,7 @@ final class ExplainCommand implements Callable<Integer> {
             }
             int[] tokens = lm.tokenizer().encodeSequence(text);
             if (html != null) {
-                checkPageSize(config, tokens.length);
+                AttentionLimit.check(config, tokens.length);
             }
             String name = model.model == null ? "the shipped model" : String.valueOf(model.model.getFileName());
             Explanation explanation = Explainer.explain(lm.transformer(), lm.tokenizer(), name, tokens, topK);
@@ -84,20 +85,6 @@ final class ExplainCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
-    }
-
-    /** Attention weights a browser still opens comfortably in one page (each about 10 bytes of JSON). */
-    private static final long PAGE_ATTENTION_LIMIT = 20_000_000;
-
-    /** The page holds layers × heads × tokens²/2 attention weights: refuse a text that would make it unusable. */
-    private static void checkPageSize(ModelConfig config, int tokens) {
-        long weights = (long) config.layers() * config.heads() * tokens * (tokens + 1L) / 2;
-        if (weights > PAGE_ATTENTION_LIMIT) {
-            long most = (long) Math.sqrt(2.0 * PAGE_ATTENTION_LIMIT / ((long) config.layers() * config.heads()));
-            throw new JgptException("the text is " + tokens + " tokens: its page would hold " + weights
-                    + " attention weights (about " + weights * 10 / 1_000_000 + " MB), too many for a browser; "
-                    + "explain at most about " + most + " tokens with this model");
-        }
     }
 
     private static void check(String option, int value, int count, String what) {

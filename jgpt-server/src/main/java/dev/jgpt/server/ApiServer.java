@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.JgptException;
 import dev.jgpt.generate.LanguageModel;
+import dev.jgpt.inspect.AttentionLimit;
+import dev.jgpt.inspect.Explainer;
+import dev.jgpt.inspect.Explanation;
+import dev.jgpt.inspect.ExplanationJson;
 import dev.jgpt.tokenizer.Tokenizer;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -19,12 +23,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The HTTP API over one model, in OpenAI's shapes: {@code /v1/completions},
  * {@code /v1/chat/completions} (both streaming as server-sent events), {@code /v1/models};
- * and llama.cpp's {@code /health}, {@code /tokenize}, {@code /detokenize}. Errors are OpenAI's
+ * and llama.cpp's {@code /health}, {@code /tokenize}, {@code /detokenize}; and
+ * {@code /v1/explain}, the glass-box data of a text for the playground. Errors are OpenAI's
  * {@code {"error": {...}}} objects; no stack trace leaves the server.
  */
 public final class ApiServer implements AutoCloseable {
@@ -57,6 +63,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.get("/v1/models", this::models);
             config.routes.post("/v1/completions", ctx -> generate(ctx, false));
             config.routes.post("/v1/chat/completions", ctx -> generate(ctx, true));
+            config.routes.post("/v1/explain", this::explain);
             config.routes.post("/tokenize", this::tokenize);
             config.routes.post("/detokenize", this::detokenize);
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
@@ -157,6 +164,33 @@ public final class ApiServer implements AutoCloseable {
             tokens.add(id);
         }
         send(ctx, 200, out);
+    }
+
+    /**
+     * {@code {"prompt": text}} or {@code {"tokens": [ids]}}, optional {@code top_k} → the
+     * document {@code jgpt explain --json} prints: tokens, next-token top-k, logprobs,
+     * attention [layer][head][query][key], logit lens, per-position top-k.
+     */
+    private void explain(Context ctx) throws InterruptedException {
+        ExplainRequest request = parser.explain(body(ctx));
+        try {
+            AttentionLimit.check(lm.config(), request.tokens().length);
+        } catch (JgptException e) {
+            throw ApiException.invalid(request.param(), e.getMessage());
+        }
+        // on the scheduler's thread: the Transformer runs one pass at a time, and the slots own it
+        Explanation explanation;
+        try {
+            explanation = scheduler.call(model -> Explainer.explain(model, lm.tokenizer(), settings.modelId(),
+                    request.tokens(), request.topK())).get();
+        } catch (ExecutionException e) {
+            throw switch (e.getCause()) {
+                case ApiException api -> api;
+                case JgptException core -> ApiException.invalid(request.param(), core.getMessage());
+                default -> new ApiException(500, "server_error", null, null, "internal error while explaining");
+            };
+        }
+        ctx.status(200).contentType(JSON).result(ExplanationJson.write(explanation));
     }
 
     /** llama.cpp's {@code {"tokens": [ids]}} → {@code {"content": text}}. */

@@ -109,20 +109,58 @@ final class RequestParser {
         if (node.isTextual()) {
             ids = tokenizer.encodeSequence(node.textValue());
         } else if (node.isArray() && node.size() > 0 && node.get(0).isIntegralNumber()) {
-            ids = new int[node.size()];
-            for (int i = 0; i < ids.length; i++) {
-                JsonNode id = node.get(i);
-                if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0 || id.intValue() >= vocab) {
-                    throw ApiException.invalid("prompt", "prompt token " + i + " is " + id + ": token ids are integers in 0.." + (vocab - 1));
-                }
-                ids[i] = id.intValue();
-            }
+            ids = tokenIds("prompt", node);
         } else if (node.isArray() && node.size() > 1) {
             throw ApiException.invalid("prompt", "one prompt per request: send the prompts of a batch one by one");
         } else {
             throw Fields.wrongType("prompt", "a string or an array of token ids", node);
         }
         checkPromptLength("prompt", ids);
+        return ids;
+    }
+
+    /**
+     * {@code POST /v1/explain}: the text as {@code prompt} (a string, encoded as a completion's
+     * prompt is) or as {@code tokens} (an array of ids), and {@code top_k} (default 10).
+     */
+    ExplainRequest explain(ObjectNode body) {
+        Fields f = new Fields(body);
+        JsonNode prompt = f.node("prompt").orElse(null);
+        JsonNode tokens = f.node("tokens").orElse(null);
+        if ((prompt == null) == (tokens == null)) {
+            throw ApiException.invalid(prompt == null ? "prompt" : "tokens", "give the text as either 'prompt' (a string) or 'tokens' (an array of token ids)");
+        }
+        String param = prompt != null ? "prompt" : "tokens";
+        int[] ids;
+        if (prompt != null) {
+            if (!prompt.isTextual()) {
+                throw Fields.wrongType("prompt", "a string", prompt);
+            }
+            ids = tokenizer.encodeSequence(prompt.textValue());
+        } else {
+            if (!tokens.isArray()) {
+                throw Fields.wrongType("tokens", "an array of token ids", tokens);
+            }
+            ids = tokenIds("tokens", tokens);
+        }
+        checkPromptLength(param, ids);
+        int topK = f.integer("top_k", 1).orElse(ExplainRequest.DEFAULT_TOP_K);
+        if (topK > ExplainRequest.MAX_TOP_K) {
+            throw ApiException.invalid("top_k", "'top_k' must be at most " + ExplainRequest.MAX_TOP_K + ", got " + topK);
+        }
+        return new ExplainRequest(param, ids, topK);
+    }
+
+    /** An array of token ids, each checked against the vocabulary. */
+    private int[] tokenIds(String param, JsonNode node) {
+        int[] ids = new int[node.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode id = node.get(i);
+            if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0 || id.intValue() >= vocab) {
+                throw ApiException.invalid(param, param + " token " + i + " is " + id + ": token ids are integers in 0.." + (vocab - 1));
+            }
+            ids[i] = id.intValue();
+        }
         return ids;
     }
 

@@ -6,10 +6,13 @@ import dev.jgpt.generate.FinishReason;
 import dev.jgpt.model.KvCache;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.tokenizer.Tokenizer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Runs every request on one worker thread: N slots, each with its own KV cache, decode together,
@@ -17,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * weights are read once for all slots; the kernels under it use every core). A new request's
  * prompt runs alone when it takes a slot. Further requests wait in a bounded queue, and a
  * request beyond that is refused (429). A cancelled job leaves its slot at its next token.
+ * Other work on the model ({@link #call}) runs on the same thread between decode rounds, so
+ * nothing ever runs the (not thread-safe) Transformer beside the slots.
  */
 final class Scheduler implements AutoCloseable {
     /** One place where a request decodes. */
@@ -42,6 +47,8 @@ final class Scheduler implements AutoCloseable {
     private final AtomicInteger busy = new AtomicInteger();
     private final AtomicLong generated = new AtomicLong();
     private final LinkedBlockingQueue<Job> waiting = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<Call<?>> calls = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCalls = new AtomicInteger();
     private final Thread worker;
     private volatile boolean closed;
     // the decode round in flight: the slots going on, and per batch size m the arrays forwardBatch takes
@@ -115,9 +122,64 @@ final class Scheduler implements AutoCloseable {
         waiting.add(job);
     }
 
+    /** Work on the model from outside the slots, and where its result goes. */
+    private record Call<T>(Function<Transformer, T> work, CompletableFuture<T> result) {
+        void run(Transformer model) {
+            try {
+                result.complete(work.apply(model));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code work} on the model on the worker thread, between two decode rounds (within
+     * about 100 ms when idle); the future holds its result or its exception.
+     *
+     * @throws ApiException 429 when as many calls as slots plus queue already wait, 503 once closed
+     */
+    <T> CompletableFuture<T> call(Function<Transformer, T> work) {
+        if (closed) {
+            throw shuttingDown();
+        }
+        if (pendingCalls.incrementAndGet() > capacity) {
+            pendingCalls.decrementAndGet();
+            throw new ApiException(429, "rate_limit_error", null, "queue_full", capacity
+                    + " requests on the model already wait: try again later");
+        }
+        Call<T> call = new Call<>(work, new CompletableFuture<>());
+        calls.add(call);
+        if (closed) { // closed meanwhile: the worker may have drained the queue already
+            failCalls();
+        }
+        return call.result();
+    }
+
+    private void runCalls() {
+        Call<?> call;
+        while (!closed && (call = calls.poll()) != null) {
+            pendingCalls.decrementAndGet();
+            call.run(model);
+        }
+    }
+
+    private void failCalls() {
+        Call<?> call;
+        while ((call = calls.poll()) != null) {
+            pendingCalls.decrementAndGet();
+            call.result().completeExceptionally(shuttingDown());
+        }
+    }
+
+    private static ApiException shuttingDown() {
+        return new ApiException(503, "server_error", null, null, "the server is shutting down");
+    }
+
     private void run() {
         try {
             while (!closed) {
+                runCalls();
                 admit();
                 decodeRound();
             }
@@ -134,6 +196,7 @@ final class Scheduler implements AutoCloseable {
         while ((job = waiting.poll()) != null) {
             job.post(new Job.Failed(gone));
         }
+        failCalls();
     }
 
     /** Moves waiting jobs into free slots; waits for one when no slot is busy. */
