@@ -22,10 +22,20 @@ try {
     token: JSON.parse(r.querySelector("code").textContent), chosen: r.classList.contains("chosen"),
     width: parseFloat(r.querySelector(".fill").style.width),
   })));
+  // the clicked token's attention row: one cell per token up to it, weights summing to 1
+  await page.waitForSelector("#attention .cell");
+  const attention = async () => page.$$eval("#attention .cell", (cells) => cells.map((c) => ({
+    piece: c.textContent, weight: parseFloat(c.dataset.weight), self: c.classList.contains("self") })));
+  const meanAttention = await attention();
+  const layers = await page.$$eval("#attention select.layer option", (os) => os.length);
+  await page.selectOption("#attention select.layer", "0");
+  await page.selectOption("#attention select.head", "1");
+  const headAttention = await attention();
   await page.$eval("#temperature", (el) => { el.value = "2"; el.dispatchEvent(new Event("input")); });
   const hotWidths = await page.$$eval("#panel .bar .fill", (fills) => fills.map((f) => parseFloat(f.style.width)));
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   process.stdout.write(JSON.stringify({ title, tokens, clicked: tokens[2], bars, hotWidths, errors,
+    meanAttention, headAttention, layers,
     status: await page.textContent("#status") }));
 } finally {
   await browser.close();

@@ -179,13 +179,17 @@ final class Reply {
         return entry;
     }
 
-    /** Completions: {@code {"tokens", "token_logprobs", "top_logprobs": [{token: logprob}], "text_offset"}}, offsets into the new text. */
+    /**
+     * Completions: {@code {"tokens", "token_logprobs", "top_logprobs": [{token: logprob}], "text_offset"}}, offsets into the
+     * new text; and {@code "token_ids"} (not OpenAI's), which the playground sends to {@code /v1/explain}.
+     */
     private ObjectNode completionLogprobs(List<Job.Token> tokens) {
         ObjectNode root = json.createObjectNode();
         ArrayNode names = root.putArray("tokens");
         ArrayNode logprobs = root.putArray("token_logprobs");
         ArrayNode tops = root.putArray("top_logprobs");
         ArrayNode offsets = root.putArray("text_offset");
+        ArrayNode ids = root.putArray("token_ids");
         for (Job.Token t : tokens) {
             TokenLogprob lp = t.logprob();
             String name = tokenText(lp.id());
@@ -196,6 +200,7 @@ final class Reply {
                 top.put(tokenText(lp.topIds()[k]), lp.topLogprobs()[k]);
             }
             offsets.add(textOffset);
+            ids.add(lp.id());
             textOffset += name.length();
         }
         return root;

@@ -118,7 +118,8 @@ class ExplainApiTest {
         JsonNode lp = completion.at("/choices/0/logprobs");
         int[] promptIds = reference.tokenizer().encodeSequence(prompt);
         List<Integer> all = new ArrayList<>(Arrays.stream(promptIds).boxed().toList());
-        lp.get("tokens").forEach(tok -> all.add(reference.tokenizer().encode(tok.asText())[0]));
+        lp.get("token_ids").forEach(id -> all.add(id.asInt()));
+        assertThat(all).hasSize(promptIds.length + 8);
         String list = all.stream().map(String::valueOf).collect(Collectors.joining(","));
         JsonNode explained = explain("{\"tokens\": [" + list + "]}");
         JsonNode logprobs = explained.get("logprobs");

@@ -1,6 +1,7 @@
 package dev.jgpt.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,18 +9,23 @@ import dev.jgpt.generate.Generation;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.generate.TokenListener;
+import dev.jgpt.inspect.Explainer;
+import dev.jgpt.inspect.Explanation;
 import dev.jgpt.sampling.SamplerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The playground in a real headless browser (Debian's chromium driven by playwright-core, see
  * {@link NodeScript}): it loads, streams a completion token by token, and clicking a token shows
- * the distribution it was drawn from, which the temperature slider reshapes.
+ * the distribution it was drawn from, which the temperature slider reshapes, and its attention
+ * over the tokens up to it, as the core's {@link Explainer} computes it.
  */
 class PlaygroundBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -59,6 +65,41 @@ class PlaygroundBrowserTest {
             assertThat(bars.get(0).get("width").asDouble()).isEqualTo(100.0);
             // ... and at temperature 2 the shares flatten out
             assertThat(got.get("hotWidths").get(0).asDouble()).isLessThan(100.0).isGreaterThan(got.get("hotWidths").get(9).asDouble() - 1e-9);
+
+            // the clicked token's attention: one cell per token up to it (prompt and 3 generated), as the core's Explainer
+            // computes it for the whole text: the mean over the last layer's heads, then layer 0 head 1 once picked
+            int[] all = IntStream.concat(Arrays.stream(greedy.promptTokens()), Arrays.stream(greedy.tokens())).toArray();
+            Explanation expected = Explainer.explain(reference.transformer(), reference.tokenizer(), "x", all, 10);
+            int query = greedy.promptTokens().length + 2;
+            int layers = reference.config().layers(), heads = reference.config().heads();
+            assertThat(got.get("layers").asInt()).isEqualTo(layers);
+            float[][][][] attention = expected.attention();
+            double[] mean = new double[query + 1];
+            for (int h = 0; h < heads; h++) {
+                for (int k = 0; k <= query; k++) {
+                    mean[k] += attention[layers - 1][h][query][k] / heads;
+                }
+            }
+            assertAttention(got.get("meanAttention"), mean, expected);
+            double[] single = new double[query + 1];
+            for (int k = 0; k <= query; k++) {
+                single[k] = attention[0][1][query][k];
+            }
+            assertAttention(got.get("headAttention"), single, expected);
         }
+    }
+
+    /** The page's cells: the tokens up to the query with the expected weights (summing to 1), the last one marked as itself. */
+    private static void assertAttention(JsonNode cells, double[] weights, Explanation expected) {
+        assertThat(cells.size()).isEqualTo(weights.length);
+        double sum = 0;
+        for (int k = 0; k < weights.length; k++) {
+            JsonNode cell = cells.get(k);
+            assertThat(cell.get("piece").asText()).isEqualTo(expected.tokens().get(k).piece());
+            assertThat(cell.get("weight").asDouble()).as("key %d", k).isCloseTo(weights[k], within(1e-5));
+            assertThat(cell.get("self").asBoolean()).isEqualTo(k == weights.length - 1);
+            sum += cell.get("weight").asDouble();
+        }
+        assertThat(sum).isCloseTo(1.0, within(1e-4));
     }
 }
