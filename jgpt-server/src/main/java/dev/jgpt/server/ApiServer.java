@@ -57,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = settings.maxBodyBytes();
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
             config.routes.before(this::authorize);
             config.routes.get("/", this::playground);
             config.routes.get("/health", this::health);
@@ -224,20 +225,45 @@ public final class ApiServer implements AutoCloseable {
             if (request.stream()) {
                 stream(ctx, job, reply);
             } else {
-                List<Job.Token> tokens = new ArrayList<>();
-                while (true) {
-                    switch (job.take()) {
-                        case Job.Token t -> tokens.add(t);
-                        case Job.Failed f -> throw f.error();
-                        case Job.Done d -> {
-                            send(ctx, 200, reply.complete(tokens, d));
-                            return;
-                        }
-                    }
-                }
+                answer(ctx, job, reply);
             }
         } finally {
             job.cancel(); // a no-op once done; frees the slot if this thread leaves early
+        }
+    }
+
+    /**
+     * One JSON answer when generation ends, with a space written ahead of it per token. Jetty does
+     * not read a connection while its request is handled, so a client that hangs up quietly shows
+     * only when a write fails: the spaces make that happen within a token or two, as the events of
+     * a stream do, and the slot is freed. Errors before the first token keep their status; a
+     * failure after it (an internal error, the server closing) can only be the body of the 200.
+     */
+    private void answer(Context ctx, Job job, Reply reply) throws InterruptedException {
+        SpacedJson answer = new SpacedJson(ctx, json);
+        List<Job.Token> tokens = new ArrayList<>();
+        try {
+            while (true) {
+                switch (job.take()) {
+                    case Job.Token t -> {
+                        tokens.add(t);
+                        answer.tick();
+                    }
+                    case Job.Failed f -> {
+                        if (!answer.committed()) {
+                            throw f.error();
+                        }
+                        answer.finish(f.error().status(), ErrorBody.of(json, f.error()));
+                        return;
+                    }
+                    case Job.Done d -> {
+                        answer.finish(200, reply.complete(tokens, d));
+                        return;
+                    }
+                }
+            }
+        } catch (UncheckedIOException e) {
+            job.cancel(); // the client went away: its slot is freed at its next token
         }
     }
 
