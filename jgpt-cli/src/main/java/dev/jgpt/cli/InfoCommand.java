@@ -46,6 +46,7 @@ final class InfoCommand implements Callable<Integer> {
             info.put("n_params", c.parameterCount());
             info.put("n_layer", c.layers());
             info.put("n_head", c.heads());
+            info.put("n_head_kv", c.kvHeads());
             info.put("n_embd", c.embd());
             info.put("head_size", c.headSize());
             info.put("mlp_hidden", c.mlpHidden());
@@ -65,7 +66,8 @@ final class InfoCommand implements Callable<Integer> {
                     c.tiedOutput() ? "tied" : "separate");
             out.printf("parameters    %s%n", Units.count(c.parameterCount()));
             out.printf("layers        %d%n", c.layers());
-            out.printf("heads         %d (head size %d)%n", c.heads(), c.headSize());
+            out.printf("heads         %d (head size %d)%s%n", c.heads(), c.headSize(),
+                    c.kvHeads() == c.heads() ? "" : ", " + c.kvHeads() + " key/value heads (grouped-query attention)");
             out.printf("embedding     %d (MLP hidden %d)%n", c.embd(), c.mlpHidden());
             out.printf("context       %d tokens%n", c.contextLength());
             out.printf("vocabulary    %d (tokenizer: %d)%n", c.vocabSize(), lm.tokenizer().vocabSize());

@@ -183,6 +183,16 @@ class CliTest {
         assertThat(perplexity).isCloseTo(3.4327, within(3.4327 * 0.001));
     }
 
+    /** ../shared/models/README.md: stories260K has 8 query heads sharing 4 key/value heads. */
+    @Test
+    void infoShowsGroupedQueryAttention() throws IOException {
+        Path model = shared("models/stories260K.gguf");
+        JsonNode info = jgpt("info", "--model", model.toString(), "--json").json();
+        assertThat(info.get("n_head").asInt()).isEqualTo(8);
+        assertThat(info.get("n_head_kv").asInt()).isEqualTo(4);
+        assertThat(jgpt("info", "--model", model.toString()).out()).contains("4 key/value heads");
+    }
+
     @Test
     void benchPrintsLlamaBenchFields() throws IOException {
         JsonNode rows = jgpt("bench", "--model", model.toString(), "-p", "16", "-n", "4", "-r", "2", "--no-bandwidth", "--json").json();
