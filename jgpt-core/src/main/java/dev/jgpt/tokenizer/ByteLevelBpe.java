@@ -248,19 +248,7 @@ public final class ByteLevelBpe implements Tokenizer {
 
     @Override
     public String decode(int[] ids, int from, int to) {
-        Objects.checkFromToIndex(from, to, ids.length);
-        int length = 0;
-        for (int i = from; i < to; i++) {
-            length += token(ids[i]).length;
-        }
-        byte[] out = new byte[length];
-        int at = 0;
-        for (int i = from; i < to; i++) {
-            byte[] b = token(ids[i]);
-            System.arraycopy(b, 0, out, at, b.length);
-            at += b.length;
-        }
-        return new String(out, StandardCharsets.UTF_8);
+        return new String(TokenBytes.concatenate(ids, from, to, this::token), StandardCharsets.UTF_8);
     }
 
     private byte[] token(int id) {

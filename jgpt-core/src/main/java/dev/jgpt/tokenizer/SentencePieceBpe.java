@@ -227,21 +227,11 @@ public final class SentencePieceBpe implements Tokenizer {
 
     @Override
     public String decode(int[] ids, int from, int to) {
-        Objects.checkFromToIndex(from, to, ids.length);
-        int length = 0;
-        for (int i = from; i < to; i++) {
-            length += token(ids[i]).length;
-        }
-        byte[] out = new byte[length];
-        int at = 0;
-        for (int i = from; i < to; i++) {
-            byte[] b = token(ids[i]);
-            // the first token loses the dummy prefix's space
-            int skip = i == from && model.addSpacePrefix() && b.length > 0 && b[0] == ' ' ? 1 : 0;
-            System.arraycopy(b, skip, out, at, b.length - skip);
-            at += b.length - skip;
-        }
-        return new String(out, 0, at, StandardCharsets.UTF_8);
+        byte[] out = TokenBytes.concatenate(ids, from, to, this::token);
+        // the first token loses the dummy prefix's space
+        boolean firstHasSpace = from < to && model.addSpacePrefix() && token(ids[from]).length > 0 && token(ids[from])[0] == ' ';
+        int skip = firstHasSpace ? 1 : 0;
+        return new String(out, skip, out.length - skip, StandardCharsets.UTF_8);
     }
 
     private byte[] token(int id) {
