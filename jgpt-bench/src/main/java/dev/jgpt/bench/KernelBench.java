@@ -42,7 +42,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>
  * java --add-modules jdk.incubator.vector -jar jgpt-bench/target/benchmarks.jar KernelBench -f 1 -wi 3 -i 5
  * java --add-modules jdk.incubator.vector -jar jgpt-bench/target/benchmarks.jar KernelBench.linear -p m=1 -p dtype=F32
+ * java --add-modules jdk.incubator.vector -jar jgpt-bench/target/benchmarks.jar KernelBench.linear -p dtype=Q8_0,Q4_0,Q4_K,Q6_K \
+ *     -p shape=768x2304:OUT_IN,3072x768:OUT_IN,768x50257:OUT_IN
  * </pre>
+ *
+ * Quantized weights (stored [out, in], GGUF's layout, so OUT_IN shapes only) are bound by decoding
+ * the blocks rather than by memory: read {@code gflops} for them.
  *
  * Weights live in memory-mapped temp files, as real models do; for matvecs, enough copies
  * (≥ 256 MiB) are cycled through that every call streams from DRAM, not from the L3.
