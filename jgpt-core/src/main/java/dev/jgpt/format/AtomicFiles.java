@@ -1,11 +1,16 @@
 package dev.jgpt.format;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
 
 /** Writes files so that a reader sees either the old file or the complete new one, never a part. */
 public final class AtomicFiles {
@@ -38,6 +43,23 @@ public final class AtomicFiles {
                 // the temporary is only debris; the target is already consistent
             }
         }
+    }
+
+    /**
+     * Writes {@code target} of {@code size} bytes by filling a memory mapping of the temporary
+     * file (large tensors go straight to the page cache, never through a heap buffer), forced to
+     * disk before the rename.
+     */
+    public static void writeMapped(Path target, long size, Consumer<MemorySegment> fill) {
+        write(target, tmp -> {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 Arena arena = Arena.ofShared()) {
+                MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                fill.accept(out);
+                out.force();
+            }
+        });
     }
 
     /** Atomically writes a string as UTF-8. */

@@ -6,13 +6,10 @@ import dev.jgpt.format.GgufValue.IntValue;
 import dev.jgpt.format.GgufValue.StringValue;
 import dev.jgpt.format.SafeTensorsWriter.Entry;
 import java.io.ByteArrayOutputStream;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -78,22 +75,16 @@ public final class GgufWriter {
         byte[] head = header.toByteArray();
         long dataStart = tensors.isEmpty() ? head.length : Gguf.alignUp(head.length, alignment);
         long total = dataStart + offset;
-        AtomicFiles.write(file, tmp -> {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 Arena arena = Arena.ofShared()) {
-                MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
-                MemorySegment.copy(head, 0, out, ValueLayout.JAVA_BYTE, 0, head.length);
-                out.asSlice(head.length, dataStart - head.length).fill((byte) 0);
-                for (int i = 0; i < tensors.size(); i++) {
-                    Entry e = tensors.get(i);
-                    long at = dataStart + offsets[i];
-                    long end = i + 1 < offsets.length ? dataStart + offsets[i + 1] : total;
-                    e.fill().accept(out.asSlice(at, e.byteSize()));
-                    out.asSlice(at + e.byteSize(), end - at - e.byteSize()).fill((byte) 0);
-                    progress.written(i, tensors.size(), e);
-                }
-                out.force();
+        AtomicFiles.writeMapped(file, total, out -> {
+            MemorySegment.copy(head, 0, out, ValueLayout.JAVA_BYTE, 0, head.length);
+            out.asSlice(head.length, dataStart - head.length).fill((byte) 0);
+            for (int i = 0; i < tensors.size(); i++) {
+                Entry e = tensors.get(i);
+                long at = dataStart + offsets[i];
+                long end = i + 1 < offsets.length ? dataStart + offsets[i + 1] : total;
+                e.fill().accept(out.asSlice(at, e.byteSize()));
+                out.asSlice(at + e.byteSize(), end - at - e.byteSize()).fill((byte) 0);
+                progress.written(i, tensors.size(), e);
             }
         });
     }

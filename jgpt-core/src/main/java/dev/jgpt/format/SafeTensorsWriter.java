@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -77,20 +74,14 @@ public final class SafeTensorsWriter {
         int padded = (json.length + 7) / 8 * 8;
         long dataStart = 8L + padded;
         long total = dataStart + offset;
-        AtomicFiles.write(file, tmp -> {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 Arena arena = Arena.ofShared()) {
-                MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
-                out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, padded);
-                MemorySegment.copy(json, 0, out, ValueLayout.JAVA_BYTE, 8, json.length);
-                out.asSlice(8 + json.length, padded - json.length).fill((byte) ' ');
-                long at = dataStart;
-                for (Entry e : entries) {
-                    e.fill().accept(out.asSlice(at, e.byteSize()));
-                    at += e.byteSize();
-                }
-                out.force();
+        AtomicFiles.writeMapped(file, total, out -> {
+            out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, padded);
+            MemorySegment.copy(json, 0, out, ValueLayout.JAVA_BYTE, 8, json.length);
+            out.asSlice(8 + json.length, padded - json.length).fill((byte) ' ');
+            long at = dataStart;
+            for (Entry e : entries) {
+                e.fill().accept(out.asSlice(at, e.byteSize()));
+                at += e.byteSize();
             }
         });
     }
