@@ -1,6 +1,7 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -60,9 +61,9 @@ public final class Main implements Runnable {
     private static int onFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
         if (e instanceof JgptException) {
-            err.println("jgpt: " + e.getMessage());
+            err.println("jgpt: " + Quoted.line(e.getMessage()));
         } else {
-            err.println("jgpt: internal error: " + e);
+            err.println("jgpt: internal error: " + Quoted.line(String.valueOf(e)));
             if (System.getenv("JGPT_DEBUG") != null) {
                 e.printStackTrace(err);
             } else {
@@ -75,7 +76,7 @@ public final class Main implements Runnable {
 
     private static int onBadArguments(CommandLine.ParameterException e, String[] args) {
         CommandLine cli = e.getCommandLine();
-        cli.getErr().println("jgpt: " + e.getMessage());
+        cli.getErr().println("jgpt: " + Quoted.line(e.getMessage()));
         cli.getErr().println("Try '" + cli.getCommandSpec().qualifiedName() + " --help' for the options.");
         cli.getErr().flush();
         return 2;
