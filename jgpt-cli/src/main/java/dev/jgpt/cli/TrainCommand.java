@@ -1,5 +1,6 @@
 package dev.jgpt.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.jgpt.JgptException;
 import dev.jgpt.model.ModelConfig;
 import dev.jgpt.tensor.DType;
@@ -20,10 +21,8 @@ import dev.jgpt.train.TrainingState;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -278,25 +277,26 @@ final class TrainCommand implements Callable<Integer> {
 
     /** For programs: one JSON object per line. */
     private record JsonLines(PrintWriter out) implements TrainingListener {
+        private record StepLine(long step, double loss, double lr, @JsonProperty("tokens_per_s") double tokensPerSecond,
+                @JsonProperty("grad_norm") double gradientNorm) {}
+
+        private record EvaluationLine(long step, @JsonProperty("val_loss") double validationLoss) {}
+
+        private record SampleLine(long step, String sample) {}
+
         @Override
         public void onStep(long step, long totalSteps, double loss, double learningRate, double gradientNorm, double tokensPerSecond) {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("step", step);
-            line.put("loss", loss);
-            line.put("lr", learningRate);
-            line.put("tokens_per_s", tokensPerSecond);
-            line.put("grad_norm", gradientNorm);
-            Json.printLine(out, line);
+            Json.printLine(out, new StepLine(step, loss, learningRate, tokensPerSecond, gradientNorm));
         }
 
         @Override
         public void onEvaluation(long step, double trainLoss, double validationLoss) {
-            Json.printLine(out, Map.of("step", step, "val_loss", validationLoss));
+            Json.printLine(out, new EvaluationLine(step, validationLoss));
         }
 
         @Override
         public void onSample(long step, String text) {
-            Json.printLine(out, Map.of("step", step, "sample", text));
+            Json.printLine(out, new SampleLine(step, text));
         }
     }
 

@@ -521,8 +521,8 @@ public final class Kernels {
             a2 = v.fma(FloatVector.fromArray(F, x, x2 + i), a2);
             a3 = v.fma(FloatVector.fromArray(F, x, x3 + i), a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = VectorMath.sum(a0), s1 = VectorMath.sum(a1);
+        float s2 = VectorMath.sum(a2), s3 = VectorMath.sum(a3);
         for (; i < n; i++) {
             s0 += w[i] * x[x0 + i];
             s1 += w[i] * x[x1 + i];
@@ -603,7 +603,7 @@ public final class Kernels {
         for (; i <= n - L; i += L) {
             a0 = FloatVector.fromMemorySegment(F, w, off + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             s += x[xOff + i] * w.get(F32_LE, off + 4L * i);
         }
@@ -638,7 +638,7 @@ public final class Kernels {
             a0 = ((IntVector) ShortVector.fromMemorySegment(S, w, off + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xOff + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             s += x[xOff + i] * bf16(w, off + 2L * i);
         }
@@ -660,7 +660,7 @@ public final class Kernels {
             a3 = FloatVector.fromMemorySegment(F, w, p + 12L * L, LE).fma(FloatVector.fromArray(F, x, i + 3 * L), a3);
             i += 4 * L;
             if (i == n) {
-                float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                float s = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
                 y[o] = bias == null ? s : s + bias[o];
                 o++;
                 i = 0;
@@ -687,7 +687,7 @@ public final class Kernels {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, i + 3 * L), a3);
             i += 4 * L;
             if (i == n) {
-                float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                float s = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
                 y[o] = bias == null ? s : s + bias[o];
                 o++;
                 i = 0;
@@ -723,7 +723,7 @@ public final class Kernels {
             a1 = v1.fma(FloatVector.fromArray(F, x, i + L), a1);
             i += 2 * L;
             if (i == n) {
-                float s = a0.add(a1).reduceLanes(VectorOperators.ADD) * 0x1p112f;
+                float s = VectorMath.sum(a0.add(a1)) * 0x1p112f;
                 y[o] = bias == null ? s : s + bias[o];
                 o++;
                 i = 0;
@@ -850,7 +850,7 @@ public final class Kernels {
         for (; i <= n - L; i += L) {
             s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
         }
-        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(s0.add(s1).add(s2.add(s3)));
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -931,7 +931,7 @@ public final class Kernels {
             FloatVector c = FloatVector.fromArray(F, x, off + i).sub(mv);
             acc = c.fma(c, acc);
         }
-        float var = acc.reduceLanes(VectorOperators.ADD);
+        float var = VectorMath.sum(acc);
         for (; i < d; i++) {
             float c = x[off + i] - mean;
             var += c * c;
@@ -949,7 +949,7 @@ public final class Kernels {
         for (; i <= n - L; i += L) {
             s0 = s0.add(FloatVector.fromArray(F, x, off + i));
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(s0.add(s1));
         for (; i < n; i++) {
             s += x[off + i];
         }
@@ -967,7 +967,7 @@ public final class Kernels {
         for (; i <= n - L; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, i);
             FloatVector t = v.mul(v).fma(k, FloatVector.broadcast(F, 1f)).mul(v).mul(c2);
-            v.div(t.lanewise(VectorOperators.EXP).add(1f)).intoArray(x, i);
+            v.div(VectorMath.exp(t).add(1f)).intoArray(x, i);
         }
         for (; i < n; i++) {
             float v = x[i];
@@ -998,11 +998,11 @@ public final class Kernels {
         FloatVector acc = FloatVector.zero(F);
         i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(mv).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i).sub(mv));
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
@@ -1048,7 +1048,7 @@ public final class Kernels {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             acc = v.fma(v, acc);
         }
-        float squares = acc.reduceLanes(VectorOperators.ADD);
+        float squares = VectorMath.sum(acc);
         for (; i < d; i++) {
             squares += x[off + i] * x[off + i];
         }
@@ -1096,7 +1096,7 @@ public final class Kernels {
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector g = FloatVector.fromArray(F, gate, i);
-            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+            g.div(VectorMath.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
         }
         for (; i < n; i++) {
             float g = gate[i];

@@ -69,6 +69,6 @@ public final class MemoryBandwidth {
             c = c.add(FloatVector.fromMemorySegment(F, buffer, at + 2 * step, ByteOrder.LITTLE_ENDIAN));
             d = d.add(FloatVector.fromMemorySegment(F, buffer, at + 3 * step, ByteOrder.LITTLE_ENDIAN));
         }
-        return a.add(b).add(c.add(d)).reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(a.add(b).add(c.add(d)));
     }
 }

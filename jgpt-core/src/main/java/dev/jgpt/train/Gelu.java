@@ -1,6 +1,7 @@
 package dev.jgpt.train;
 
 import dev.jgpt.tensor.Parallel;
+import dev.jgpt.tensor.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -31,7 +32,7 @@ final class Gelu {
             for (; i <= i1 - L; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, i);
                 FloatVector minus2u = v.mul(v).fma(K, 1f).mul(v).mul(-2f * C);
-                FloatVector e = minus2u.min(EXP_LIMIT).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(minus2u.min(EXP_LIMIT));
                 e.intoArray(ex, i);
                 v.div(e.add(one)).intoArray(y, i);
             }

@@ -1,6 +1,7 @@
 package dev.jgpt.train;
 
 import dev.jgpt.tensor.Parallel;
+import dev.jgpt.tensor.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -47,7 +48,7 @@ public final class GradientClipping {
                         FloatVector v = FloatVector.fromArray(F, g, i);
                         acc = v.fma(v, acc);
                     }
-                    sum += acc.reduceLanes(VectorOperators.ADD);
+                    sum += VectorMath.sum(acc);
                 }
                 for (; i < end; i++) {
                     sum += (double) g[i] * g[i];

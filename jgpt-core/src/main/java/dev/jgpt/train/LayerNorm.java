@@ -3,6 +3,7 @@ package dev.jgpt.train;
 import dev.jgpt.tensor.GradientKernels;
 import dev.jgpt.tensor.Kernels;
 import dev.jgpt.tensor.Parallel;
+import dev.jgpt.tensor.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -59,8 +60,8 @@ final class LayerNorm {
             s1 = s1.add(g);
             s2 = g.fma(xhat, s2);
         }
-        float sum1 = s1.reduceLanes(VectorOperators.ADD);
-        float sum2 = s2.reduceLanes(VectorOperators.ADD);
+        float sum1 = VectorMath.sum(s1);
+        float sum2 = VectorMath.sum(s2);
         for (; i < d; i++) {
             float g = dy[off + i] * gamma[i];
             sum1 += g;
