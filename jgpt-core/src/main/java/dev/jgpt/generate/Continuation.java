@@ -94,10 +94,10 @@ public final class Continuation {
      * generation. Call only while the previous step was not done and fewer than the maximum
      * tokens were written.
      *
-     * @throws JgptException when a logit is NaN or infinite: the model's weights are broken, and
-     *                       sampling would otherwise write one token for ever
      * @param contextFull whether the KV cache has no room for the new token (and the policy is to stop there)
      * @param cancelled   asked after sampling: whether the caller wants to stop
+     * @throws JgptException when a logit is NaN or infinite: the model's weights are broken, and
+     *                       sampling would otherwise write one token for ever
      */
     public Step next(float[] logits, boolean contextFull, BooleanSupplier cancelled) {
         requireFinite(logits);
@@ -132,11 +132,12 @@ public final class Continuation {
         }
     }
 
+    /** Doubles the sequence, up to the prompt and the most new tokens. */
     private void grow() {
-        long wanted = Math.min(2L * sequence.length, (long) promptLength + settings.maxTokens());
         if (sequence.length >= MAX_LENGTH) {
             throw new JgptException("a sequence cannot hold more than " + MAX_LENGTH + " tokens");
         }
+        long wanted = Math.min(2L * sequence.length, (long) promptLength + settings.maxTokens());
         sequence = Arrays.copyOf(sequence, (int) Math.min(wanted, MAX_LENGTH));
     }
 

@@ -40,6 +40,24 @@ class HostileClientsTest {
     }
 
     @Test
+    void aLoneSurrogateInAnyFieldIsReadAsTheReplacementCharacter() {
+        try (TestServer server = TestServer.start(TestServer.shippedModel(), settings(1, 1), Scheduler.WORKER_THREADS)) {
+            var tokenizer = server.lm.tokenizer();
+            // a byte-level BPE spells anything: U+FFFD is three bytes, where Java's UTF-8 encoder makes a lone surrogate '?'
+            assertThat(tokenizer.encode("a\ufffdb")).isNotEqualTo(tokenizer.encode("a?b"));
+            JsonNode tokens = TestServer.json(server.post("/tokenize", "{\"content\": \"a\\ud800b\"}")).get("tokens");
+            assertThat(TestServer.JSON.convertValue(tokens, int[].class)).containsExactly(tokenizer.encode("a\ufffdb"));
+            JsonNode completion = TestServer.json(server.post("/v1/completions", "{\"prompt\": \"a\\udc00b\", \"max_tokens\": 1}"));
+            assertThat(completion.at("/usage/prompt_tokens").asInt()).isEqualTo(tokenizer.encodeSequence("a\ufffdb").length);
+            JsonNode chat = TestServer.json(server.post("/v1/chat/completions",
+                    "{\"messages\": [{\"role\": \"user\", \"content\": \"\\ud800\\ud800\"}], \"max_tokens\": 1}"));
+            JsonNode same = TestServer.json(server.post("/v1/chat/completions",
+                    "{\"messages\": [{\"role\": \"user\", \"content\": \"\ufffd\ufffd\"}], \"max_tokens\": 1}"));
+            assertThat(chat.at("/usage/prompt_tokens").asInt()).isEqualTo(same.at("/usage/prompt_tokens").asInt());
+        }
+    }
+
+    @Test
     void goodRequestsCompleteBesideHostileClientsAndTheServerStaysWell() {
         HostileRun.Report report = run(32, 1, Duration.ofSeconds(60));
         assertThat(report.wrong()).isEmpty();

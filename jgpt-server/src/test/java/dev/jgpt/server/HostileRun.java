@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -68,7 +70,7 @@ final class HostileRun {
 
     private final TestServer server;
     private final Map<String, Map<Integer, Integer>> statuses = new ConcurrentHashMap<>();
-    private final List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> wrong = Collections.synchronizedList(new ArrayList<>());
 
     private HostileRun(TestServer server) {
         this.server = server;
@@ -136,7 +138,7 @@ final class HostileRun {
     private static byte[] hugeBody() {
         byte[] body = new byte[HUGE_BODY];
         byte[] start = "{\"prompt\": \"a\", \"padding\": \"".getBytes(StandardCharsets.US_ASCII);
-        java.util.Arrays.fill(body, (byte) 'x');
+        Arrays.fill(body, (byte) 'x');
         System.arraycopy(start, 0, body, 0, start.length);
         body[body.length - 2] = '"';
         body[body.length - 1] = '}';
@@ -148,7 +150,6 @@ final class HostileRun {
         List<String> data = server.stream("/v1/completions",
                 "{\"prompt\": \"" + prompt + "\", \"max_tokens\": 24, \"temperature\": 0, \"stream\": true}");
         return data.size() >= 2 && data.getLast().equals("[DONE]")
-                && !TestServer.json(data.get(data.size() - 2)).at("/choices/0/finish_reason").isMissingNode()
                 && TestServer.json(data.get(data.size() - 2)).at("/choices/0/finish_reason").isTextual();
     }
 
