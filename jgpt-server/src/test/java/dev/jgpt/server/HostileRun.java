@@ -47,8 +47,10 @@ final class HostileRun {
             new Bad("lone surrogate in a prompt", "{\"prompt\": \"a \\ud800 b \\udc00\", \"max_tokens\": 4}", List.of(200)),
             new Bad("lone surrogate in a message", "{\"messages\": [{\"role\": \"user\", \"content\": \"\\udfff?\"}], \"max_tokens\": 4}",
                     List.of(200)));
-    private static final int HUGE_BODY = 20 << 20;
-    private static final int READ_TIMEOUT_MS = 15_000;
+    /** 20 MB of JSON, shared by every client that sends it. */
+    private static final byte[] HUGE_BODY = hugeBody();
+    /** Long enough for a request that waits in the queue behind every good one. */
+    private static final int READ_TIMEOUT_MS = 60_000;
 
     /**
      * @param goodSent      good streamed requests sent
@@ -57,12 +59,13 @@ final class HostileRun {
      * @param wrong         bad clients whose status was not a right one, described
      */
     record Report(int goodSent, int goodCompleted, Map<String, Map<Integer, Integer>> statuses, List<String> wrong,
-                  long rssBeforeKb, long rssAfterKb, double seconds) {
+                  long rssBeforeKb, long rssAfterKb, long heapAfterGcKb, double seconds) {
         String describe() {
             StringBuilder out = new StringBuilder();
             out.append(String.format("good streamed requests: %d of %d completed in %.1f s%n", goodCompleted, goodSent, seconds));
             statuses.forEach((kind, counts) -> out.append(String.format("  %-32s %s%n", kind, counts)));
-            out.append(String.format("RSS before %d MB, after %d MB%n", rssBeforeKb / 1024, rssAfterKb / 1024));
+            out.append(String.format("RSS before %d MB, after %d MB (client and server in one process); heap in use after GC %d MB%n",
+                    rssBeforeKb / 1024, rssAfterKb / 1024, heapAfterGcKb / 1024));
             wrong.forEach(w -> out.append("  wrong: ").append(w).append('\n'));
             return out.toString();
         }
@@ -110,9 +113,9 @@ final class HostileRun {
                     tasks.add(pool.submit(() -> count(bad.kind(), send(path, bad.body().getBytes(StandardCharsets.UTF_8), false),
                             bad.expected())));
                 }
-                tasks.add(pool.submit(() -> count("20 MB body, Content-Length", send("/v1/completions", hugeBody(), false),
+                tasks.add(pool.submit(() -> count("20 MB body, Content-Length", send("/v1/completions", HUGE_BODY, false),
                         List.of(413))));
-                tasks.add(pool.submit(() -> count("20 MB body, chunked", send("/v1/completions", hugeBody(), true),
+                tasks.add(pool.submit(() -> count("20 MB body, chunked", send("/v1/completions", HUGE_BODY, true),
                         List.of(413))));
                 tasks.add(pool.submit(() -> count("hangs up mid-stream", hangUpMidStream(), List.of(200))));
             }
@@ -125,7 +128,10 @@ final class HostileRun {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Report(good, completed.get(), new TreeMap<>(statuses), List.copyOf(wrong), rssBefore, rssKb(), seconds);
+        long rssAfter = rssKb();
+        System.gc();
+        long heapAfterGc = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1024;
+        return new Report(good, completed.get(), new TreeMap<>(statuses), List.copyOf(wrong), rssBefore, rssAfter, heapAfterGc, seconds);
     }
 
     private void count(String kind, int status, List<Integer> expected) {
@@ -136,7 +142,7 @@ final class HostileRun {
     }
 
     private static byte[] hugeBody() {
-        byte[] body = new byte[HUGE_BODY];
+        byte[] body = new byte[20 << 20];
         byte[] start = "{\"prompt\": \"a\", \"padding\": \"".getBytes(StandardCharsets.US_ASCII);
         Arrays.fill(body, (byte) 'x');
         System.arraycopy(start, 0, body, 0, start.length);
