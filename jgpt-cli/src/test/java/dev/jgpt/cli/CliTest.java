@@ -116,6 +116,19 @@ class CliTest {
     }
 
     @Test
+    void anyMaxTokensStopsWhenTheContextIsFull() throws IOException {
+        JsonNode reference = jgpt("generate", "--model", model.toString(), "--json", "--temperature", "0", "-n", "300", "hi").json();
+        assertThat(reference.get("finish_reason").asText()).isEqualTo("context_full");
+        // the prompt's length plus the first overflowed an int; the second asked for 4 GB of token ids
+        for (String n : new String[] {"2147483647", "1000000000"}) {
+            Run run = jgpt("generate", "--model", model.toString(), "--json", "--temperature", "0", "-n", n, "hi");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.json().get("finish_reason").asText()).isEqualTo("context_full");
+            assertThat(run.json().get("tokens")).isEqualTo(reference.get("tokens"));
+        }
+    }
+
+    @Test
     void aSeedMakesSamplingReproducible() throws IOException {
         String[] args = {"generate", "--model", model.toString(), "--json", "--temperature", "1.5", "--top-k", "0",
             "--top-p", "1", "--min-p", "0", "-n", "12", "--seed", "99", "Once"};

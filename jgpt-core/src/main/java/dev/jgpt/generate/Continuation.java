@@ -1,5 +1,6 @@
 package dev.jgpt.generate;
 
+import dev.jgpt.JgptException;
 import dev.jgpt.sampling.Sampler;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.Utf8StreamDecoder;
@@ -22,33 +23,55 @@ public final class Continuation {
         }
     }
 
+    /**
+     * Room for new tokens made at first; the sequence doubles as it fills, so that its memory follows
+     * the tokens actually written, never the maximum a caller asks for.
+     */
+    private static final int FIRST_ROOM = 256;
+    /** The longest array the JVM makes. */
+    private static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
+
     private final GenerationSettings settings;
+    private final int choices;
     private final Sampler sampler;
     private final Utf8StreamDecoder decoder;
     private final StopStrings stops;
     private final int[] stopTokens;
     private final int promptLength;
-    private final int[] sequence;
+    private int[] sequence;
     private int length;
 
+    /**
+     * @param vocabSize the model's vocabulary: its logits per position. A padded one (nanoGPT's 50304
+     *                  for GPT-2's 50257 tokens) has more ids than the tokenizer; those are never chosen
+     */
     public Continuation(Tokenizer tokenizer, int vocabSize, int[] prompt, GenerationSettings settings) {
         this.settings = settings;
-        this.sampler = new Sampler(settings.sampler(), vocabSize);
+        this.choices = Math.min(vocabSize, tokenizer.vocabSize());
+        this.sampler = new Sampler(settings.sampler(), choices);
         this.decoder = new Utf8StreamDecoder(tokenizer);
         this.stops = new StopStrings(settings.stopStrings());
         this.stopTokens = stopTokens(tokenizer, settings.stopStrings());
         this.promptLength = prompt.length;
-        this.sequence = Arrays.copyOf(prompt, prompt.length + settings.maxTokens());
+        this.sequence = Arrays.copyOf(prompt, prompt.length + Math.min(settings.maxTokens(), FIRST_ROOM));
         this.length = prompt.length;
     }
 
-    /** The prompt then the new tokens: {@code sequence()[0, length())}; the array is live, do not change it. */
+    /**
+     * The prompt then the new tokens: {@code sequence()[0, length())}. The array is live (do not
+     * change it) and is replaced when it grows: ask for it again after {@link #next}.
+     */
     public int[] sequence() {
         return sequence;
     }
 
     public int length() {
         return length;
+    }
+
+    /** The ids that may be sampled, {@code [0, vocabulary())}: the tokenizer's, when the model's logits run past them. */
+    public int vocabulary() {
+        return choices;
     }
 
     /** How many new tokens so far. */
@@ -73,9 +96,15 @@ public final class Continuation {
      *
      * @param contextFull whether the KV cache has no room for the new token (and the policy is to stop there)
      * @param cancelled   asked after sampling: whether the caller wants to stop
+     * @throws JgptException when a logit is NaN or infinite: the model's weights are broken, and
+     *                       sampling would otherwise write one token for ever
      */
     public Step next(float[] logits, boolean contextFull, BooleanSupplier cancelled) {
+        requireFinite(logits);
         int next = sampler.sample(logits, sequence, length);
+        if (length == sequence.length) {
+            grow();
+        }
         sequence[length++] = next;
         boolean stopToken = contains(stopTokens, next);
         FinishReason ending = stopToken ? FinishReason.STOP
@@ -92,6 +121,24 @@ public final class Continuation {
             shown += stops.flush();
         }
         return new Step(next, shown, stops.stopped() ? FinishReason.STOP : ending);
+    }
+
+    private void requireFinite(float[] logits) {
+        for (int i = 0; i < choices; i++) {
+            if (!Float.isFinite(logits[i])) {
+                throw new JgptException("the model's scores at new token " + (generated() + 1) + " are not finite ("
+                        + logits[i] + " for id " + i + "): its weights hold NaN or Inf; check them with --check-tensors");
+            }
+        }
+    }
+
+    /** Doubles the sequence, up to the prompt and the most new tokens. */
+    private void grow() {
+        if (sequence.length >= MAX_LENGTH) {
+            throw new JgptException("a sequence cannot hold more than " + MAX_LENGTH + " tokens");
+        }
+        long wanted = Math.min(2L * sequence.length, (long) promptLength + settings.maxTokens());
+        sequence = Arrays.copyOf(sequence, (int) Math.min(wanted, MAX_LENGTH));
     }
 
     /**

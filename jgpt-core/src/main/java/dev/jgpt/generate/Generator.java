@@ -70,12 +70,11 @@ public final class Generator {
                     + context + " tokens");
         }
         Continuation continuation = new Continuation(tokenizer, model.config().vocabSize(), prompt, settings);
-        int[] sequence = continuation.sequence();
         long start = System.nanoTime();
         int kept = reuse ? cachedPrefix(prompt) : 0;
         cached = NOTHING; // until this call ends well
         cache.truncate(kept);
-        float[] logits = settings.maxTokens() > 0 ? model.forward(sequence, kept, prompt.length, cache) : null;
+        float[] logits = settings.maxTokens() > 0 ? model.forward(prompt, kept, prompt.length, cache) : null;
         long promptDone = System.nanoTime();
         boolean slid = false;
 
@@ -88,6 +87,7 @@ public final class Generator {
                 finish = step.finish();
                 break;
             }
+            int[] sequence = continuation.sequence();
             int length = continuation.length();
             if (cache.remaining() == 0) {
                 // slide: keep the newest half of the window and rebuild the cache from it
@@ -101,7 +101,7 @@ public final class Generator {
         }
         long end = System.nanoTime();
         if (!slid) {
-            cached = Arrays.copyOf(sequence, cache.length());
+            cached = Arrays.copyOf(continuation.sequence(), cache.length());
         }
         int generated = continuation.generated();
         return new Generation(prompt.clone(), continuation.tokens(), continuation.text(), finish,

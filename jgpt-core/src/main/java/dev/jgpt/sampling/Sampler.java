@@ -56,15 +56,20 @@ public final class Sampler {
     /**
      * For each distinct token t of the context, seen c times: the repetition penalty divides a
      * positive logit (multiplies a negative one), then presence and frequency penalties subtract
-     * presence + c · frequency, as OpenAI defines them.
+     * presence + c · frequency, as OpenAI defines them. Ids past the vocabulary sampled from are
+     * never chosen, so they need no penalty.
      */
     private void applyPenalties(int[] history, int historyLength) {
         if (!settings.penalises()) {
             return;
         }
         call++;
+        int vocab = scores.length;
         for (int i = 0; i < historyLength; i++) {
             int token = history[i];
+            if (token >= vocab) {
+                continue;
+            }
             if (seen[token] != call) {
                 seen[token] = call;
                 counts[token] = 0;
@@ -76,7 +81,7 @@ public final class Sampler {
         float frequency = settings.frequencyPenalty();
         for (int i = 0; i < historyLength; i++) {
             int token = history[i];
-            int count = counts[token];
+            int count = token < vocab ? counts[token] : 0;
             if (count > 0) {
                 counts[token] = 0; // each distinct token once
                 float score = scores[token];

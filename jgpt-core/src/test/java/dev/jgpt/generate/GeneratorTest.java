@@ -186,6 +186,42 @@ class GeneratorTest {
     }
 
     @Test
+    void anyMaxTokensStopsAtTheFullContext() {
+        int[] prompt = {1, 5, 9};
+        // prompt length + Integer.MAX_VALUE overflows an int
+        Generation g = generator.generate(prompt, GenerationSettings.of(Integer.MAX_VALUE, SamplerSettings.greedy()), TokenListener.NONE);
+        assertThat(g.finishReason()).isEqualTo(FinishReason.CONTEXT_FULL);
+        assertThat(g.tokens()).containsExactly(
+                generator.generate(prompt, GenerationSettings.of(100, SamplerSettings.greedy()), TokenListener.NONE).tokens());
+    }
+
+    @Test
+    void theSequenceHoldsTheTokensWrittenNotTheMaximumAskedFor() {
+        Continuation c = new Continuation(TOKENIZER, 64, new int[] {1, 5, 9}, GenerationSettings.of(1_000_000_000, SamplerSettings.greedy()));
+        assertThat(c.sequence().length).isLessThan(1000);
+        // a sliding run may write far more than the window: its sequence grows as it goes
+        Generator generator = new Generator(model.transformer(), tokenizer(OptionalInt.empty()));
+        int[] prompt = {1, 5, 9};
+        Generation reference = generator.generate(prompt, new GenerationSettings(700, SamplerSettings.greedy(), List.of(),
+                ContextOverflow.SLIDE), TokenListener.NONE);
+        List<Integer> heard = new ArrayList<>();
+        Generation g = generator.generate(prompt, new GenerationSettings(1_000_000_000, SamplerSettings.greedy(), List.of(),
+                ContextOverflow.SLIDE), new TokenListener() {
+                    @Override
+                    public void onToken(int id, String text) {
+                        heard.add(id);
+                    }
+
+                    @Override
+                    public boolean cancelled() {
+                        return heard.size() >= 600;
+                    }
+                });
+        assertThat(g.finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(g.tokens()).hasSizeGreaterThan(600).containsExactly(Arrays.copyOf(reference.tokens(), g.tokens().length));
+    }
+
+    @Test
     void reusingTheCacheRunsOnlyTheNewPartOfThePromptAndGivesTheSameTokens() {
         GenerationSettings settings = GenerationSettings.of(6, SamplerSettings.greedy());
         int[] prompt = {1, 5, 9};

@@ -24,6 +24,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -45,12 +46,13 @@ public final class ApiServer implements AutoCloseable {
     private final byte[] apiKey;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ApiServer(LanguageModel lm, ServerSettings settings) {
+    private ApiServer(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads) {
         this.lm = lm;
         this.settings = settings;
         this.apiKey = settings.apiKey() == null ? null : ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
-        this.scheduler = new Scheduler(lm.transformer(), lm.tokenizer(), settings.slots(), settings.queue(), settings.window());
-        this.parser = new RequestParser(lm.tokenizer(), lm.config().vocabSize(), settings.window(), lm.chatTemplate().orElse(null));
+        this.scheduler = new Scheduler(lm.transformer(), lm.tokenizer(), settings.slots(), settings.queue(), settings.window(),
+                schedulerThreads);
+        this.parser = new RequestParser(lm.tokenizer(), settings.window(), lm.chatTemplate().orElse(null));
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.http.compressionStrategy = CompressionStrategy.NONE;
@@ -78,7 +80,12 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts serving {@code lm}; the model stays the caller's to close after {@link #close}. */
     public static ApiServer start(LanguageModel lm, ServerSettings settings) {
-        ApiServer server = new ApiServer(lm, settings);
+        return start(lm, settings, Scheduler.WORKER_THREADS);
+    }
+
+    /** {@link #start}, with the scheduler's worker threads made by {@code schedulerThreads}. */
+    static ApiServer start(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads) {
+        ApiServer server = new ApiServer(lm, settings, schedulerThreads);
         try {
             server.app.start();
         } catch (RuntimeException e) {
@@ -128,13 +135,18 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** llama.cpp's health object; an error (503) saying why when the scheduler cannot take requests. */
     private void health(Context ctx) {
+        scheduler.problem().ifPresent(message -> {
+            throw new ApiException(503, "server_error", null, null, message);
+        });
         ObjectNode body = json.createObjectNode();
         body.put("status", "ok");
         body.put("slots_idle", scheduler.slotCount() - scheduler.busySlots());
         body.put("slots_processing", scheduler.busySlots());
         body.put("requests_waiting", Math.max(0, scheduler.inFlight() - scheduler.busySlots()));
         body.put("tokens_generated", scheduler.tokensGenerated());
+        body.put("scheduler_restarts", scheduler.restarts());
         send(ctx, 200, body);
     }
 
@@ -329,7 +341,7 @@ public final class ApiServer implements AutoCloseable {
         if (node == null || !node.isObject()) {
             throw ApiException.invalid(null, "the body must be a JSON object");
         }
-        return (ObjectNode) node;
+        return (ObjectNode) WellFormedText.mend(node);
     }
 
     /** Javalin's own refusals (no such route, body past its limit) in OpenAI's shape. */

@@ -2,6 +2,7 @@ package dev.jgpt.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jgpt.Quoted;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -79,13 +80,13 @@ final class Fields {
         });
     }
 
-    /** An integer that must be at least {@code min}. */
+    /** An integer in {@code min..Integer.MAX_VALUE}. */
     Optional<Integer> integer(String name, int min) {
-        return integer(name).map(v -> {
-            if (v < min) {
-                throw ApiException.invalid(name, "'" + name + "' must be at least " + min + ", got " + v);
+        return node(name).map(n -> {
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min) {
+                throw wrongType(name, "an integer in " + min + ".." + Integer.MAX_VALUE, n);
             }
-            return v;
+            return n.intValue();
         });
     }
 
@@ -125,11 +126,11 @@ final class Fields {
         return ApiException.invalid(name, "'" + name + "' must be " + expected + ", got " + describe(got));
     }
 
+    /** What was sent: a string or a number as written (escaped and capped), else its kind. */
     private static String describe(JsonNode n) {
         return switch (n.getNodeType()) {
-            case STRING -> "a string";
-            case NUMBER -> n.isIntegralNumber() ? "an integer" : "a number";
-            case BOOLEAN -> "a boolean";
+            case STRING -> "the string " + Quoted.of(n.textValue());
+            case NUMBER, BOOLEAN -> Quoted.escape(n.asText(), Quoted.MAX_CHARS);
             case ARRAY -> "an array";
             case OBJECT -> "an object";
             default -> n.getNodeType().name().toLowerCase(Locale.ROOT);

@@ -9,9 +9,10 @@ import dev.jgpt.generate.GenerationSettings;
  * @param prompt       the prompt's token ids (at most the context window)
  * @param topLogprobs  how many alternatives to report with each token's log-probability; -1: no logprobs
  * @param includeUsage a streamed response ends with a chunk holding the usage counts
+ * @param clamped      the maximum asked for was more than the context has room for: the settings hold that room
  */
 record GenerationRequest(boolean chat, int[] prompt, GenerationSettings settings, int topLogprobs,
-                         boolean stream, boolean includeUsage) {
+                         boolean stream, boolean includeUsage, boolean clamped) {
     boolean logprobs() {
         return topLogprobs >= 0;
     }

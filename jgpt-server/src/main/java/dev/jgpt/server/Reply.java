@@ -137,6 +137,9 @@ final class Reply {
         usage.put("prompt_tokens", done.promptTokens());
         usage.put("completion_tokens", done.completionTokens());
         usage.put("total_tokens", done.promptTokens() + done.completionTokens());
+        if (request.clamped()) {
+            usage.put("max_tokens_clamped_to", request.settings().maxTokens());
+        }
         return usage;
     }
 

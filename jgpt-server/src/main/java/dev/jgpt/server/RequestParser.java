@@ -16,7 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Turns the JSON of a completion or chat request into a {@link GenerationRequest}, checking
  * every field OpenAI defines that the server honours. Defaults are OpenAI's: temperature 1,
- * top-p 1, 16 new tokens for a completion and the rest of the context for a chat.
+ * top-p 1, 16 new tokens for a completion and the rest of the context for a chat. A request
+ * never asks for more new tokens than the context has room for: a larger maximum is clamped.
  */
 final class RequestParser {
     /** Most alternatives per token a request may ask for (OpenAI's bound for chat). */
@@ -29,9 +30,9 @@ final class RequestParser {
     private final ChatTemplate template;      // null when the model's template family is unknown
     private final String templateProblem;
 
-    RequestParser(Tokenizer tokenizer, int vocab, int window, String jinjaTemplateOrNull) {
+    RequestParser(Tokenizer tokenizer, int window, String jinjaTemplateOrNull) {
         this.tokenizer = tokenizer;
-        this.vocab = vocab;
+        this.vocab = tokenizer.vocabSize(); // a padded model has more ids, which stand for no text
         this.window = window;
         ChatTemplate found;
         String problem = null;
@@ -49,7 +50,7 @@ final class RequestParser {
     GenerationRequest completion(ObjectNode body) {
         Fields f = new Fields(body);
         int[] prompt = prompt(f);
-        int maxTokens = f.integer("max_tokens", 0).orElse(DEFAULT_COMPLETION_TOKENS);
+        int maxTokens = f.integer("max_tokens", 1).orElse(DEFAULT_COMPLETION_TOKENS);
         int top = f.integer("logprobs", 0).map(n -> checkTop("logprobs", n)).orElse(-1);
         return build(f, false, prompt, maxTokens, List.of(), top);
     }
@@ -62,7 +63,7 @@ final class RequestParser {
         }
         int[] prompt = template.encode(messages(f), tokenizer);
         checkPromptLength("messages", prompt);
-        int maxTokens = f.integer("max_completion_tokens", 0).or(() -> f.integer("max_tokens", 0)).orElse(window - prompt.length);
+        int maxTokens = f.integer("max_completion_tokens", 1).or(() -> f.integer("max_tokens", 1)).orElse(room(prompt));
         boolean logprobs = f.bool("logprobs").orElse(false);
         int top = f.integer("top_logprobs", 0).map(n -> checkTop("top_logprobs", n)).orElse(0);
         if (!logprobs && f.node("top_logprobs").isPresent()) {
@@ -96,8 +97,18 @@ final class RequestParser {
         // top-p 0 keeps only the most likely token, as the smallest positive p does
         SamplerSettings sampler = new SamplerSettings(temperature, topK, Math.max(topP, Float.MIN_VALUE), minP, repeat, seed,
                 presence, frequency);
-        GenerationSettings settings = new GenerationSettings(maxTokens, sampler, stops, ContextOverflow.STOP);
-        return new GenerationRequest(chat, prompt, settings, topLogprobs, stream, includeUsage);
+        // more new tokens than the context has room for: as many as fit, ending with "length" (as llama.cpp does)
+        boolean clamped = maxTokens > room(prompt);
+        GenerationSettings settings = new GenerationSettings(clamped ? room(prompt) : maxTokens, sampler, stops, ContextOverflow.STOP);
+        return new GenerationRequest(chat, prompt, settings, topLogprobs, stream, includeUsage, clamped);
+    }
+
+    /**
+     * New tokens that fit after {@code prompt}: one per position the window has left, and one more,
+     * sampled from the last position's logits and never run through the model.
+     */
+    private int room(int[] prompt) {
+        return window - prompt.length + 1;
     }
 
     private int[] prompt(Fields f) {

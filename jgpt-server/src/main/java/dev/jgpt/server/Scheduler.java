@@ -6,9 +6,11 @@ import dev.jgpt.generate.FinishReason;
 import dev.jgpt.model.KvCache;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.tokenizer.Tokenizer;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,6 +24,12 @@ import java.util.function.Function;
  * request beyond that is refused (429). A cancelled job leaves its slot at its next token.
  * Other work on the model ({@link #call}) runs on the same thread between decode rounds, so
  * nothing ever runs the (not thread-safe) Transformer beside the slots.
+ *
+ * <p>One request can fail; nothing else may: whatever a job throws, an Error included, fails that
+ * job alone (500). A fault outside every job (in the scheduler itself) ends the worker thread,
+ * which fails the jobs in its slots and starts a new worker to serve the queue. Only when no
+ * thread can be started is the scheduler down, and then it refuses every request (503) instead of
+ * queueing it for nobody.
  */
 final class Scheduler implements AutoCloseable {
     /** One place where a request decodes. */
@@ -37,6 +45,9 @@ final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** The worker threads a server runs on. */
+    static final ThreadFactory WORKER_THREADS = Thread.ofPlatform().name("jgpt-scheduler").daemon().factory();
+
     private final Transformer model;
     private final Tokenizer tokenizer;
     private final int vocab;
@@ -49,7 +60,13 @@ final class Scheduler implements AutoCloseable {
     private final LinkedBlockingQueue<Job> waiting = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<Call<?>> calls = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCalls = new AtomicInteger();
-    private final Thread worker;
+    private final ThreadFactory workers;
+    private volatile Thread worker;
+    private final AtomicInteger restarts = new AtomicInteger();
+    /** Why the scheduler cannot serve (no worker could be started), or null. */
+    private volatile String down;
+    /** A fault for the worker to throw outside any job at its next round (see {@link #breakWorker}). */
+    private volatile Error breakage;
     private volatile boolean closed;
     // the decode round in flight: the slots going on, and per batch size m the arrays forwardBatch takes
     private final Slot[] batch;
@@ -58,10 +75,11 @@ final class Scheduler implements AutoCloseable {
     private final Transformer.LogitsSink toBatch;
 
     /**
-     * @param window positions of each slot's KV cache: the longest prompt plus continuation
-     * @param queue  requests that may wait for a slot
+     * @param window  positions of each slot's KV cache: the longest prompt plus continuation
+     * @param queue   requests that may wait for a slot
+     * @param workers makes the worker thread, and a new one whenever the last one ended by a fault
      */
-    Scheduler(Transformer model, Tokenizer tokenizer, int slotCount, int queue, int window) {
+    Scheduler(Transformer model, Tokenizer tokenizer, int slotCount, int queue, int window, ThreadFactory workers) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.vocab = model.config().vocabSize();
@@ -79,7 +97,17 @@ final class Scheduler implements AutoCloseable {
             batchCaches[m] = new KvCache[m];
         }
         this.toBatch = (row, logits, offset) -> System.arraycopy(logits, offset, batch[row].logits, 0, vocab);
-        this.worker = Thread.ofPlatform().name("jgpt-scheduler").daemon().start(this::run);
+        this.workers = workers;
+        startWorker();
+    }
+
+    private void startWorker() {
+        Thread thread = workers.newThread(this::work);
+        if (thread == null) {
+            throw new IllegalStateException("no thread for the scheduler");
+        }
+        thread.start();
+        worker = thread;
     }
 
     int window() {
@@ -105,21 +133,44 @@ final class Scheduler implements AutoCloseable {
         return generated.get();
     }
 
+    /** Times a worker thread ended by a fault and a new one took over. */
+    int restarts() {
+        return restarts.get();
+    }
+
+    /** Why the scheduler cannot take requests now, if it cannot: shutting down, or no worker thread. */
+    Optional<String> problem() {
+        if (closed) {
+            return Optional.of("the server is shutting down");
+        }
+        String reason = down;
+        if (reason == null && !worker.isAlive()) {
+            reason = "the scheduler thread stopped";
+        }
+        return Optional.ofNullable(reason);
+    }
+
+    /** Makes the worker fail outside any job at its next round, as a fault in the scheduler itself would. For tests. */
+    void breakWorker(Error fault) {
+        breakage = fault;
+    }
+
     /**
      * Queues the job; its events follow on {@link Job#take}.
      *
      * @throws ApiException 429 when every slot is busy and the queue is full, 503 once closed
      */
     void submit(Job job) {
-        if (closed) {
-            throw new ApiException(503, "server_error", null, null, "the server is shutting down");
-        }
+        problem().ifPresent(reason -> {
+            throw unavailable(reason);
+        });
         if (inFlight.incrementAndGet() > capacity) {
             inFlight.decrementAndGet();
             throw new ApiException(429, "rate_limit_error", null, "queue_full", "all " + slots.length
                     + " slots are busy and " + (capacity - slots.length) + " requests already wait: try again later");
         }
         waiting.add(job);
+        problem().ifPresent(reason -> failWaiting(unavailable(reason))); // closed or down meanwhile: no worker takes it
     }
 
     /** Work on the model from outside the slots, and where its result goes. */
@@ -127,7 +178,7 @@ final class Scheduler implements AutoCloseable {
         void run(Transformer model) {
             try {
                 result.complete(work.apply(model));
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: the call fails, the worker goes on
                 result.completeExceptionally(e);
             }
         }
@@ -140,9 +191,9 @@ final class Scheduler implements AutoCloseable {
      * @throws ApiException 429 when as many calls as slots plus queue already wait, 503 once closed
      */
     <T> CompletableFuture<T> call(Function<Transformer, T> work) {
-        if (closed) {
-            throw shuttingDown();
-        }
+        problem().ifPresent(reason -> {
+            throw unavailable(reason);
+        });
         if (pendingCalls.incrementAndGet() > capacity) {
             pendingCalls.decrementAndGet();
             throw new ApiException(429, "rate_limit_error", null, "queue_full", capacity
@@ -150,9 +201,7 @@ final class Scheduler implements AutoCloseable {
         }
         Call<T> call = new Call<>(work, new CompletableFuture<>());
         calls.add(call);
-        if (closed) { // closed meanwhile: the worker may have drained the queue already
-            failCalls();
-        }
+        problem().ifPresent(reason -> failCalls(unavailable(reason))); // closed or down meanwhile: no worker takes it
         return call.result();
     }
 
@@ -164,39 +213,87 @@ final class Scheduler implements AutoCloseable {
         }
     }
 
-    private void failCalls() {
+    private void failCalls(ApiException error) {
         Call<?> call;
         while ((call = calls.poll()) != null) {
             pendingCalls.decrementAndGet();
-            call.result().completeExceptionally(shuttingDown());
+            call.result().completeExceptionally(error);
         }
     }
 
-    private static ApiException shuttingDown() {
-        return new ApiException(503, "server_error", null, null, "the server is shutting down");
-    }
-
-    private void run() {
-        try {
-            while (!closed) {
-                runCalls();
-                admit();
-                decodeRound();
-            }
-        } catch (InterruptedException e) {
-            // closing
-        }
-        ApiException gone = new ApiException(503, "server_error", null, null, "the server is shutting down");
-        for (Slot slot : slots) {
-            if (slot.job != null) {
-                fail(slot, gone);
-            }
-        }
+    private void failWaiting(ApiException error) {
         Job job;
         while ((job = waiting.poll()) != null) {
-            job.post(new Job.Failed(gone));
+            inFlight.decrementAndGet();
+            job.post(new Job.Failed(error));
         }
-        failCalls();
+    }
+
+    private void failSlots(ApiException error) {
+        for (Slot slot : slots) {
+            if (slot.job != null) {
+                fail(slot, error);
+            }
+        }
+    }
+
+    private static ApiException unavailable(String reason) {
+        return new ApiException(503, "server_error", null, null, reason);
+    }
+
+    /**
+     * The worker thread. It ends when the scheduler closes, failing what is left; or by a fault
+     * that escaped every job's guard (a bug in the scheduler itself): then it fails the jobs in its
+     * slots, whose state it can no longer trust, and starts a new worker thread that serves the
+     * queue. Restarting the worker rather than exiting the process keeps the model loaded and
+     * every other request going.
+     */
+    private void work() {
+        Throwable fault = null;
+        try {
+            serve();
+        } catch (InterruptedException e) {
+            // closing
+        } catch (Throwable e) {
+            fault = e;
+        }
+        if (closed || fault == null) {
+            ApiException gone = unavailable("the server is shutting down");
+            failSlots(gone);
+            failWaiting(gone);
+            failCalls(gone);
+            return;
+        }
+        try {
+            failSlots(new ApiException(500, "server_error", null, null, "internal error: the scheduler failed and was restarted"));
+        } finally {
+            restart(fault);
+        }
+    }
+
+    private void restart(Throwable fault) {
+        restarts.incrementAndGet();
+        try {
+            startWorker();
+        } catch (Throwable e) {
+            down = "the scheduler thread stopped (" + fault.getClass().getSimpleName()
+                    + ") and no new one could be started: restart the server";
+            failWaiting(unavailable(down));
+            failCalls(unavailable(down));
+        }
+    }
+
+    private void serve() throws InterruptedException {
+        while (!closed) {
+            Error fault = breakage;
+            if (fault != null) {
+                breakage = null;
+                throw fault;
+            }
+            runCalls();
+            admit();
+            decodeRound();
+        }
     }
 
     /** Moves waiting jobs into free slots; waits for one when no slot is busy. */
@@ -213,21 +310,27 @@ final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Runs the prompt into the slot's cache. */
+    /**
+     * Runs the prompt into the slot's cache.
+     *
+     * <p>Here and in every other place that does one job's work, any Throwable fails that job
+     * alone: out of memory, a fault reading a mapped file, a bug. The worker's interrupt on close
+     * is never among them (no model code waits interruptibly) and the loop ends on {@code closed}.
+     */
     private void start(Slot slot, Job job) {
         GenerationRequest request = job.request();
         slot.job = job;
-        slot.continuation = new Continuation(tokenizer, vocab, request.prompt(), request.settings());
         busy.incrementAndGet();
-        if (job.cancelled() || request.settings().maxTokens() == 0) {
-            end(slot, job.cancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
-            return;
-        }
         try {
+            slot.continuation = new Continuation(tokenizer, vocab, request.prompt(), request.settings());
+            if (job.cancelled() || request.settings().maxTokens() == 0) {
+                end(slot, job.cancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
+                return;
+            }
             slot.cache.clear();
             int[] prompt = request.prompt();
             System.arraycopy(model.forward(prompt, 0, prompt.length, slot.cache), 0, slot.logits, 0, vocab);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             fail(slot, internal(e));
         }
     }
@@ -258,7 +361,7 @@ final class Scheduler implements AutoCloseable {
                 }
                 model.forwardBatch(tokens, caches, toBatch);
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             ApiException error = internal(e);
             for (int r = 0; r < m; r++) {
                 fail(batch[r], error);
@@ -272,7 +375,9 @@ final class Scheduler implements AutoCloseable {
         GenerationRequest request = job.request();
         try {
             Continuation.Step step = slot.continuation.next(slot.logits, slot.cache.remaining() == 0, job::cancelled);
-            TokenLogprob logprob = request.logprobs() ? TokenLogprob.of(slot.logits, vocab, step.id(), request.topLogprobs()) : null;
+            TokenLogprob logprob = request.logprobs()
+                    ? TokenLogprob.of(slot.logits, slot.continuation.vocabulary(), step.id(), request.topLogprobs())
+                    : null;
             generated.incrementAndGet();
             job.post(new Job.Token(step.id(), step.text(), logprob));
             if (step.done()) {
@@ -280,7 +385,7 @@ final class Scheduler implements AutoCloseable {
                 return false;
             }
             return true;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             fail(slot, internal(e));
             return false;
         }
@@ -304,7 +409,7 @@ final class Scheduler implements AutoCloseable {
     }
 
     /** A failure inside the model: said to the client without internals. */
-    private static ApiException internal(RuntimeException e) {
+    private static ApiException internal(Throwable e) {
         String message = e instanceof JgptException ? e.getMessage() : "internal error while generating";
         return new ApiException(500, "server_error", null, null, message);
     }
@@ -312,9 +417,10 @@ final class Scheduler implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        worker.interrupt();
+        Thread thread = worker;
+        thread.interrupt();
         try {
-            worker.join(10_000);
+            thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.BooleanSupplier;
 
 /** A random GPT-2 with a character tokenizer, served on a free port, and a real HTTP client to talk to it. */
@@ -37,10 +38,15 @@ final class TestServer implements AutoCloseable {
 
     /** Writes the test model into {@code dir} (once per folder) and opens it. */
     static LanguageModel model(Path dir) {
+        return model(dir, 0);
+    }
+
+    /** The test model with {@code padding} rows of embedding past its tokenizer's ids, as nanoGPT pads GPT-2's vocabulary. */
+    static LanguageModel model(Path dir, int padding) {
         if (!dir.resolve("config.json").toFile().exists()) {
             CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS);
             // wide enough that 1000 tokens take a noticeable while, small enough to build in a moment
-            ModelConfig config = ModelConfig.gpt2(4, 4, 256, 1024, tokenizer.vocabSize());
+            ModelConfig config = ModelConfig.gpt2(4, 4, 256, 1024, tokenizer.vocabSize() + padding);
             RandomModel.write(config, DType.F32, 7L, dir);
             TokenizerJson.write(tokenizer, dir.resolve("tokenizer.json"));
         }
@@ -48,9 +54,23 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path dir, int slots, int queue, String apiKey) {
-        LanguageModel lm = model(dir);
-        ApiServer server = ApiServer.start(lm, new ServerSettings("127.0.0.1", 0, apiKey, slots, queue, 64 * 1024, 1024, "test-model"));
-        return new TestServer(lm, server);
+        return start(model(dir), new ServerSettings("127.0.0.1", 0, apiKey, slots, queue, 64 * 1024, 1024, "test-model"),
+                Scheduler.WORKER_THREADS);
+    }
+
+    /** Serves {@code lm}, which the server closes with itself. */
+    static TestServer start(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads) {
+        try {
+            return new TestServer(lm, ApiServer.start(lm, settings, schedulerThreads));
+        } catch (RuntimeException e) {
+            lm.close();
+            throw e;
+        }
+    }
+
+    /** The model jgpt ships in its jar: a trained GPT-2 (context 256) with a byte-level BPE of 2048 tokens. */
+    static LanguageModel shippedModel() {
+        return LanguageModel.open(Path.of("../jgpt-cli/src/main/resources/dev/jgpt/cli/default-model"));
     }
 
     URI uri(String path) {
