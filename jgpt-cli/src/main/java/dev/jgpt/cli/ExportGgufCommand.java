@@ -1,6 +1,7 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.model.QuantizationMix;
 import dev.jgpt.tensor.DType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ final class ExportGgufCommand implements Callable<Integer> {
             throw new JgptException(in + " is not a model folder (config.json, model.safetensors, tokenizer.json)"
                     + (Files.isRegularFile(in) ? "; to re-type a GGUF file use jgpt quantize" : ""));
         }
-        GgufOutput.write(in, out, dtype, json, spec.commandLine().getOut(), spec.commandLine().getErr());
+        GgufOutput.write(in, out, QuantizationMix.pure(dtype), json, spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;
     }
 }

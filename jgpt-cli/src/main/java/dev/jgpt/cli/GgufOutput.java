@@ -1,8 +1,8 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.format.GgufNames;
+import dev.jgpt.format.FileType;
 import dev.jgpt.model.GgufExport;
-import dev.jgpt.tensor.DType;
+import dev.jgpt.model.QuantizationMix;
 import dev.jgpt.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,27 +17,28 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What {@code export-gguf} and {@code quantize} share: write a model as a GGUF file of one type,
+ * What {@code export-gguf} and {@code quantize} share: write a model as a GGUF file of one file type,
  * one line per tensor on stderr as it is written, then a summary (sizes before and after, the
  * tensors that fell back to another type) on stdout, or as JSON.
  */
 final class GgufOutput {
     private GgufOutput() {}
 
-    static void write(Path in, Path out, DType type, boolean json, PrintWriter stdout, PrintWriter err) {
+    static void write(Path in, Path out, QuantizationMix mix, boolean json, PrintWriter stdout, PrintWriter err) {
         long start = System.nanoTime();
         try (GgufExport export = GgufExport.open(in)) {
-            List<GgufExport.Planned> plan = export.plan(type);
-            err.printf("jgpt: writing %s as %s (%s) to %s%n", in, type, export.architecture().orElse("unknown architecture"), out);
+            List<GgufExport.Planned> plan = export.plan(mix);
+            err.printf("jgpt: writing %s as %s%s (%s) to %s%n", in, mix.fileType(), mix.isPure() ? " (pure)" : "",
+                    export.architecture().orElse("unknown architecture"), out);
             err.flush();
-            GgufExport.Summary summary = export.write(out, type, (index, count, entry) -> {
+            GgufExport.Summary summary = export.write(out, mix, (index, count, entry) -> {
                 GgufExport.Planned p = plan.get(index);
                 err.printf("jgpt: [%" + digits(count) + "d/%d] %-28s %-14s %s -> %s%s%n", index + 1, count, p.name(),
                         Tensor.shapeString(p.source().shape()), p.source().tensor().dtype(), p.type(),
-                        p.fallback() ? " (rows of " + p.source().columns() + " are not whole " + type + " blocks)" : "");
+                        p.fallback() ? " (rows of " + p.source().columns() + " are not whole " + p.wanted() + " blocks)" : "");
                 err.flush();
             });
-            report(in, out, type, plan, summary, (System.nanoTime() - start) / 1e9, json, stdout);
+            report(in, out, mix.fileType(), plan, summary, (System.nanoTime() - start) / 1e9, json, stdout);
         }
     }
 
@@ -45,7 +46,7 @@ final class GgufOutput {
         return Integer.toString(n).length();
     }
 
-    private static void report(Path in, Path out, DType type, List<GgufExport.Planned> plan, GgufExport.Summary summary,
+    private static void report(Path in, Path out, FileType type, List<GgufExport.Planned> plan, GgufExport.Summary summary,
                                double seconds, boolean json, PrintWriter stdout) {
         Map<String, Integer> byType = new TreeMap<>();
         plan.forEach(p -> byType.merge(p.type().name(), 1, Integer::sum));
@@ -55,7 +56,7 @@ final class GgufOutput {
             result.put("input", in.toString());
             result.put("output", out.toString());
             result.put("type", type.name());
-            result.put("file_type", GgufNames.fileType(type));
+            result.put("file_type", type.id());
             result.put("tensors", summary.tensors());
             result.put("tensors_by_type", byType);
             result.put("tensor_bytes_before", summary.bytesBefore());
@@ -66,6 +67,7 @@ final class GgufOutput {
                 Map<String, Object> fallback = new LinkedHashMap<>();
                 fallback.put("name", p.name());
                 fallback.put("type", p.type().name());
+                fallback.put("wanted", p.wanted().name());
                 fallback.put("row_length", p.source().columns());
                 fallbacks.add(fallback);
             }
@@ -81,9 +83,9 @@ final class GgufOutput {
         stdout.printf(Locale.ROOT, "size      %s -> %s of tensor data (%.1f%%)%n", Units.bytes(summary.bytesBefore()),
                 Units.bytes(summary.bytesAfter()), 100.0 * summary.bytesAfter() / Math.max(1, summary.bytesBefore()));
         if (!summary.fallbacks().isEmpty()) {
-            stdout.printf("fallbacks %d tensors have rows that are not whole %s blocks of %d values:%n",
-                    summary.fallbacks().size(), type, type.blockSize());
-            summary.fallbacks().forEach(p -> stdout.printf("          %s (rows of %d) as %s%n", p.name(), p.source().columns(), p.type()));
+            stdout.printf("fallbacks %d tensors have rows that are not whole blocks of their type:%n", summary.fallbacks().size());
+            summary.fallbacks().forEach(p -> stdout.printf("          %s (rows of %d) as %s, not %s%n", p.name(),
+                    p.source().columns(), p.type(), p.wanted()));
         }
         stdout.flush();
     }

@@ -34,15 +34,18 @@ import picocli.CommandLine.Model.CommandSpec;
             + "and tests without a download (its text is noise until it is trained).",
             "An --out ending in .gguf is one GGUF file (any preset); else a Hugging Face folder (GPT-2 presets).",
             "Llama presets: llama-tiny (2 layers, 4 heads sharing 2 KV heads, 64 dims, vocabulary 512), llama-110m "
-                    + "(llama2.c's stories110M: 12 layers, 12 heads, 768 dims, context 1024, vocabulary 32000). A vocabulary "
+                    + "(llama2.c's stories110M: 12 layers, 12 heads, 768 dims, context 1024, vocabulary 32000), llama-1b (866.5 M "
+                    + "parameters for speed work: 14 layers, 18 heads sharing 6 KV heads, 2304 dims, FFN 6144, context 2048, "
+                    + "vocabulary 32000). A vocabulary "
                     + "smaller than GPT-2's is its first N-1 tokens with their merges, and <|endoftext|> (BOS and EOS) as id N-1."})
 final class MakeModelCommand implements Callable<Integer> {
     enum Family { GPT2, LLAMA }
 
     /**
      * GPT-2's published shapes; llama-110m is llama2.c's stories110M (tied embeddings, as
-     * trained), llama-tiny a stories260K-like shape with grouped-query attention. A vocabulary
-     * of 0 is the whole GPT-2 tokenizer's.
+     * trained), llama-tiny a stories260K-like shape with grouped-query attention, llama-1b
+     * stories110M widened and deepened to a 1B-class model with grouped-query attention (the
+     * size speed is measured on). A vocabulary of 0 is the whole GPT-2 tokenizer's.
      */
     enum Preset {
         TINY(Family.GPT2, 2, 2, 2, 64, 256, 0, true),
@@ -51,7 +54,8 @@ final class MakeModelCommand implements Callable<Integer> {
         GPT2_LARGE(Family.GPT2, 36, 20, 20, 1280, 1024, 0, true),
         GPT2_XL(Family.GPT2, 48, 25, 25, 1600, 1024, 0, true),
         LLAMA_TINY(Family.LLAMA, 2, 4, 2, 64, 256, 512, false),
-        LLAMA_110M(Family.LLAMA, 12, 12, 12, 768, 1024, 32000, true);
+        LLAMA_110M(Family.LLAMA, 12, 12, 12, 768, 1024, 32000, true),
+        LLAMA_1B(Family.LLAMA, 14, 18, 6, 2304, 2048, 32000, true);
 
         final Family family;
         final int layers;
@@ -88,7 +92,7 @@ final class MakeModelCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "gpt2-124m",
-            description = "Shape: tiny, gpt2-124m, gpt2-medium, gpt2-large, gpt2-xl, llama-tiny, llama-110m (default: ${DEFAULT-VALUE}).",
+            description = "Shape: tiny, gpt2-124m, gpt2-medium, gpt2-large, gpt2-xl, llama-tiny, llama-110m, llama-1b (default: ${DEFAULT-VALUE}).",
             converter = PresetConverter.class)
     Preset preset;
 
@@ -114,7 +118,7 @@ final class MakeModelCommand implements Callable<Integer> {
     Boolean tied;
 
     @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "F32",
-            description = "Weight type: F32, F16 or BF16; in a GGUF file also Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K "
+            description = "Weight type: F32, F16 or BF16; in a GGUF file also Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K "
                     + "(matrices whose rows do not fit fall back as in jgpt quantize; vectors stay F32) (default: ${DEFAULT-VALUE}).")
     DType dtype;
 

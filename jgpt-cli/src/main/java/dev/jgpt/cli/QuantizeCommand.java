@@ -1,10 +1,14 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.JgptException;
-import dev.jgpt.tensor.DType;
+import dev.jgpt.format.FileType;
+import dev.jgpt.model.QuantizationMix;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -12,10 +16,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Write a model as a GGUF file with quantized weight matrices (q8_0, q4_0, q4_k, ...).",
-        description = {"Write a model as a GGUF file whose weight matrices (token embedding and output included) are of one type,",
-            "as llama-quantize does. Vectors (norms, biases) and the position embedding stay F32; a matrix whose rows are not",
-            "whole blocks of the type falls back to one whose are (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, else F16)."})
+        header = "Write a model as a GGUF file with quantized weight matrices (Q4_K_M, Q8_0, ...), as llama-quantize does.",
+        description = {"Write a model as a GGUF file of one of llama-quantize's file types, each tensor of the block type",
+            "llama-quantize gives it: the output matrix (or a token embedding that serves as the output) Q6_K, the K mixes",
+            "more bits for attn_v and ffn_down in the first and last layers (and every third between), Q2_K and Q3_K_* for",
+            "attn_output too. Vectors (norms, biases) and the position embedding stay F32; a matrix whose rows are not whole",
+            "blocks of its type falls back to one whose are (Q2_K, Q3_K -> Q4_0, Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, else F16)."})
 final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -26,9 +32,13 @@ final class QuantizeCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT", description = "The GGUF file to write (replaced if it exists).")
     Path out;
 
-    @Option(names = "--type", required = true, paramLabel = "TYPE",
-            description = "q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k, f16, bf16 or f32.")
-    DType type;
+    @Option(names = "--type", required = true, paramLabel = "TYPE", converter = FileTypeConverter.class,
+            description = "Q4_K_M, Q4_K_S, Q5_K_M, Q5_K_S, Q6_K, Q3_K_L, Q3_K_M, Q3_K_S, Q2_K, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, "
+                    + "F16, BF16 or F32 (any case; Q3_K, Q4_K and Q5_K mean their _M mixes, as in llama-quantize).")
+    FileType type;
+
+    @Option(names = "--pure", description = "Every matrix of the type's base block type (Q4_K_M: Q4_K), without the mix's rules.")
+    boolean pure;
 
     @Option(names = "--json", description = "Print the summary as one JSON object.")
     boolean json;
@@ -38,7 +48,20 @@ final class QuantizeCommand implements Callable<Integer> {
         if (!Files.exists(in)) {
             throw new JgptException(in + ": no such file or folder (expected a GGUF file or a model folder)");
         }
-        GgufOutput.write(in, out, type, json, spec.commandLine().getOut(), spec.commandLine().getErr());
+        QuantizationMix mix = pure ? QuantizationMix.pure(type) : QuantizationMix.of(type);
+        GgufOutput.write(in, out, mix, json, spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;
+    }
+
+    static final class FileTypeConverter implements CommandLine.ITypeConverter<FileType> {
+        @Override
+        public FileType convert(String value) {
+            FileType type = FileType.byName(value);
+            if (type == null) {
+                throw new CommandLine.TypeConversionException("expected one of " + Arrays.stream(FileType.values())
+                        .map(Enum::name).collect(Collectors.joining(", ")) + " but was '" + value + "'");
+            }
+            return type;
+        }
     }
 }

@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,10 +122,46 @@ class GgufCommandsTest {
         // rows of 64 values are not Q6_K's 256-value blocks: Q8_0, as llama-quantize falls back; ffn_down's rows of 256 are
         assertThat(summary.get("tensors_by_type").toString()).isEqualTo("{\"F32\":19,\"Q6_K\":2,\"Q8_0\":7}");
         assertThat(summary.get("fallbacks")).hasSize(7);
-        assertThat(summary.get("fallbacks").get(0).toString()).isEqualTo("{\"name\":\"token_embd.weight\",\"type\":\"Q8_0\",\"row_length\":64}");
+        assertThat(summary.get("fallbacks").get(0).toString())
+                .isEqualTo("{\"name\":\"token_embd.weight\",\"type\":\"Q8_0\",\"wanted\":\"Q6_K\",\"row_length\":64}");
         assertThat(run.err()).contains("token_embd.weight", "F32 -> Q8_0 (rows of 64 are not whole Q6_K blocks)");
         assertThat(jgpt("quantize", model.toString(), out.toString(), "--type", "q6_k").out())
-                .contains("fallbacks 7 tensors have rows that are not whole Q6_K blocks of 256 values:", "token_embd.weight (rows of 64) as Q8_0");
+                .contains("fallbacks 7 tensors have rows that are not whole blocks of their type:",
+                        "token_embd.weight (rows of 64) as Q8_0, not Q6_K");
+    }
+
+    @Test
+    void kMixesGiveEachTensorLlamaQuantizesTypeAndTheFileGenerates() throws IOException {
+        // a Llama whose matrices are 256 wide, so the K types fit (the SwiGLU's 684 does not: ffn_down falls back)
+        Path llama = dir.resolve("llama-256.gguf");
+        Run made = jgpt("make-model", "--preset", "llama-tiny", "--embd", "256", "--heads", "4", "--kv-heads", "2",
+                "--out", llama.toString());
+        assertThat(made.exit()).as(made.err()).isZero();
+        Map<String, Map<String, DType>> expected = Map.of(
+                "Q4_K_M", Map.of("output.weight", DType.Q6_K, "token_embd.weight", DType.Q4_K, "blk.0.attn_v.weight", DType.Q4_K, "blk.1.attn_v.weight", DType.Q6_K,
+                        "blk.1.ffn_down.weight", DType.F16),
+                "Q3_K_M", Map.of("output.weight", DType.Q6_K, "token_embd.weight", DType.Q3_K, "blk.0.attn_v.weight", DType.Q5_K, "blk.0.attn_output.weight", DType.Q4_K,
+                        "blk.0.attn_q.weight", DType.Q3_K),
+                "Q2_K", Map.of("output.weight", DType.Q6_K, "token_embd.weight", DType.Q2_K, "blk.0.attn_v.weight", DType.Q3_K, "blk.0.attn_output.weight", DType.Q3_K,
+                        "blk.0.attn_q.weight", DType.Q2_K, "blk.0.ffn_up.weight", DType.Q2_K));
+        Map<String, Integer> fileTypes = Map.of("Q4_K_M", 15, "Q3_K_M", 12, "Q2_K", 10);
+        for (String mix : List.of("Q4_K_M", "Q3_K_M", "Q2_K")) {
+            Path out = dir.resolve("llama-" + mix + ".gguf");
+            Run run = jgpt("quantize", llama.toString(), out.toString(), "--type", mix.toLowerCase(java.util.Locale.ROOT));
+            assertThat(run.exit()).as(run.err()).isZero();
+            try (Gguf gguf = Gguf.open(out)) {
+                expected.get(mix).forEach((name, type) -> assertThat(gguf.require(name).dtype()).as("%s %s", mix, name).isEqualTo(type));
+                assertThat(gguf.metadata().getInt("general.file_type")).as(mix).isEqualTo(fileTypes.get(mix));
+            }
+            JsonNode generated = jgpt("generate", "--model", out.toString(), "--json", "--temperature", "0", "-n", "6", "Once").json();
+            assertThat(generated.get("tokens")).as(mix).hasSize(6);
+        }
+        Path pure = dir.resolve("llama-pure.gguf");
+        assertThat(jgpt("quantize", llama.toString(), pure.toString(), "--type", "Q4_K_M", "--pure").exit()).isZero();
+        try (Gguf gguf = Gguf.open(pure)) {
+            assertThat(gguf.require("output.weight").dtype()).isEqualTo(DType.Q4_K);
+            assertThat(gguf.require("blk.1.attn_v.weight").dtype()).isEqualTo(DType.Q4_K);
+        }
     }
 
     @Test
@@ -138,9 +176,9 @@ class GgufCommandsTest {
         Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
         assertOneLineError(jgpt("quantize", truncated.toString(), out.toString(), "--type", "q8_0"), "truncated");
         assertOneLineError(jgpt("export-gguf", truncated.toString(), out.toString()), "use jgpt quantize");
-        Run badType = jgpt("quantize", model.toString(), out.toString(), "--type", "q3_k");
+        Run badType = jgpt("quantize", model.toString(), out.toString(), "--type", "q7_k");
         assertThat(badType.exit()).isEqualTo(2);
-        assertThat(badType.err()).contains("Q4_K").doesNotContain("Exception");
+        assertThat(badType.err()).contains("Q4_K_M", "q7_k").doesNotContain("Exception");
         assertThat(out).doesNotExist();
         assertThat(jgpt("quantize", "--help").out()).contains("--type", "llama-quantize");
         assertThat(jgpt("export-gguf", "--help").out()).contains("--dtype", "llama.cpp");

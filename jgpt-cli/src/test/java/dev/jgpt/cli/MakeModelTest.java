@@ -121,6 +121,27 @@ class MakeModelTest {
     }
 
     @Test
+    void llama1bIsLlama110mWidenedAndDeepenedToAbout866MParameters() {
+        MakeModelCommand preset = new MakeModelCommand();
+        preset.preset = MakeModelCommand.Preset.LLAMA_1B;
+        // the shape ../shared/reference/quant_mixes describes, spelled as overrides of llama-110m
+        MakeModelCommand spelled = new MakeModelCommand();
+        spelled.preset = MakeModelCommand.Preset.LLAMA_110M;
+        spelled.layers = 14;
+        spelled.embd = 2304;
+        spelled.heads = 18;
+        spelled.kvHeads = 6;
+        spelled.context = 2048;
+        ModelConfig c = preset.config(preset.preset.vocab);
+        assertThat(c).isEqualTo(spelled.config(spelled.preset.vocab));
+        assertThat(new int[] {c.layers(), c.heads(), c.kvHeads(), c.embd(), c.mlpHidden(), c.contextLength(), c.vocabSize()})
+                .containsExactly(14, 18, 6, 2304, 6144, 2048, 32000);
+        assertThat(c.tiedOutput()).isTrue();
+        assertThat((double) c.parameterCount()).isCloseTo(866.5e6, within(0.05e6));
+        assertThat(jgpt("make-model", "--help").out()).contains("llama-1b");
+    }
+
+    @Test
     void wrongOutputsAreOneClearLine() {
         assertError(jgpt("make-model", "--preset", "llama-tiny", "--out", dir.resolve("folder").toString()), "--out NAME.gguf");
         assertError(jgpt("make-model", "--preset", "llama-tiny", "--out", tiny.toString()), "--force");

@@ -14,6 +14,8 @@ public enum GgmlType {
     Q5_0(6, DType.Q5_0),
     Q5_1(7, DType.Q5_1),
     Q8_0(8, DType.Q8_0),
+    Q2_K(10, DType.Q2_K),
+    Q3_K(11, DType.Q3_K),
     Q4_K(12, DType.Q4_K),
     Q5_K(13, DType.Q5_K),
     Q6_K(14, DType.Q6_K),
@@ -21,7 +23,7 @@ public enum GgmlType {
 
     /** GGML types that exist but that jgpt does not read, named in error messages. */
     private static final Map<Integer, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry(9, "Q8_1"), Map.entry(10, "Q2_K"), Map.entry(11, "Q3_K"), Map.entry(15, "Q8_K"),
+            Map.entry(9, "Q8_1"), Map.entry(15, "Q8_K"),
             Map.entry(16, "IQ2_XXS"), Map.entry(17, "IQ2_XS"), Map.entry(18, "IQ3_XXS"), Map.entry(19, "IQ1_S"),
             Map.entry(20, "IQ4_NL"), Map.entry(21, "IQ3_S"), Map.entry(22, "IQ2_S"), Map.entry(23, "IQ4_XS"),
             Map.entry(24, "I8"), Map.entry(25, "I16"), Map.entry(26, "I32"), Map.entry(27, "I64"),

@@ -1,13 +1,12 @@
 package dev.jgpt.format;
 
-import dev.jgpt.tensor.DType;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Names as llama.cpp writes them in GGUF files: metadata keys, {@code general.file_type} codes,
+ * Names as llama.cpp writes them in GGUF files: metadata keys,
  * token types, tensor names, and GPT-2's tensor names with their Hugging Face counterparts.
  */
 public final class GgufNames {
@@ -148,25 +147,5 @@ public final class GgufNames {
     /** The weights of every layer part except the norms are Conv1D weights. */
     private static boolean isConv1dWeight(String part, String kind) {
         return kind.equals("weight") && !part.startsWith("ln_");
-    }
-
-    /**
-     * The {@code general.file_type} (llama.cpp's {@code llama_ftype}) of a file whose matrices
-     * are mostly {@code type}; a K-quant counts as its "_S" (small) mix.
-     */
-    public static int fileType(DType type) {
-        return switch (type) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q4_1 -> 3;
-            case Q8_0 -> 7;
-            case Q5_0 -> 8;
-            case Q5_1 -> 9;
-            case Q4_K -> 14;
-            case Q5_K -> 16;
-            case Q6_K -> 18;
-            case BF16 -> 32;
-        };
     }
 }

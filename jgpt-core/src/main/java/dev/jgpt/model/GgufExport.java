@@ -7,6 +7,7 @@ import static dev.jgpt.format.GgufNames.ArchKey.FEED_FORWARD_LENGTH;
 import static dev.jgpt.format.GgufNames.ArchKey.HEAD_COUNT;
 import static dev.jgpt.format.GgufNames.ArchKey.LAYER_NORM_EPSILON;
 
+import dev.jgpt.format.FileType;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufNames;
@@ -35,15 +36,20 @@ import java.util.Optional;
  * a Hugging Face GPT-2 folder (converted to llama.cpp's {@code gpt2} layout: its tensor names,
  * {@code [out, in]} matrices, {@code gpt2.*} and {@code tokenizer.ggml.*} metadata).
  *
- * <p>Which tensor gets which type follows llama-quantize: matrices take the requested type,
- * vectors (norms, biases) and the position embedding stay F32, and a matrix whose rows are not
- * whole blocks of the type falls back to one whose are ({@link #typeFor}).
+ * <p>Which tensor gets which type follows llama-quantize ({@link QuantizationMix}).
  */
 public final class GgufExport implements AutoCloseable {
     private static final String ARCH = "gpt2";
 
-    /** One output tensor: its name, its values, the type it is written as, and whether that is a fallback. */
-    public record Planned(String name, Source source, DType type, boolean fallback) {}
+    /**
+     * One output tensor: its name, its values, the type it is written as, and the type the mix
+     * wanted for it (another when its rows are not whole blocks of that one).
+     */
+    public record Planned(String name, Source source, DType type, DType wanted) {
+        public boolean fallback() {
+            return type != wanted;
+        }
+    }
 
     /** What a write did: tensor bytes before and after, and the tensors that fell back to another type. */
     public record Summary(int tensors, long bytesBefore, long bytesAfter, List<Planned> fallbacks) {}
@@ -100,7 +106,7 @@ public final class GgufExport implements AutoCloseable {
         m.put(FEED_FORWARD_LENGTH.of(ARCH), GgufValue.u32(c.mlpHidden()));
         m.put(HEAD_COUNT.of(ARCH), GgufValue.u32(c.heads()));
         m.put(LAYER_NORM_EPSILON.of(ARCH), GgufValue.f32(c.normEps()));
-        m.put(GgufNames.FILE_TYPE, GgufValue.u32(GgufNames.fileType(DType.F32)));
+        m.put(GgufNames.FILE_TYPE, GgufValue.u32(FileType.F32.id()));
         return m;
     }
 
@@ -136,37 +142,16 @@ public final class GgufExport implements AutoCloseable {
         tensors.put(mapped.gguf(), new Source(t, mapped.transposed()));
     }
 
-    /**
-     * The type a tensor of {@code shape} (row-major) called {@code name} gets when the model is
-     * written as {@code type}: F32 for vectors and the position embedding; else {@code type}
-     * if its rows are whole blocks of it, else llama-quantize's fallback (Q4_K → Q5_0,
-     * Q5_K → Q5_1, Q6_K → Q8_0), else F16.
-     */
-    public static DType typeFor(String name, long[] shape, DType type) {
-        if (shape.length < 2 || name.equals("position_embd.weight")) {
-            return DType.F32;
-        }
-        long row = shape[shape.length - 1];
-        if (row % type.blockSize() == 0) {
-            return type;
-        }
-        DType fallback = switch (type) {
-            case Q4_K -> DType.Q5_0;
-            case Q5_K -> DType.Q5_1;
-            case Q6_K -> DType.Q8_0;
-            default -> DType.F16;
-        };
-        return row % fallback.blockSize() == 0 ? fallback : DType.F16;
-    }
-
-    /** Every output tensor with the type it gets when the model is written as {@code type}. */
-    public List<Planned> plan(DType type) {
+    /** Every output tensor with the type {@code mix} gives it. */
+    public List<Planned> plan(QuantizationMix mix) {
+        List<String> names = new ArrayList<>(tensors.keySet());
+        List<Source> sources = new ArrayList<>(tensors.values());
+        List<QuantizationMix.Choice> choices = mix.choose(QuantizationMix.Shape.of(metadata), names,
+                sources.stream().map(Source::shape).toList());
         List<Planned> plan = new ArrayList<>();
-        tensors.forEach((name, source) -> {
-            long[] shape = source.shape();
-            DType chosen = typeFor(name, shape, type);
-            plan.add(new Planned(name, source, chosen, shape.length >= 2 && chosen != type && !name.equals("position_embd.weight")));
-        });
+        for (int i = 0; i < names.size(); i++) {
+            plan.add(new Planned(names.get(i), sources.get(i), choices.get(i).type(), choices.get(i).wanted()));
+        }
         return plan;
     }
 
@@ -180,11 +165,11 @@ public final class GgufExport implements AutoCloseable {
         return value instanceof GgufValue.StringValue s ? Optional.of(s.value()) : Optional.empty();
     }
 
-    /** Writes the model as a GGUF file with matrices of {@code type} (see {@link #typeFor}). */
-    public Summary write(Path out, DType type, GgufWriter.Progress progress) {
-        List<Planned> plan = plan(type);
+    /** Writes the model as a GGUF file with the types {@code mix} gives its tensors. */
+    public Summary write(Path out, QuantizationMix mix, GgufWriter.Progress progress) {
+        List<Planned> plan = plan(mix);
         Map<String, GgufValue> m = new LinkedHashMap<>(metadata);
-        GgufModelWriter.setFileType(m, type, plan.stream().anyMatch(p -> p.type().isQuantized()));
+        GgufModelWriter.setFileType(m, mix.fileType(), plan.stream().anyMatch(p -> p.type().isQuantized()));
         long before = 0;
         long after = 0;
         for (Planned p : plan) {

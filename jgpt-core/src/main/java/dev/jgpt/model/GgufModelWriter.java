@@ -14,6 +14,7 @@ import static dev.jgpt.format.GgufNames.ArchKey.ROPE_SCALING_FACTOR;
 import static dev.jgpt.format.GgufNames.ArchKey.ROPE_SCALING_TYPE;
 import static dev.jgpt.format.GgufNames.block;
 
+import dev.jgpt.format.FileType;
 import dev.jgpt.format.GgufArray;
 import dev.jgpt.format.GgufNames;
 import dev.jgpt.format.GgufType;
@@ -83,7 +84,7 @@ public final class GgufModelWriter {
 
     private GgufModelWriter() {}
 
-    /** {@code weights} as a file whose matrices are {@code type} where their rows allow it ({@link GgufExport#typeFor}). */
+    /** {@code weights} as a file whose matrices are {@code type} where their rows allow it ({@link QuantizationMix#pure}). */
     public static Contents of(ModelWeights weights, DType type) {
         boolean fused = weights.layers().getFirst().qkv() != null;
         return contents(weights.config(), type, fused,
@@ -93,7 +94,7 @@ public final class GgufModelWriter {
     /**
      * The file of a model shaped by {@code config}: its metadata ({@link #metadata}, with
      * {@code general.file_type} for {@code type}), Llama 3's rotary frequency factors when the
-     * config has them, then every slot as {@link GgufExport#typeFor} chooses, filled by {@code fill}.
+     * config has them, then every slot as {@link QuantizationMix#pure} chooses, filled by {@code fill}.
      */
     public static Contents contents(ModelConfig config, DType type, boolean fusedQkv, Fill fill) {
         Map<String, GgufValue> metadata = metadata(config);
@@ -105,20 +106,23 @@ public final class GgufModelWriter {
         }
         boolean quantized = false;
         List<Slot> slots = slots(config, fusedQkv);
+        QuantizationMix mix = QuantizationMix.pure(type);
+        List<QuantizationMix.Choice> choices = mix.choose(QuantizationMix.Shape.of(config),
+                slots.stream().map(Slot::name).toList(), slots.stream().map(Slot::shape).toList());
         for (int i = 0; i < slots.size(); i++) {
             int index = i;
             Slot slot = slots.get(i);
-            DType dtype = GgufExport.typeFor(slot.name(), slot.shape(), type);
+            DType dtype = choices.get(i).type();
             quantized |= dtype.isQuantized();
             tensors.add(new Entry(slot.name(), dtype, slot.shape(), dst -> fill.fill(index, slot, dtype, dst)));
         }
-        setFileType(metadata, type, quantized);
+        setFileType(metadata, mix.fileType(), quantized);
         return new Contents(metadata, tensors);
     }
 
-    /** Sets {@code general.file_type} for matrices of {@code type}, and the quantization version when any tensor is quantized. */
-    static void setFileType(Map<String, GgufValue> metadata, DType type, boolean anyQuantized) {
-        metadata.put(GgufNames.FILE_TYPE, GgufValue.u32(GgufNames.fileType(type)));
+    /** Sets {@code general.file_type}, and the quantization version when any tensor is quantized. */
+    static void setFileType(Map<String, GgufValue> metadata, FileType fileType, boolean anyQuantized) {
+        metadata.put(GgufNames.FILE_TYPE, GgufValue.u32(fileType.id()));
         if (anyQuantized) {
             metadata.put(GgufNames.QUANTIZATION_VERSION, GgufValue.u32(GgufNames.CURRENT_QUANTIZATION_VERSION));
         } else {

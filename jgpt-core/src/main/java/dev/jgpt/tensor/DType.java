@@ -22,6 +22,10 @@ public enum DType {
     Q5_0(32, 22),
     /** 32 values: f16 d, f16 m, 4 bytes of fifth bits, 16 bytes of nibbles. value = d·q + m */
     Q5_1(32, 24),
+    /** 256 values: 16 bytes of 4-bit sub-block scales and mins, 64 bytes of 2-bit quants, f16 d, f16 dmin. */
+    Q2_K(256, 84),
+    /** 256 values: 32 bytes of third bits, 64 bytes of 2-bit quants, 12 bytes of 6-bit sub-block scales, f16 d. */
+    Q3_K(256, 110),
     /** 256 values: f16 d, f16 dmin, 12 bytes of 6-bit sub-block scales/mins, 128 bytes of nibbles. */
     Q4_K(256, 144),
     /** 256 values: f16 d, f16 dmin, 12 bytes of scales/mins, 32 bytes of fifth bits, 128 bytes of nibbles. */

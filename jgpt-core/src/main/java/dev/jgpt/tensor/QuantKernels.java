@@ -155,6 +155,8 @@ final class QuantKernels {
         switch (type) {
             case Q8_0 -> decodeQ8_0(s, p, dst, y, blocks);
             case Q4_0, Q4_1, Q5_0, Q5_1 -> decodeSmall(type, s, p, dst, y, blocks);
+            case Q2_K -> decodeQ2K(s, p, dst, y, blocks);
+            case Q3_K -> decodeQ3K(s, p, dst, y, blocks);
             case Q4_K, Q5_K -> decodeQ45K(type == DType.Q5_K, s, p, dst, y, blocks);
             case Q6_K -> decodeQ6K(s, p, dst, y, blocks);
             default -> throw new IllegalArgumentException(type + " is not a block format");
@@ -200,6 +202,48 @@ final class QuantKernels {
                 } else {
                     flo.mul(d).add(m).intoArray(dst, y + k);
                     fhi.mul(d).add(m).intoArray(dst, y + 16 + k);
+                }
+            }
+        }
+    }
+
+    /** Q2_K: per 128 values, 32 bytes whose bit pairs 2k give values 32k + l; d·sc·q − dmin·m per 16 values. */
+    private static void decodeQ2K(MemorySegment s, long p, float[] dst, int y, int blocks) {
+        for (int b = 0; b < blocks; b++, p += 84, y += 256) {
+            float d = Quantization.f16(s, p + 80);
+            float dmin = Quantization.f16(s, p + 82);
+            for (int half = 0; half < 2; half++) {
+                for (int l = 0; l < 32; l += L) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(B, s, p + 16 + 32 * half + l, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    for (int k = 0; k < 4; k++) {
+                        int sc = Quantization.byteAt(s, p + 8 * half + 2 * k + l / 16);
+                        float dl = d * (sc & 0xF);
+                        float ml = dmin * (sc >> 4);
+                        ((FloatVector) v.lanewise(VectorOperators.LSHR, 2 * k).and(3).convert(VectorOperators.I2F, 0))
+                                .mul(dl).sub(ml).intoArray(dst, y + 128 * half + 32 * k + l);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Q3_K: Q2_K's bit pairs plus a third bit (bit 4·half + k of hmask[l]; clear means −4), d·(sc − 32) per 16 values. */
+    private static void decodeQ3K(MemorySegment s, long p, float[] dst, int y, int blocks) {
+        for (int b = 0; b < blocks; b++, p += 110, y += 256) {
+            float d = Quantization.f16(s, p + 108);
+            for (int half = 0; half < 2; half++) {
+                for (int l = 0; l < 32; l += L) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(B, s, p + 32 + 32 * half + l, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector h = ((IntVector) ByteVector.fromMemorySegment(B, s, p + l, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, 4 * half);
+                    for (int k = 0; k < 4; k++) {
+                        float dl = d * (Quantization.scaleK3(s, p + 96, 8 * half + 2 * k + l / 16) - 32);
+                        IntVector q = v.lanewise(VectorOperators.LSHR, 2 * k).and(3)
+                                .or(h.lanewise(VectorOperators.LSHR, k).and(1).lanewise(VectorOperators.LSHL, 2)).sub(4);
+                        ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(dl).intoArray(dst, y + 128 * half + 32 * k + l);
+                    }
                 }
             }
         }
@@ -279,6 +323,8 @@ final class QuantKernels {
                 case Q8_0 -> dotQ8_0(x, w, p, in / 32);
                 case Q4_0 -> dotQ4_0(x, sums, w, p, in / 32);
                 case Q4_1, Q5_0, Q5_1 -> dotSmall(type, x, sums, w, p, in / 32);
+                case Q2_K -> dotQ2K(x, sums, w, p, in / 256, scales);
+                case Q3_K -> dotQ3K(x, sums, w, p, in / 256, scales);
                 case Q4_K, Q5_K -> dotQ45K(type == DType.Q5_K, x, sums, w, p, in / 256, scales);
                 case Q6_K -> dotQ6K(x, sums, w, p, in / 256, scales);
                 default -> throw new IllegalArgumentException(type + " is not a block format");
@@ -365,6 +411,90 @@ final class QuantKernels {
             corr += symmetric ? -16 * d * xs : Quantization.f16(w, p + 2) * xs;
         }
         return acc.reduceLanes(VectorOperators.ADD) + corr;
+    }
+
+    /**
+     * Q2_K: Σ over 16-value groups g of d·sc_g·Σ q·x − dmin·m_g·Σx. First the row's scales
+     * (into {@code dl}) and the mins' share, then one flat loop over halves of 128 values: lane l
+     * of 32 bytes gives values l, l + 32, l + 64, l + 96 of the half.
+     */
+    private static float dotQ2K(float[] x, float[] sums, MemorySegment w, long p, int blocks, float[] dl) {
+        FloatVector cv = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = p + 84L * b;
+            float d = Quantization.f16(w, block + 80);
+            float dmin = Quantization.f16(w, block + 82);
+            for (int g = 0; g < 16; g += L) {
+                IntVector codes = (IntVector) ByteVector.fromMemorySegment(B, w, block + g, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ((FloatVector) codes.and(0xF).convert(VectorOperators.I2F, 0)).mul(d).intoArray(dl, 16 * b + g);
+                FloatVector mins = ((FloatVector) codes.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(dmin);
+                cv = mins.fma(FloatVector.fromArray(F, sums, 16 * b + g), cv);
+            }
+        }
+        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z;
+        for (int hf = 0; hf < 2 * blocks; hf++) {
+            long qs = p + 84L * (hf >> 1) + 16 + 32 * (hf & 1);
+            int i = 128 * hf;
+            for (int l = 0; l < 32; l += L) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, qs + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                int is = 8 * hf + l / 16;
+                FloatVector s0 = ((FloatVector) v.and(3).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, i + l));
+                FloatVector s1 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 2).and(3).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F, x, i + 32 + l));
+                a0 = s0.fma(FloatVector.broadcast(F, dl[is]), a0);
+                a1 = s1.fma(FloatVector.broadcast(F, dl[is + 2]), a1);
+                FloatVector s2 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(3).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F, x, i + 64 + l));
+                FloatVector s3 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 6).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F, x, i + 96 + l));
+                a0 = s2.fma(FloatVector.broadcast(F, dl[is + 4]), a0);
+                a1 = s3.fma(FloatVector.broadcast(F, dl[is + 6]), a1);
+            }
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD) - cv.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q3_K: Σ over 16-value groups g of d·(sc_g − 32)·(Σ q·x − 4·Σx), q = the two low bits plus
+     * 4 × the third bit (unsigned in the loop, the −4 through the block sums of x); the third
+     * bits of value 32k + l of half h are bit 4h + k of hmask[l].
+     */
+    private static float dotQ3K(float[] x, float[] sums, MemorySegment w, long p, int blocks, float[] dl) {
+        float corr = 0f;
+        for (int b = 0; b < blocks; b++) {
+            long block = p + 110L * b;
+            float d = Quantization.f16(w, block + 108);
+            for (int g = 0; g < 16; g++) {
+                dl[16 * b + g] = d * (Quantization.scaleK3(w, block + 96, g) - 32);
+                corr += dl[16 * b + g] * sums[16 * b + g];
+            }
+        }
+        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z;
+        for (int hf = 0; hf < 2 * blocks; hf++) {
+            long block = p + 110L * (hf >> 1);
+            long qs = block + 32 + 32 * (hf & 1);
+            int i = 128 * hf;
+            for (int l = 0; l < 32; l += L) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, qs + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector h = ((IntVector) ByteVector.fromMemorySegment(B, w, block + l, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, 4 * (hf & 1));
+                int is = 8 * hf + l / 16;
+                FloatVector s0 = ((FloatVector) v.and(3).or(h.and(1).lanewise(VectorOperators.LSHL, 2))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, i + l));
+                FloatVector s1 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 2).and(3).or(h.lanewise(VectorOperators.LSHL, 1).and(4))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, i + 32 + l));
+                a0 = s0.fma(FloatVector.broadcast(F, dl[is]), a0);
+                a1 = s1.fma(FloatVector.broadcast(F, dl[is + 2]), a1);
+                FloatVector s2 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(3).or(h.and(4))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, i + 64 + l));
+                FloatVector s3 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 6).or(h.lanewise(VectorOperators.LSHR, 1).and(4))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, i + 96 + l));
+                a0 = s2.fma(FloatVector.broadcast(F, dl[is + 4]), a0);
+                a1 = s3.fma(FloatVector.broadcast(F, dl[is + 6]), a1);
+            }
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD) - 4 * corr;
     }
 
     /**

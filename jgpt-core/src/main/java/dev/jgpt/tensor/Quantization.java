@@ -23,6 +23,10 @@ import java.util.Objects;
  * Q4_1  d | m | 16 bytes of nibbles                        x = d·q + m
  * Q5_0  d | 32 fifth bits (bit j of q[j]) | 16 bytes       x = d·(q − 16)
  * Q5_1  d | m | 32 fifth bits | 16 bytes                   x = d·q + m
+ * Q2_K  16 bytes: scale (low nibble) and min (high) of each 16 values | 64 bytes of 2-bit q | d | dmin
+ *       (per 128 values: byte l holds q[l], q[l+32], q[l+64], q[l+96], two bits each)  x = d·sc·q − dmin·m
+ * Q3_K  32 bytes of third bits (bit k of byte l: value 32k + l) | 64 bytes of 2-bit q as Q2_K |
+ *       12 bytes: 16 six-bit signed scales (+32) | d                         x = d·(sc − 32)·(q − 4)
  * Q4_K  d | dmin | 12 bytes: 8 six-bit scales and mins | 128 bytes of nibbles
  *       (64 values per 32 bytes: low nibbles the first 32, high the next)    x = d·sc·q − dmin·m
  * Q5_K  as Q4_K, with 32 bytes of fifth bits before the nibbles (bit 2c / 2c+1 for the
@@ -64,6 +68,8 @@ public final class Quantization {
                 case Q4_1 -> q4_1(src, x, dst, o);
                 case Q5_0 -> q5_0(src, x, dst, o);
                 case Q5_1 -> q5_1(src, x, dst, o);
+                case Q2_K -> k.q2_K(src, x, dst, o);
+                case Q3_K -> k.q3_K(src, x, dst, o);
                 case Q4_K -> k.q4_K(src, x, dst, o);
                 case Q5_K -> k.q5_K(src, x, dst, o);
                 case Q6_K -> k.q6_K(src, x, dst, o);
@@ -115,6 +121,15 @@ public final class Quantization {
                     case Q5_0 -> (q - 16) * d;
                     default -> q * d + f16(data, block + 2);
                 };
+            }
+            case Q2_K -> {
+                int sc = byteAt(data, block + j / 16);
+                int q = twoBits(data, block + 16, j);
+                yield f16(data, block + 80) * (sc & 0xF) * q - f16(data, block + 82) * (sc >> 4);
+            }
+            case Q3_K -> {
+                int q = twoBits(data, block + 32, j) - ((byteAt(data, block + j % 32) >> (j / 32) & 1) != 0 ? 0 : 4);
+                yield f16(data, block + 108) * (scaleK3(data, block + 96, j / 16) - 32) * q;
             }
             case Q4_K, Q5_K -> {
                 int chunk = j / 64;
@@ -276,6 +291,21 @@ public final class Quantization {
     // ---------------------------------------------------------------------------------------------
     // 256-value super-blocks
 
+    /** The 2-bit level of value j of Q2_K's and Q3_K's 64 bytes at qs: per 128 values, bits 2k of byte l hold value 32k + l. */
+    private static int twoBits(MemorySegment s, long qs, int j) {
+        return (byteAt(s, qs + 32 * (j / 128) + j % 32) >> (2 * (j % 128 / 32))) & 3;
+    }
+
+    /**
+     * Q3_K's six-bit scale {@code j} (0..15, stored +32) of the 12 packed bytes at {@code at}: its
+     * low nibble in byte j (j &lt; 8) or the high nibble of byte j − 8, its top two bits at bit
+     * 2·(j/4) of byte 8 + j%4.
+     */
+    static int scaleK3(MemorySegment s, long at, int j) {
+        int low = (byteAt(s, at + (j & 7)) >> (4 * (j >> 3))) & 0xF; // no branch: with one, C2 deoptimised dotQ3K over and over
+        return low | ((byteAt(s, at + 8 + (j & 3)) >> (2 * (j >> 2))) & 3) << 4;
+    }
+
     /** Six-bit scale {@code j} (0..7) of the 12 packed scale bytes at {@code at}. */
     static int scaleK4(MemorySegment s, long at, int j) {
         return j < 4 ? byteAt(s, at + j) & 63 : (byteAt(s, at + j + 4) & 0xF) | (byteAt(s, at + j - 4) >> 6) << 4;
@@ -298,8 +328,190 @@ public final class Quantization {
         final int[] trial = new int[32];
         final float[] weights = new float[32];
         final float[] scales = new float[16];
-        final float[] mins = new float[8];
+        final float[] mins = new float[16];
         float fittedMin;
+
+        /**
+         * Per 16 values a scale and a min (make_qkx2 on 2-bit levels, weights |x|, absolute
+         * error), both stored as 4-bit multiples of d and dmin; then the levels against them.
+         */
+        void q2_K(float[] x, int at, MemorySegment y, long o) {
+            float maxScale = 0f;
+            float maxMin = 0f;
+            for (int j = 0; j < 16; j++) {
+                for (int l = 0; l < 16; l++) {
+                    weights[l] = Math.abs(x[at + 16 * j + l]);
+                }
+                scales[j] = fitScaleAndMin(x, at + 16 * j, 16, 3, 16 * j, -0.5f, 0.1f, 15, true);
+                mins[j] = fittedMin;
+                if (scales[j] > maxScale) {
+                    maxScale = scales[j];
+                }
+                if (mins[j] > maxMin) {
+                    maxMin = mins[j];
+                }
+            }
+            int[] codes = new int[16]; // scale | min << 4 of each 16 values
+            y.set(I16, o + 80, Float.floatToFloat16(maxScale > 0 ? maxScale / 15f : 0f));
+            y.set(I16, o + 82, Float.floatToFloat16(maxMin > 0 ? maxMin / 15f : 0f));
+            if (maxScale > 0) {
+                float iscale = 15f / maxScale;
+                for (int j = 0; j < 16; j++) {
+                    codes[j] = nearestInt(iscale * scales[j]);
+                }
+            }
+            if (maxMin > 0) {
+                float iscale = 15f / maxMin;
+                for (int j = 0; j < 16; j++) {
+                    codes[j] |= nearestInt(iscale * mins[j]) << 4;
+                }
+            }
+            float d0 = f16(y, o + 80);
+            float dmin0 = f16(y, o + 82);
+            for (int j = 0; j < 16; j++) {
+                int code = codes[j] & 0xFF;
+                y.set(ValueLayout.JAVA_BYTE, o + j, (byte) code);
+                float d = d0 * (code & 0xF);
+                if (d == 0f) {
+                    continue;
+                }
+                float dm = dmin0 * (code >> 4);
+                for (int l = 0; l < 16; l++) {
+                    levels[16 * j + l] = Math.max(0, Math.min(3, nearestInt((x[at + 16 * j + l] + dm) / d)));
+                }
+            }
+            storeTwoBits(y, o + 16);
+        }
+
+        /**
+         * Per 16 values a signed scale (make_q3 on levels −4..3, weights x²), stored as 6-bit
+         * multiples of d with the largest magnitude at −32; the levels against them, their third
+         * bits apart (bit k of byte l for value 32k + l) and the low two as Q2_K stores them.
+         */
+        void q3_K(float[] x, int at, MemorySegment y, long o) {
+            float maxScale = 0f;
+            float amax = 0f;
+            for (int j = 0; j < 16; j++) {
+                scales[j] = fitSymmetricScale(x, at + 16 * j, 16 * j);
+                float scale = Math.abs(scales[j]);
+                if (scale > amax) {
+                    amax = scale;
+                    maxScale = scales[j];
+                }
+            }
+            byte[] packed = new byte[12];
+            float iscale = maxScale != 0f ? -32f / maxScale : 0f;
+            if (maxScale != 0f) {
+                for (int j = 0; j < 16; j++) {
+                    int l = Math.max(-32, Math.min(31, (byte) nearestInt(iscale * scales[j]))) + 32;
+                    if (j < 8) {
+                        packed[j] = (byte) (l & 0xF);
+                    } else {
+                        packed[j - 8] |= (byte) ((l & 0xF) << 4);
+                    }
+                    packed[8 + j % 4] |= (byte) ((l >> 4) << (2 * (j / 4)));
+                }
+            }
+            MemorySegment.copy(packed, 0, y, ValueLayout.JAVA_BYTE, o + 96, 12);
+            y.set(I16, o + 108, Float.floatToFloat16(maxScale != 0f ? 1 / iscale : 0f));
+            float d0 = f16(y, o + 108);
+            for (int j = 0; j < 16; j++) {
+                float d = d0 * (scaleK3(y, o + 96, j) - 32);
+                if (d == 0f) {
+                    continue;
+                }
+                for (int l = 0; l < 16; l++) {
+                    levels[16 * j + l] = Math.max(-4, Math.min(3, nearestInt(x[at + 16 * j + l] / d))) + 4;
+                }
+            }
+            for (int l = 0; l < 32; l++) {
+                int bits = 0;
+                for (int k = 0; k < 8; k++) {
+                    if (levels[32 * k + l] > 3) {
+                        bits |= 1 << k;
+                        levels[32 * k + l] -= 4;
+                    }
+                }
+                y.set(ValueLayout.JAVA_BYTE, o + l, (byte) bits);
+            }
+            storeTwoBits(y, o + 32);
+        }
+
+        /** levels[0, 256) (each 0..3) as 64 bytes at qs: per 128 values, byte l holds values l, l+32, l+64, l+96. */
+        private void storeTwoBits(MemorySegment y, long qs) {
+            for (int half = 0; half < 2; half++) {
+                for (int l = 0; l < 32; l++) {
+                    int v = 128 * half + l;
+                    y.set(ValueLayout.JAVA_BYTE, qs + 32 * half + l,
+                            (byte) (levels[v] | levels[v + 32] << 2 | levels[v + 64] << 4 | levels[v + 96] << 6));
+                }
+            }
+        }
+
+        /**
+         * A signed scale for x[at, +16) with levels in [−4, 3] (stored +4 at levels[lOff, +16)),
+         * weights x²: from −4/max, then up to five passes that move single levels where that
+         * raises (Σ w·x·q)²/Σ w·q² (make_q3 with its least-squares refinement). All-zero groups
+         * get scale 0 and levels 0.
+         */
+        private float fitSymmetricScale(float[] x, int at, int lOff) {
+            int n = 16;
+            int nmax = 4;
+            float max = 0f;
+            float amax = 0f;
+            for (int i = 0; i < n; i++) {
+                float ax = Math.abs(x[at + i]);
+                if (ax > amax) {
+                    amax = ax;
+                    max = x[at + i];
+                }
+            }
+            if (amax < GROUP_MAX_EPS) {
+                Arrays.fill(levels, lOff, lOff + n, 0);
+                return 0f;
+            }
+            float iscale = -nmax / max;
+            float sumLX = 0f;
+            float sumL2 = 0f;
+            for (int i = 0; i < n; i++) {
+                float v = x[at + i];
+                int l = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * v)));
+                levels[lOff + i] = l;
+                float w = v * v;
+                sumLX += w * v * l;
+                sumL2 += w * l * l;
+            }
+            for (int pass = 0; pass < 5; pass++) {
+                int changed = 0;
+                for (int i = 0; i < n; i++) {
+                    float v = x[at + i];
+                    float w = v * v;
+                    int li = levels[lOff + i];
+                    float slx = sumLX - w * v * li;
+                    if (slx > 0) {
+                        float sl2 = sumL2 - w * li * li;
+                        int l = Math.max(-nmax, Math.min(nmax - 1, nearestInt(v * sl2 / slx)));
+                        if (l != li) {
+                            slx += w * v * l;
+                            sl2 += w * l * l;
+                            if (sl2 > 0 && slx * slx * sumL2 > sumLX * sumLX * sl2) {
+                                levels[lOff + i] = l;
+                                sumLX = slx;
+                                sumL2 = sl2;
+                                changed++;
+                            }
+                        }
+                    }
+                }
+                if (changed == 0) {
+                    break;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                levels[lOff + i] += nmax;
+            }
+            return sumL2 > 0f ? sumLX / sumL2 : 0f;
+        }
 
         void q4_K(float[] x, int at, MemorySegment y, long o) {
             fitScalesAndMins(x, at, 15, -1f, 0.1f, 20, y, o);
@@ -340,7 +552,7 @@ public final class Quantization {
                 for (int l = 0; l < 32; l++) {
                     weights[l] = avX + Math.abs(x[xs + l]);
                 }
-                scales[j] = fitScaleAndMin(x, xs, nmax, 32 * j, rmin, rdelta, nstep);
+                scales[j] = fitScaleAndMin(x, xs, 32, nmax, 32 * j, rmin, rdelta, nstep, false);
                 mins[j] = fittedMin;
                 if (scales[j] > maxScale) {
                     maxScale = scales[j];
@@ -387,13 +599,13 @@ public final class Quantization {
         }
 
         /**
-         * Scale s and min m ≤ 0 minimising Σ w·(s·q + m − x)² over x[at, +32) with levels
-         * q in [0, nmax] (written to levels[lOff, +32)): first from the range, then from a
-         * least-squares fit at each of nstep + 1 trial inverse scales. Returns s; −m goes to
-         * {@link #fittedMin}.
+         * Scale s and min m ≤ 0 minimising Σ w·(s·q + m − x)² (or Σ w·|s·q + m − x| when
+         * {@code absolute}) over x[at, +n) with levels q in [0, nmax] (written to levels[lOff, +n)):
+         * first from the range, then from a least-squares fit at each of nstep + 1 trial inverse
+         * scales (make_qkx2). Returns s; −m goes to {@link #fittedMin}.
          */
-        private float fitScaleAndMin(float[] x, int at, int nmax, int lOff, float rmin, float rdelta, int nstep) {
-            int n = 32;
+        private float fitScaleAndMin(float[] x, int at, int n, int nmax, int lOff, float rmin, float rdelta, int nstep,
+                                     boolean absolute) {
             float min = x[at];
             float max = x[at];
             float sumW = weights[0];
@@ -425,7 +637,7 @@ public final class Quantization {
                 int l = Math.max(0, Math.min(nmax, nearestInt(iscale * (x[at + i] - min))));
                 levels[lOff + i] = l;
                 float diff = scale * l + min - x[at + i];
-                bestError += weights[i] * (diff * diff);
+                bestError += weights[i] * (absolute ? Math.abs(diff) : diff * diff);
             }
             for (int is = 0; is <= nstep; is++) {
                 iscale = (rmin + rdelta * is + nmax) / (max - min);
@@ -451,7 +663,7 @@ public final class Quantization {
                     float error = 0f;
                     for (int i = 0; i < n; i++) {
                         float diff = thisScale * trial[i] + thisMin - x[at + i];
-                        error += weights[i] * (diff * diff);
+                        error += weights[i] * (absolute ? Math.abs(diff) : diff * diff);
                     }
                     if (error < bestError) {
                         System.arraycopy(trial, 0, levels, lOff, n);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.jgpt.SharedData;
+import dev.jgpt.format.FileType;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufMetadata;
@@ -51,7 +52,7 @@ class GgufExportTest {
     private static Path export(Path from, DType type, String name) {
         Path out = dir.resolve(name);
         try (GgufExport export = GgufExport.open(from)) {
-            export.write(out, type, QUIET);
+            export.write(out, QuantizationMix.pure(type), QUIET);
         }
         return out;
     }
@@ -138,7 +139,7 @@ class GgufExportTest {
         Path q8 = dir.resolve("q8.gguf");
         GgufExport.Summary summary;
         try (GgufExport export = GgufExport.open(f32)) {
-            summary = export.write(q8, DType.Q8_0, QUIET);
+            summary = export.write(q8, QuantizationMix.of(FileType.Q8_0), QUIET);
         }
         assertThat(summary.fallbacks()).isEmpty();
         assertThat(summary.bytesAfter()).isLessThan(summary.bytesBefore() / 3);
@@ -160,7 +161,7 @@ class GgufExportTest {
         Path file = dir.resolve("q4k.gguf");
         GgufExport.Summary summary;
         try (GgufExport export = GgufExport.open(folder)) {
-            summary = export.write(file, DType.Q4_K, QUIET);
+            summary = export.write(file, QuantizationMix.pure(DType.Q4_K), QUIET);
         }
         // rows of 64 values are not 256-value super-blocks: Q5_0 instead; ffn_down's rows of 256 are
         assertThat(summary.fallbacks()).extracting(GgufExport.Planned::name)
@@ -170,11 +171,6 @@ class GgufExportTest {
             assertThat(gguf.require("blk.0.ffn_up.weight").dtype()).isEqualTo(DType.Q5_0);
             assertThat(gguf.metadata().getInt("general.file_type")).isEqualTo(14);
         }
-        assertThat(GgufExport.typeFor("w", new long[] {4, 172}, DType.Q8_0)).isEqualTo(DType.F16);
-        assertThat(GgufExport.typeFor("w", new long[] {4, 96}, DType.Q6_K)).isEqualTo(DType.Q8_0);
-        assertThat(GgufExport.typeFor("w", new long[] {4, 96}, DType.Q5_K)).isEqualTo(DType.Q5_1);
-        assertThat(GgufExport.typeFor("w", new long[] {4, 100}, DType.Q4_K)).isEqualTo(DType.F16);
-        assertThat(GgufExport.typeFor("b", new long[] {256}, DType.Q4_K)).isEqualTo(DType.F32);
     }
 
     @Test

@@ -88,7 +88,7 @@ class GgufLoaderTest {
         for (DType type : List.of(DType.F32, DType.Q8_0)) {
             Path file = dir.resolve(type + ".gguf");
             try (GgufExport export = GgufExport.open(folder)) {
-                export.write(file, type, (i, n, e) -> {});
+                export.write(file, QuantizationMix.pure(type), (i, n, e) -> {});
             }
             try (ModelFiles safetensors = ModelFiles.open(folder); ModelFiles gguf = ModelFiles.open(file)) {
                 assertThat(gguf.config().architecture()).isEqualTo(Architecture.GPT2);

@@ -2,6 +2,7 @@ package dev.jgpt.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jgpt.format.FileType;
 import dev.jgpt.format.GgufWriter;
 import dev.jgpt.tensor.DType;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class LlamaCppLogitsTest {
         Path gguf = hf.resolveSibling("q8_0.gguf");
         if (!Files.exists(gguf)) {
             try (GgufExport export = GgufExport.open(hf)) {
-                export.write(gguf, DType.Q8_0, (index, count, entry) -> { });
+                export.write(gguf, QuantizationMix.of(FileType.Q8_0), (index, count, entry) -> { });
             }
         }
         try (ModelFiles model = ModelFiles.open(gguf)) {

@@ -82,12 +82,14 @@ class QuantizationTest {
 
     @Test
     void superBlocksRoundTripWithinTheirBitsRmsError() {
-        // the RMS error over a row of N(0, σ) relative to σ: about step/√12 per type (Q4_K's
-        // 16 levels over a 32-value range of ~4σ: 0.08σ; Q5_K half that; Q6_K's 64 signed
-        // levels over 16 values: 0.025σ), with a margin; and no value off by more than a few steps
+        // the RMS error over a row of N(0, σ) relative to σ: about step/√12 per type (Q2_K's 4
+        // levels over a 16-value range of ~3.5σ: 0.33σ, less after its search; Q3_K's 8 signed
+        // levels over 16 values: 0.16σ; Q4_K's 16 levels over a 32-value range of ~4σ: 0.08σ;
+        // Q5_K half that; Q6_K's 64 signed levels over 16 values: 0.025σ), with a margin; and no
+        // value off by more than a few steps
         Random rnd = new Random(12);
-        double[][] limits = {{0.08, 0.3}, {0.042, 0.16}, {0.021, 0.08}}; // {rms, max} / σ
-        List<DType> types = List.of(DType.Q4_K, DType.Q5_K, DType.Q6_K);
+        double[][] limits = {{0.33, 1.3}, {0.165, 0.6}, {0.08, 0.3}, {0.042, 0.16}, {0.021, 0.08}}; // {rms, max} / σ
+        List<DType> types = List.of(DType.Q2_K, DType.Q3_K, DType.Q4_K, DType.Q5_K, DType.Q6_K);
         for (int t = 0; t < types.size(); t++) {
             DType type = types.get(t);
             for (double sigma : new double[] {0.02, 1, 300}) {
@@ -221,6 +223,63 @@ class QuantizationTest {
     }
 
     @Test
+    void q2KAndQ3KScalesUseTheirWholeRangeAndLevelsAreNearestToTheStoredScales() {
+        // Q2_K: the largest sub-block scale and min are stored as 15 (4 bits); Q3_K: the scale of
+        // largest magnitude as −32 (code 0), since d = −max/32. Each level is then the clamped
+        // nearest integer to the value against its sub-block's stored scale (and min).
+        Random rnd = new Random(17);
+        float[] x = gaussian(rnd, 256 * 30, 1, 0.3);
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType type : List.of(DType.Q2_K, DType.Q3_K)) {
+                MemorySegment seg = arena.allocate(type.byteSize(x.length));
+                Quantization.quantizeRow(type, x, 0, x.length, seg, 0);
+                for (int b = 0; b < x.length / 256; b++) {
+                    long block = (long) b * type.blockBytes();
+                    int[] bytes = new int[type.blockBytes()];
+                    for (int i = 0; i < bytes.length; i++) {
+                        bytes[i] = seg.get(ValueLayout.JAVA_BYTE, block + i) & 0xFF;
+                    }
+                    int top = 0, topMin = 0, lowest = 63;
+                    for (int j = 0; j < 16; j++) {
+                        top = Math.max(top, type == DType.Q2_K ? bytes[j] & 0xF : 0);
+                        topMin = Math.max(topMin, type == DType.Q2_K ? bytes[j] >> 4 : 0);
+                        lowest = Math.min(lowest, type == DType.Q3_K ? q3Scale(bytes, j) : 63);
+                    }
+                    if (type == DType.Q2_K) {
+                        assertThat(top).as("Q2_K block %d: largest scale code", b).isEqualTo(15);
+                        assertThat(topMin).as("Q2_K block %d: largest min code", b).isEqualTo(15);
+                    } else {
+                        assertThat(lowest).as("Q3_K block %d: code of the largest scale", b).isZero();
+                    }
+                    for (int i = 0; i < 256; i++) {
+                        float v = x[256 * b + i];
+                        int pair = (bytes[(type == DType.Q2_K ? 16 : 32) + 32 * (i / 128) + i % 32] >> (2 * (i % 128 / 32))) & 3;
+                        if (type == DType.Q2_K) {
+                            float d = Float.float16ToFloat(seg.get(I16, block + 80)) * (bytes[i / 16] & 0xF);
+                            float m = Float.float16ToFloat(seg.get(I16, block + 82)) * (bytes[i / 16] >> 4);
+                            assertThat(pair).as("Q2_K block %d value %d", b, i).isEqualTo(clampedNearest((v + m) / d, 0, 3));
+                        } else {
+                            int level = pair + 4 * ((bytes[i % 32] >> (i / 32)) & 1) - 4;
+                            float d = Float.float16ToFloat(seg.get(I16, block + 108)) * (q3Scale(bytes, i / 16) - 32);
+                            assertThat(level).as("Q3_K block %d value %d", b, i).isEqualTo(clampedNearest(v / d, -4, 3));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Q3_K's scale j (0..63, the scale + 32), written here straight from the layout: low nibbles in bytes 96-103, top bits in 104-107. */
+    private static int q3Scale(int[] block, int j) {
+        int low = j < 8 ? block[96 + j] & 0xF : block[96 + j - 8] >> 4;
+        return low | ((block[104 + j % 4] >> (2 * (j / 4))) & 3) << 4;
+    }
+
+    private static int clampedNearest(float v, int lo, int hi) {
+        return (int) Math.max(lo, Math.min(hi, Math.rint(v)));
+    }
+
+    @Test
     void allZeroBlocksComeBackZero() {
         for (DType type : QUANTIZED) {
             float[] x = new float[512];
@@ -247,10 +306,19 @@ class QuantizationTest {
                 for (int i = 0; i < n; i++) {
                     assertThat(Float.isFinite(back[i])).as("%s finite", type).isTrue();
                     assertThat((double) Math.abs(back[i] - x[i])).as("%s x[%d] = %s", type, i, x[i])
-                            .isLessThanOrEqualTo(amax * 0.2 + 1e-6);
+                            .isLessThanOrEqualTo(amax * worstShare(type) + 1e-6);
                 }
             }
         }
+    }
+
+    /** The largest error as a share of the largest magnitude: a step and more with Q2_K's 4 levels and Q3_K's 8. */
+    private static double worstShare(DType type) {
+        return switch (type) {
+            case Q2_K -> 0.5;
+            case Q3_K -> 0.3;
+            default -> 0.2;
+        };
     }
 
     private static float[] uniform(Random rnd, int n, float amax) {
@@ -292,7 +360,8 @@ class QuantizationTest {
                 type.decode(data, 2L * bs, later, 0, bs);
                 for (int i = 0; i < n; i++) {
                     assertThat(type.read(data, i)).as("%s element %d", type, i).isEqualTo(row[2 + i]);
-                    assertThat(Math.abs(row[2 + i] - src[7 + i])).as("%s element %d", type, i).isLessThan(0.6f);
+                    assertThat(Math.abs(row[2 + i] - src[7 + i])).as("%s element %d", type, i)
+                            .isLessThan(type == DType.Q2_K ? 1.2f : 0.6f); // Q2_K: 4 levels per 16 values
                 }
                 for (int i = 0; i < bs; i++) {
                     assertThat(later[i]).isEqualTo(row[2 + 2 * bs + i]);
