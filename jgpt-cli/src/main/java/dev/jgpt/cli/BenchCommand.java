@@ -46,11 +46,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-bandwidth", description = "Skip the memory bandwidth measurement.")
     boolean noBandwidth;
 
+    @Option(names = "--profile", description = "Also show where each test's time goes, by operation (matvec per weight type, attention, norms, RoPE, activations, thread hand-offs), from samples of the running threads every millisecond.")
+    boolean profile;
+
     @Option(names = "--json", description = "Print a JSON list with llama-bench's field names.")
     boolean json;
 
-    /** One test's outcome. */
-    record Result(String test, int tokens, double[] tokensPerSecond) {
+    /** One test's outcome; {@code profile} is empty unless --profile. */
+    record Result(String test, int tokens, double[] tokensPerSecond, List<SampledProfile.Share> profile) {
         double mean() {
             double sum = 0;
             for (double v : tokensPerSecond) {
@@ -92,20 +95,20 @@ final class BenchCommand implements Callable<Integer> {
             if (prompt > 0) {
                 int[] tokens = random.ints(prompt, 0, c.vocabSize()).toArray();
                 status(err, "pp" + prompt);
-                results.add(new Result("pp" + prompt, prompt, measure(() -> {
+                results.add(measure("pp" + prompt, () -> {
                     cache.clear();
                     transformer.forward(tokens, 0, tokens.length, cache);
-                }, prompt)));
+                }, prompt));
             }
             if (generate > 0) {
                 int[] tokens = random.ints(generate, 0, c.vocabSize()).toArray();
                 status(err, "tg" + generate);
-                results.add(new Result("tg" + generate, generate, measure(() -> {
+                results.add(measure("tg" + generate, () -> {
                     cache.clear();
                     for (int i = 0; i < tokens.length; i++) {
                         transformer.forward(tokens, i, i + 1, cache);
                     }
-                }, generate)));
+                }, generate));
                 if (!noBandwidth) {
                     // measured after the tests: reading an arena buffer first would make the JIT's profiles
                     // of the memory-access code mix two segment kinds, which slowed the kernels 2× here
@@ -135,16 +138,18 @@ final class BenchCommand implements Callable<Integer> {
         return bytes;
     }
 
-    /** Runs {@code work} once to warm up, then {@code repetitions} times; tokens/s of each timed run. */
-    private double[] measure(Runnable work, int tokens) {
+    /** Runs {@code work} once to warm up, then {@code repetitions} times (sampled with --profile); tokens/s of each timed run. */
+    private Result measure(String test, Runnable work, int tokens) {
         work.run();
         double[] rates = new double[repetitions];
-        for (int r = 0; r < repetitions; r++) {
-            long start = System.nanoTime();
-            work.run();
-            rates[r] = tokens / ((System.nanoTime() - start) / 1e9);
+        try (SampledProfile sampling = profile ? new SampledProfile() : null) {
+            for (int r = 0; r < repetitions; r++) {
+                long start = System.nanoTime();
+                work.run();
+                rates[r] = tokens / ((System.nanoTime() - start) / 1e9);
+            }
+            return new Result(test, tokens, rates, sampling == null ? List.of() : sampling.stop());
         }
-        return rates;
     }
 
     private void report(PrintWriter out, LanguageModel lm, List<Result> results, double bandwidth, long bytesPerToken) {
@@ -168,6 +173,11 @@ final class BenchCommand implements Callable<Integer> {
                 if (bandwidth > 0 && r.test().startsWith("tg")) {
                     row.put("mem_read_bytes_per_s", bandwidth);
                     row.put("bandwidth_ceiling_ts", bandwidth / bytesPerToken);
+                }
+                if (profile) {
+                    long total = r.profile().stream().mapToLong(SampledProfile.Share::samples).sum();
+                    row.put("profile", r.profile().stream().map(share -> Map.of("operation", share.operation(),
+                            "method", share.method(), "share", (double) share.samples() / total)).toList());
                 }
                 rows.add(row);
             }
@@ -193,7 +203,31 @@ final class BenchCommand implements Callable<Integer> {
             results.stream().filter(r -> r.test().startsWith("tg")).findFirst().ifPresent(r ->
                     out.printf("generation reaches:    %.0f%% of the ceiling%n", 100 * r.mean() / ceiling));
         }
+        for (Result r : results) {
+            printProfile(out, r);
+        }
         out.flush();
+    }
+
+    /** The operations of one test by share of the samples; those under 0.5% are summed in one line. */
+    private static void printProfile(PrintWriter out, Result r) {
+        long total = r.profile().stream().mapToLong(SampledProfile.Share::samples).sum();
+        if (total == 0) {
+            return;
+        }
+        out.printf("%nwhere %s's time goes (%d samples of the running threads, 1 per ms):%n", r.test(), total);
+        long rest = 0;
+        for (SampledProfile.Share share : r.profile()) {
+            double percent = 100.0 * share.samples() / total;
+            if (percent < 0.5) {
+                rest += share.samples();
+            } else {
+                out.printf(Locale.ROOT, "  %5.1f%%  %-44s %s%n", percent, share.operation(), share.method());
+            }
+        }
+        if (rest > 0) {
+            out.printf(Locale.ROOT, "  %5.1f%%  %s%n", 100.0 * rest / total, "(each under 0.5%)");
+        }
     }
 
     private static void status(PrintWriter err, String what) {

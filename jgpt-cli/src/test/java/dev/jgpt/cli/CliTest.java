@@ -223,6 +223,26 @@ class CliTest {
                 .contains("pp8", "tg2", "t/s");
     }
 
+    /** The shipped model has F16 matrices: its decode time goes mostly to their matvecs, and the shares add up to the whole. */
+    @Test
+    void benchProfileSaysWhereTheTimeGoes() throws IOException {
+        JsonNode rows = jgpt("bench", "-p", "0", "-n", "64", "-r", "3", "--no-bandwidth", "--profile", "--json").json();
+        JsonNode profile = rows.get(0).get("profile");
+        assertThat(profile).isNotEmpty();
+        double total = 0;
+        double f16 = 0;
+        for (JsonNode share : profile) {
+            total += share.get("share").asDouble();
+            if (share.get("operation").asText().startsWith("matvec F16")) {
+                f16 += share.get("share").asDouble();
+            }
+        }
+        assertThat(total).isCloseTo(1.0, within(1e-9));
+        assertThat(f16).isGreaterThan(0.2);
+        assertThat(jgpt("bench", "-p", "16", "-n", "16", "-r", "2", "--no-bandwidth", "--profile").out())
+                .contains("where pp16's time goes", "where tg16's time goes", "matvec F16");
+    }
+
     @Test
     void badInputIsOneClearLineAndANonZeroExit() {
         assertOneLineError(jgpt("generate", "--model", model.toString(), "--temperature", "3", "Hi"), "temperature");

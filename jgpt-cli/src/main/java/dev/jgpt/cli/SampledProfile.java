@@ -1,0 +1,135 @@
+package dev.jgpt.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Where the time of a piece of work goes, by operation: JFR samples the running threads every
+ * millisecond (at any instruction, not only at safepoints), and each sample counts for the
+ * innermost jgpt method on its stack, named by the operation it performs.
+ */
+final class SampledProfile implements AutoCloseable {
+    /** One operation's share: its label, the method the samples fell in, how many. */
+    record Share(String operation, String method, long samples) {}
+
+    /** Labels of the methods whose names alone do not say what they do. */
+    private static final Map<String, String> OPERATIONS = Map.ofEntries(
+            Map.entry("QuantKernels.dotQ8_0", "matvec Q8_0"),
+            Map.entry("QuantKernels.dotQ4_0", "matvec Q4_0"),
+            Map.entry("QuantKernels.dotSmall", "matvec Q4_1/Q5_0/Q5_1"),
+            Map.entry("QuantKernels.dotQ45K", "matvec Q4_K/Q5_K"),
+            Map.entry("QuantKernels.rowScalesK4", "matvec Q4_K/Q5_K scales"),
+            Map.entry("QuantKernels.dotQ6K", "matvec Q6_K"),
+            Map.entry("Kernels.streamDotF32", "matvec F32"),
+            Map.entry("Kernels.streamDotF16", "matvec F16"),
+            Map.entry("Kernels.streamDotBF16", "matvec BF16"),
+            Map.entry("Kernels.dotF32", "matvec F32"),
+            Map.entry("Kernels.dotF16", "matvec F16"),
+            Map.entry("Kernels.dotBF16", "matvec BF16"),
+            Map.entry("Kernels.axpyRowsF32", "matvec F32 ([in, out] layout)"),
+            Map.entry("Kernels.axpyRowsF16", "matvec F16 ([in, out] layout)"),
+            Map.entry("Kernels.axpyRowsBF16", "matvec BF16 ([in, out] layout)"),
+            Map.entry("Kernels.sumPartials", "matvec ([in, out] layout: summing partials)"),
+            Map.entry("Kernels.dotRows", "few-row matmul"),
+            Map.entry("Kernels.smallDot", "few-row matmul"),
+            Map.entry("Kernels.gemmInOut", "GEMM (prefill)"),
+            Map.entry("Kernels.gemmOutIn", "GEMM (prefill)"),
+            Map.entry("Kernels.initRows", "GEMM (prefill)"),
+            Map.entry("Kernels.packTransposed", "GEMM packing (prefill)"),
+            Map.entry("Kernels.microKernel", "GEMM (prefill)"),
+            Map.entry("Kernels.convert", "GEMM packing (prefill)"),
+            Map.entry("Gemm", "GEMM (prefill)"),
+            Map.entry("QuantKernels.decode", "GEMM packing of quantized blocks (prefill)"),
+            Map.entry("Kernels.rmsNorm", "norms"),
+            Map.entry("Kernels.rmsNormRow", "norms"),
+            Map.entry("Kernels.layerNorm", "norms"),
+            Map.entry("Kernels.layerNormRow", "norms"),
+            Map.entry("Kernels.rope", "RoPE"),
+            Map.entry("RopeTable.rotate", "RoPE"),
+            Map.entry("Kernels.swiglu", "SwiGLU"),
+            Map.entry("Kernels.geluTanh", "GELU"),
+            Map.entry("Kernels.softmax", "attention (softmax)"),
+            Map.entry("Kernels.dot", "attention (q·k)"),
+            Map.entry("Kernels.axpy", "attention (weights·v)"),
+            Map.entry("Transformer.attendHeads", "attention"),
+            Map.entry("Kernels.add", "residual adds"),
+            Map.entry("VectorMath", "lane sums and e^x"),
+            Map.entry("QuantKernels.blockSums", "block sums of x"),
+            Map.entry("Parallel", "thread hand-offs (waiting for work or for the others)"));
+
+    private final Recording recording = new Recording();
+
+    /** Starts sampling. */
+    SampledProfile() {
+        recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1)).withStackTrace();
+        recording.start();
+    }
+
+    /** Stops sampling; the operations by share of the samples, largest first. */
+    List<Share> stop() {
+        recording.stop();
+        Path file = null;
+        try {
+            file = Files.createTempFile("jgpt-profile", ".jfr");
+            recording.dump(file);
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
+                if (event.getEventType().getName().equals("jdk.ExecutionSample") && event.getStackTrace() != null) {
+                    counts.merge(innermostJgptMethod(event.getStackTrace().getFrames()), 1L, Long::sum);
+                }
+            }
+            return counts.entrySet().stream()
+                    .map(e -> new Share(operation(e.getKey()), e.getKey(), e.getValue()))
+                    .sorted((a, b) -> Long.compare(b.samples(), a.samples()))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    private static String innermostJgptMethod(List<RecordedFrame> frames) {
+        for (RecordedFrame frame : frames) {
+            String type = frame.getMethod().getType().getName();
+            if (type.startsWith("dev.jgpt.")) {
+                String simple = type.substring(type.lastIndexOf('.') + 1).replaceFirst("\\$.*", "");
+                return simple + "." + frame.getMethod().getName();
+            }
+        }
+        return frames.isEmpty() ? "(no frames)" : "(outside jgpt) " + frames.getFirst().getMethod().getType().getName();
+    }
+
+    private static String operation(String method) {
+        String label = OPERATIONS.get(method);
+        if (label == null) {
+            label = OPERATIONS.get(method.substring(0, method.indexOf('.')));
+        }
+        return label != null ? label : "other";
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temporary recording left in the temp folder harms nothing
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        recording.close();
+    }
+}
