@@ -1,7 +1,6 @@
 package dev.jgpt.format;
 
 import dev.jgpt.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -41,17 +40,17 @@ public final class Gguf implements TensorSource {
     private static final int MIN_KEY_VALUE = 8 + 4 + 1;
 
     private final Path file;
-    private final Arena arena;
+    private final MappedFile mapping;
     private final int version;
     private final GgufMetadata metadata;
     private final int alignment;
     private final long dataOffset;
     private final Map<String, Tensor> tensors;
 
-    private Gguf(Path file, Arena arena, int version, GgufMetadata metadata, int alignment, long dataOffset,
+    private Gguf(Path file, MappedFile mapping, int version, GgufMetadata metadata, int alignment, long dataOffset,
                  Map<String, Tensor> tensors) {
         this.file = file;
-        this.arena = arena;
+        this.mapping = mapping;
         this.version = version;
         this.metadata = metadata;
         this.alignment = alignment;
@@ -61,13 +60,13 @@ public final class Gguf implements TensorSource {
 
     /** Maps {@code file} read-only and validates its header, metadata and tensor infos. */
     public static Gguf open(Path file) {
-        return MappedFile.read(file, (arena, all) -> parse(file, arena, all));
+        return MappedFile.read(file, (mapping, all) -> parse(file, mapping, all));
     }
 
     /** A tensor as its info describes it: dimensions innermost first, offset from the data start. */
     private record Info(String name, long[] ne, GgmlType type, long offset, long bytes) {}
 
-    private static Gguf parse(Path file, Arena arena, MemorySegment all) {
+    private static Gguf parse(Path file, MappedFile mapping, MemorySegment all) {
         GgufCursor in = new GgufCursor(file, all, 0);
         int magic = in.u32("magic");
         if (magic != MAGIC) {
@@ -112,7 +111,7 @@ public final class Gguf implements TensorSource {
             MemorySegment data = all.asSlice(dataOffset + info.offset(), info.bytes());
             tensors.put(info.name(), new Tensor(info.name(), info.type().dtype(), shape, data));
         }
-        return new Gguf(file, arena, version, metadata, alignment, dataOffset, Collections.unmodifiableMap(tensors));
+        return new Gguf(file, mapping, version, metadata, alignment, dataOffset, Collections.unmodifiableMap(tensors));
     }
 
     private static void checkVersion(GgufCursor in, int version) {
@@ -247,7 +246,17 @@ public final class Gguf implements TensorSource {
     }
 
     @Override
+    public void checkUnchanged() {
+        mapping.checkUnchanged();
+    }
+
+    @Override
+    public FormatException readFault(InternalError error) {
+        return mapping.readFault(error);
+    }
+
+    @Override
     public void close() {
-        arena.close();
+        mapping.close();
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -28,20 +27,20 @@ public final class SafeTensors implements TensorSource {
     private static final long MAX_HEADER = 100L << 20;
 
     private final Path file;
-    private final Arena arena;
+    private final MappedFile mapping;
     private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;
 
-    private SafeTensors(Path file, Arena arena, Map<String, Tensor> tensors, Map<String, String> metadata) {
+    private SafeTensors(Path file, MappedFile mapping, Map<String, Tensor> tensors, Map<String, String> metadata) {
         this.file = file;
-        this.arena = arena;
+        this.mapping = mapping;
         this.tensors = tensors;
         this.metadata = metadata;
     }
 
     /** Maps {@code file} read-only and validates its header. */
     public static SafeTensors open(Path file) {
-        return MappedFile.read(file, (arena, all) -> {
+        return MappedFile.read(file, (mapping, all) -> {
             long size = all.byteSize();
             if (size < 8) {
                 throw new FormatException(file, "truncated: " + size + " bytes, a safetensors file starts with an 8-byte header length");
@@ -52,11 +51,11 @@ public final class SafeTensors implements TensorSource {
                         + " bytes (truncated, or not a safetensors file)");
             }
             String header = new String(all.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-            return parse(file, arena, header, all.asSlice(8 + headerLength));
+            return parse(file, mapping, header, all.asSlice(8 + headerLength));
         });
     }
 
-    private static SafeTensors parse(Path file, Arena arena, String header, MemorySegment body) {
+    private static SafeTensors parse(Path file, MappedFile mapping, String header, MemorySegment body) {
         JsonNode root;
         try {
             root = JSON.readTree(header);
@@ -77,7 +76,7 @@ public final class SafeTensors implements TensorSource {
             }
             tensors.put(name, tensor(file, name, info, body));
         }
-        return new SafeTensors(file, arena, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+        return new SafeTensors(file, mapping, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
     private static Tensor tensor(Path file, String name, JsonNode info, MemorySegment body) {
@@ -145,7 +144,17 @@ public final class SafeTensors implements TensorSource {
     }
 
     @Override
+    public void checkUnchanged() {
+        mapping.checkUnchanged();
+    }
+
+    @Override
+    public FormatException readFault(InternalError error) {
+        return mapping.readFault(error);
+    }
+
+    @Override
     public void close() {
-        arena.close();
+        mapping.close();
     }
 }

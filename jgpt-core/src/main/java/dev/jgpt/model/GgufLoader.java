@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * A model read from a GGUF file as llama.cpp names it: the config from the {@code <arch>.*}
@@ -21,6 +22,8 @@ import java.util.TreeSet;
 public final class GgufLoader {
     /** The {@code general.architecture} values read here. */
     public static final List<String> SUPPORTED = List.of("llama", "qwen2", "gpt2");
+
+    private static final Pattern LAYER = Pattern.compile("blk\\.(\\d+)\\..*");
 
     private final Gguf gguf;
     private final GgufMetadata meta;
@@ -51,10 +54,14 @@ public final class GgufLoader {
     private ModelConfig config() {
         int embd = positive("embedding_length");
         int heads = positive("attention.head_count");
+        if (embd % heads != 0) {
+            throw new FormatException(gguf.file(), "'" + key("attention.head_count") + "' is " + heads + ", which does not divide '"
+                    + key("embedding_length") + "' (" + embd + ")");
+        }
         int kvHeads = meta.optionalInt(key("attention.head_count_kv")).orElse(heads);
         for (String length : List.of("attention.key_length", "attention.value_length")) {
             int size = meta.optionalInt(key(length)).orElse(embd / heads);
-            if (size * heads != embd) {
+            if ((long) size * heads != embd) {
                 throw new FormatException(gguf.file(), "'" + key(length) + "' is " + size + ": heads of a size other than "
                         + "embedding_length / head_count are not supported");
             }
@@ -71,8 +78,10 @@ public final class GgufLoader {
             case "qwen2" -> Architecture.qwen2(rope(Rope.Style.NEOX, embd / heads));
             default -> Architecture.GPT2;
         };
+        int layers = positive("block_count");
+        StoredLayers.check(gguf, LAYER, layers, "'" + key("block_count") + "'");
         try {
-            return new ModelConfig(architecture, positive("block_count"), heads, kvHeads, embd, positive("feed_forward_length"),
+            return new ModelConfig(architecture, layers, heads, kvHeads, embd, positive("feed_forward_length"),
                     positive("context_length"), (int) embedding.shape()[0], eps, gguf.find("output.weight").isEmpty());
         } catch (JgptException e) {
             throw new FormatException(gguf.file(), e.getMessage());
