@@ -1,5 +1,6 @@
 package dev.jgpt.format;
 
+import dev.jgpt.Quoted;
 import dev.jgpt.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -81,9 +82,9 @@ public final class Gguf implements TensorSource {
         Map<String, GgufValue> values = new LinkedHashMap<>();
         for (long i = 0; i < keyValueCount; i++) {
             String key = in.string("metadata key " + i);
-            GgufValue value = in.typedValue("metadata key '" + key + "'");
+            GgufValue value = in.typedValue("metadata key " + Quoted.of(key));
             if (values.putIfAbsent(key, value) != null) {
-                throw in.error("duplicate metadata key '" + key + "'");
+                throw in.error("duplicate metadata key " + Quoted.of(key));
             }
         }
         GgufMetadata metadata = new GgufMetadata(file, values);
@@ -95,7 +96,7 @@ public final class Gguf implements TensorSource {
         for (long i = 0; i < tensorCount; i++) {
             Info info = tensorInfo(in, i);
             if (!names.add(info.name())) {
-                throw in.error("duplicate tensor '" + info.name() + "'");
+                throw in.error("duplicate tensor " + Quoted.of(info.name()));
             }
             infos.add(info);
         }
@@ -138,7 +139,7 @@ public final class Gguf implements TensorSource {
 
     private static Info tensorInfo(GgufCursor in, long index) {
         String name = in.string("tensor info " + index + " name");
-        String where = "tensor '" + name + "'";
+        String where = "tensor " + Quoted.of(name);
         int dims = in.u32(where + " n_dims");
         if (dims < 1 || dims > MAX_DIMS) {
             throw in.error(where + " has " + Integer.toUnsignedString(dims) + " dimensions, expected 1 to " + MAX_DIMS);
@@ -179,7 +180,7 @@ public final class Gguf implements TensorSource {
     private static void checkPlacement(GgufCursor in, List<Info> infos, long fileSize, long dataOffset, int alignment) {
         long available = Math.max(0, fileSize - dataOffset);
         for (Info info : infos) {
-            String where = "tensor '" + info.name() + "'";
+            String where = "tensor " + Quoted.of(info.name());
             if (info.offset() < 0 || info.offset() % alignment != 0) {
                 throw in.error(where + " has offset " + Long.toUnsignedString(info.offset())
                         + ", not a multiple of the alignment " + alignment);
@@ -196,8 +197,8 @@ public final class Gguf implements TensorSource {
             Info previous = byOffset.get(i - 1);
             Info info = byOffset.get(i);
             if (info.offset() < previous.offset() + previous.bytes()) {
-                throw in.error("tensor '" + info.name() + "' at data offset " + info.offset() + " overlaps tensor '"
-                        + previous.name() + "' (bytes " + previous.offset() + " to " + (previous.offset() + previous.bytes()) + ")");
+                throw in.error("tensor " + Quoted.of(info.name()) + " at data offset " + info.offset() + " overlaps tensor "
+                        + Quoted.of(previous.name()) + " (bytes " + previous.offset() + " to " + (previous.offset() + previous.bytes()) + ")");
             }
         }
     }

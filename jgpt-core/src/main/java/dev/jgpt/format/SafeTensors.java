@@ -3,6 +3,7 @@ package dev.jgpt.format;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.Quoted;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -60,7 +61,7 @@ public final class SafeTensors implements TensorSource {
         try {
             root = JSON.readTree(header);
         } catch (JacksonException e) {
-            throw new FormatException(file, "header is not valid JSON: " + e.getOriginalMessage());
+            throw new FormatException(file, "header is not valid JSON: " + Quoted.of(e.getOriginalMessage()));
         }
         if (root == null || !root.isObject()) {
             throw new FormatException(file, "header is not a JSON object");
@@ -80,11 +81,11 @@ public final class SafeTensors implements TensorSource {
     }
 
     private static Tensor tensor(Path file, String name, JsonNode info, MemorySegment body) {
-        String where = "tensor '" + name + "': ";
+        String where = "tensor " + Quoted.of(name) + ": ";
         String dtypeName = info.path("dtype").asText("");
         DType dtype = DType.fromSafeTensorsName(dtypeName);
         if (dtype == null) {
-            throw new FormatException(file, where + "unsupported dtype '" + dtypeName + "' (supported: F32, F16, BF16)");
+            throw new FormatException(file, where + "unsupported dtype " + Quoted.of(dtypeName) + " (supported: F32, F16, BF16)");
         }
         JsonNode shapeNode = info.path("shape");
         JsonNode offsets = info.path("data_offsets");
@@ -96,7 +97,7 @@ public final class SafeTensors implements TensorSource {
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.canConvertToLong() || d.asLong() < 0) {
-                throw new FormatException(file, where + "bad dimension " + d + " in shape " + shapeNode);
+                throw new FormatException(file, where + "bad dimension " + Quoted.of(String.valueOf(d)) + " in shape " + Quoted.of(shapeNode.toString()));
             }
             shape[i] = d.asLong();
             elements = multiply(file, where, elements, shape[i]);
@@ -109,7 +110,7 @@ public final class SafeTensors implements TensorSource {
         }
         long bytes = multiply(file, where, elements, dtype.bytes());
         if (end - begin != bytes) {
-            throw new FormatException(file, where + "shape " + shapeNode + " of " + dtype + " needs "
+            throw new FormatException(file, where + "shape " + Quoted.of(shapeNode.toString()) + " of " + dtype + " needs "
                     + bytes + " bytes but data_offsets span " + (end - begin));
         }
         return new Tensor(name, dtype, shape, body.asSlice(begin, end - begin));

@@ -1,6 +1,7 @@
 package dev.jgpt.model;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufMetadata;
@@ -35,7 +36,7 @@ public final class GgufLoader {
         this.meta = gguf.metadata();
         this.arch = meta.architecture();
         if (!SUPPORTED.contains(arch)) {
-            throw new FormatException(gguf.file(), "architecture '" + arch + "' (" + GgufMetadata.ARCHITECTURE
+            throw new FormatException(gguf.file(), "architecture " + Quoted.of(arch) + " (" + GgufMetadata.ARCHITECTURE
                     + ") is not supported; supported: " + String.join(", ", SUPPORTED));
         }
     }
@@ -96,8 +97,8 @@ public final class GgufLoader {
         double linear = switch (scaling) {
             case "none" -> meta.optionalFloat(key("rope.scale_linear")).orElse(1f);
             case "linear" -> meta.getFloat(key("rope.scaling.factor"));
-            default -> throw new FormatException(gguf.file(), "'" + key("rope.scaling.type") + "' is '" + scaling
-                    + "'; supported: none, linear (and Llama 3's rope_freqs.weight)");
+            default -> throw new FormatException(gguf.file(), "'" + key("rope.scaling.type") + "' is " + Quoted.of(scaling)
+                    + "; supported: none, linear (and Llama 3's rope_freqs.weight)");
         };
         float[] factors = null;
         Optional<Tensor> freqs = gguf.find("rope_freqs.weight");
@@ -143,7 +144,7 @@ public final class GgufLoader {
         unused.removeAll(used);
         if (!unused.isEmpty()) {
             throw new FormatException(gguf.file(), "unexpected tensor" + (unused.size() > 1 ? "s " : " ")
-                    + String.join(", ", unused.stream().limit(5).map(n -> "'" + n + "'").toList())
+                    + String.join(", ", unused.stream().limit(5).map(Quoted::of).toList())
                     + (unused.size() > 5 ? " (and " + (unused.size() - 5) + " more)" : "") + " for a " + arch + " model");
         }
         return new ModelWeights(c, embedding, positions, layers, finalNorm, output.asMatrix(WeightMatrix.Layout.OUT_IN));
