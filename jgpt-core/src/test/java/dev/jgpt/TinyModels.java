@@ -29,7 +29,12 @@ public final class TinyModels {
 
     /** A GPT-2 Hugging Face folder in {@code dir}: config.json, model.safetensors ({@code dtype}), tokenizer.json. */
     public static Path gpt2Folder(Path dir, DType dtype) {
-        RandomModel.write(GPT2, dtype, 1, dir);
+        return gpt2Folder(dir, dtype, VOCAB);
+    }
+
+    /** {@link #gpt2Folder(Path, DType)} with a model vocabulary of {@code vocab} ids, the tokenizer's {@link #VOCAB} or not. */
+    public static Path gpt2Folder(Path dir, DType dtype, int vocab) {
+        RandomModel.write(ModelConfig.gpt2(GPT2.layers(), GPT2.heads(), GPT2.embd(), GPT2.contextLength(), vocab), dtype, 1, dir);
         TokenizerJson.write(TOKENIZER, dir.resolve("tokenizer.json"));
         return dir;
     }

@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.RandomModel;
+import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.ByteLevelBpe;
 import dev.jgpt.tokenizer.CharTokenizer;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.tokenizer.TokenizerJson;
 import dev.jgpt.tokenizer.TokenizerLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -67,6 +71,22 @@ class CliTest {
         // wte + wpe + 2 layers of 12·64² + 13·64 + final norm
         assertThat(info.get("n_params").asLong()).isEqualTo(50257L * 64 + 256 * 64 + 2 * (12L * 64 * 64 + 13 * 64) + 2 * 64);
         assertThat(jgpt("info", "--model", model.toString()).out()).contains("layers", "context       256 tokens");
+    }
+
+    @Test
+    void infoSaysHowManyIdsOfAPaddedVocabularyNoTokenHas() throws IOException {
+        Path padded = dir.resolve("padded");
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus("a padded vocabulary");
+        int vocab = tokenizer.vocabSize() + 47;
+        RandomModel.write(ModelConfig.gpt2(1, 2, 16, 32, vocab), DType.F32, 3, padded);
+        TokenizerJson.write(tokenizer, padded.resolve("tokenizer.json"));
+        JsonNode info = jgpt("info", "--model", padded.toString(), "--json").json();
+        assertThat(info.get("vocab_size").asInt()).isEqualTo(vocab);
+        assertThat(info.get("tokenizer_vocab_size").asInt()).isEqualTo(tokenizer.vocabSize());
+        assertThat(info.get("unused_vocab_ids").asInt()).isEqualTo(47);
+        assertThat(jgpt("info", "--model", padded.toString()).out())
+                .contains("vocabulary    " + vocab + " (" + tokenizer.vocabSize() + " in the tokenizer; 47 ids never sampled)");
+        assertThat(jgpt("info", "--model", model.toString()).out()).contains("vocabulary    50257\n");
     }
 
     /** A file under ../shared (the system property jgpt.shared); skips the test when it is absent. */
