@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.format.SafeTensors;
+import dev.jgpt.format.SafeTensorsWriter;
 import dev.jgpt.model.ModelConfig;
 import dev.jgpt.model.RandomModel;
 import dev.jgpt.tensor.DType;
+import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tokenizer.ByteLevelBpe;
 import dev.jgpt.tokenizer.CharTokenizer;
 import dev.jgpt.tokenizer.Tokenizer;
@@ -19,6 +22,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,6 +93,32 @@ class CliTest {
         assertThat(jgpt("info", "--model", padded.toString()).out())
                 .contains("vocabulary    " + vocab + " (" + tokenizer.vocabSize() + " in the tokenizer; 47 ids never sampled)");
         assertThat(jgpt("info", "--model", model.toString()).out()).contains("vocabulary    50257\n");
+    }
+
+    @Test
+    void checkTensorsNamesTheFirstNonFiniteWeight() throws IOException {
+        assertThat(jgpt("info", "--model", model.toString(), "--check-tensors").exit()).isZero();
+        Path broken = dir.resolve("nan");
+        Files.createDirectories(broken);
+        Files.copy(model.resolve("config.json"), broken.resolve("config.json"));
+        Files.copy(model.resolve("tokenizer.json"), broken.resolve("tokenizer.json"));
+        List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
+        try (SafeTensors weights = SafeTensors.open(model.resolve("model.safetensors"))) {
+            for (String name : weights.names()) {
+                Tensor t = weights.require(name);
+                float[] values = t.toFloatArray();
+                if (name.equals("h.0.attn.c_proj.weight")) {
+                    values[70] = Float.NaN;
+                }
+                entries.add(SafeTensorsWriter.Entry.of(name, t.dtype(), t.shape(), values));
+            }
+        }
+        SafeTensorsWriter.write(broken.resolve("model.safetensors"), entries, Map.of());
+        assertThat(jgpt("info", "--model", broken.toString()).exit()).as("loads without the check").isZero();
+        Run run = jgpt("generate", "--model", broken.toString(), "--check-tensors", "--max-tokens", "2", "hi");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("tensor 'h.0.attn.c_proj.weight' (F32, shape [64, 64]) holds NaN at element 70 [1, 6]")
+                .doesNotContain("internal error");
     }
 
     /** A file under ../shared (the system property jgpt.shared); skips the test when it is absent. */
