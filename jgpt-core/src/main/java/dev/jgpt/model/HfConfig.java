@@ -23,7 +23,7 @@ public final class HfConfig {
     public static ModelConfig read(Path file) {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(file));
+            root = JSON.readTree(Files.readAllBytes(file)); // bytes: the parser names a byte that is not UTF-8
         } catch (NoSuchFileException e) {
             throw new FormatException(file, "no such file (a Hugging Face model folder has a config.json)");
         } catch (JacksonException e) {
