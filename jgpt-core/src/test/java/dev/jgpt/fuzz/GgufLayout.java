@@ -76,8 +76,11 @@ record GgufLayout(List<Field> fields, List<Entry> entries, List<TensorData> tens
     }
 
     private static String string(List<Field> fields, ByteBuffer in, String group, String label) {
-        int length = (int) field(fields, in, 8, group, label);
-        byte[] bytes = new byte[length];
+        long length = field(fields, in, 8, group, label);
+        if (length < 0 || length > in.remaining()) { // a file mutated before: not well-formed any more
+            throw new IllegalArgumentException(label + ": string of " + length + " bytes");
+        }
+        byte[] bytes = new byte[(int) length];
         in.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }

@@ -45,10 +45,21 @@ final class Mutations {
 
     private Mutations() {}
 
+    /** One mutation of {@code base}, or (one case in four) two or three in a row. */
     static Mutant of(Model base, Random random) {
         Map<String, byte[]> files = new LinkedHashMap<>(base.files());
-        String done = base.gguf() ? gguf(files, random) : folder(files, random);
-        return new Mutant(new Model(base.name(), files), base.name() + ": " + done);
+        List<String> done = new ArrayList<>();
+        int count = random.nextInt(4) == 0 ? 2 + random.nextInt(2) : 1;
+        for (int i = 0; i < count; i++) {
+            Map<String, byte[]> next = new LinkedHashMap<>(files);
+            try {
+                done.add(base.gguf() ? gguf(next, random) : folder(next, random));
+            } catch (RuntimeException e) {
+                break; // the file no longer has the structure the next mutation aims at
+            }
+            files = next;
+        }
+        return new Mutant(new Model(base.name(), files), base.name() + ": " + String.join("; then ", done));
     }
 
     private static String gguf(Map<String, byte[]> files, Random random) {
@@ -274,7 +285,11 @@ final class Mutations {
     }
 
     private static int headerEnd(byte[] safetensors) {
-        return 8 + (int) ByteBuffer.wrap(safetensors).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        long length = ByteBuffer.wrap(safetensors).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        if (length < 0 || length > safetensors.length - 8) { // a file mutated before: not well-formed any more
+            throw new IllegalArgumentException("header length " + length);
+        }
+        return 8 + (int) length;
     }
 
     private static long read(byte[] file, GgufLayout.Field f) {
