@@ -4,14 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.TinyModels;
+import dev.jgpt.format.GgufArray;
+import dev.jgpt.format.GgufNames;
+import dev.jgpt.format.GgufType;
+import dev.jgpt.format.GgufValue;
 import dev.jgpt.format.TensorScan;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.generate.TokenListener;
 import dev.jgpt.model.GgufModelWriter;
+import dev.jgpt.model.ModelConfig;
 import dev.jgpt.model.RandomModel;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tensor.DType;
+import dev.jgpt.tokenizer.CharTokenizer;
+import dev.jgpt.tokenizer.TokenizerJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -60,7 +67,9 @@ class ModelFuzzTest {
                 gguf("llama-f32", TinyModels.llamaContents(DType.F32)),
                 gguf("llama-q8_0", TinyModels.llamaContents(DType.Q8_0)),
                 gguf("llama-q5_0", TinyModels.llamaContents(DType.Q5_0)),
-                gguf("gpt2-f16", gpt2Gguf()));
+                gguf("gpt2-f16", gpt2Gguf()),
+                gguf("llama-spm-f16", sentencePieceLlama()),
+                characterLevel());
     }
 
     @Test
@@ -156,7 +165,10 @@ class ModelFuzzTest {
     }
 
     private static Mutations.Model folder(String name, DType dtype) {
-        Path folder = TinyModels.gpt2Folder(dir.resolve(name), dtype);
+        return folder(name, TinyModels.gpt2Folder(dir.resolve(name), dtype));
+    }
+
+    private static Mutations.Model folder(String name, Path folder) {
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (String file : List.of(Mutations.CONFIG, Mutations.WEIGHTS, Mutations.TOKENIZER)) {
             files.put(file, read(folder.resolve(file)));
@@ -175,6 +187,46 @@ class ModelFuzzTest {
         GgufModelWriter.Contents contents = RandomModel.gguf(TinyModels.GPT2, DType.F16, 2);
         contents.metadata().putAll(GgufModelWriter.vocabulary(TinyModels.TOKENIZER, TinyModels.VOCAB));
         return contents;
+    }
+
+    /** A Llama with a SentencePiece vocabulary (llama.cpp's "llama" tokenizer): unknown, BOS, EOS, 256 byte tokens, pieces. */
+    private static GgufModelWriter.Contents sentencePieceLlama() {
+        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
+        List<Long> types = new ArrayList<>(List.of(2L, 3L, 3L));
+        for (int b = 0; b < 256; b++) {
+            tokens.add(String.format("<0x%02X>", b));
+            types.add(6L);
+        }
+        for (String piece : List.of("\u2581", "\u2581the", "\u2581cat", "\u2581sat", "t", "h", "e", "a", "c", "s", "\u2581t", "th", "at")) {
+            tokens.add(piece);
+            types.add(1L);
+        }
+        float[] scores = new float[tokens.size()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = -i;
+        }
+        ModelConfig l = TinyModels.LLAMA;
+        ModelConfig config = new ModelConfig(l.architecture(), l.layers(), l.heads(), l.kvHeads(), l.embd(), l.mlpHidden(),
+                l.contextLength(), tokens.size(), l.normEps(), l.tiedOutput());
+        GgufModelWriter.Contents contents = RandomModel.gguf(config, DType.F16, 3);
+        Map<String, GgufValue> m = contents.metadata();
+        m.put(GgufNames.TOKENIZER_MODEL, GgufValue.string("llama"));
+        m.put(GgufNames.TOKENS, GgufArray.ofStrings(tokens));
+        m.put("tokenizer.ggml.scores", GgufArray.ofFloats(scores));
+        m.put(GgufNames.TOKEN_TYPE, GgufArray.ofIntegers(GgufType.INT32, types.stream().mapToLong(Long::longValue).toArray()));
+        m.put(GgufNames.BOS_ID, GgufValue.u32(1));
+        m.put(GgufNames.EOS_ID, GgufValue.u32(2));
+        m.put("tokenizer.ggml.unknown_token_id", GgufValue.u32(0));
+        return contents;
+    }
+
+    /** A GPT-2 folder whose tokenizer.json is character-level. */
+    private static Mutations.Model characterLevel() {
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus("the cat sat on the mat.");
+        Path folder = dir.resolve("gpt2-chars");
+        RandomModel.write(ModelConfig.gpt2(2, 2, 16, 32, tokenizer.vocabSize()), DType.F32, 4, folder);
+        TokenizerJson.write(tokenizer, folder.resolve(Mutations.TOKENIZER));
+        return folder("gpt2-chars", folder);
     }
 
     private static byte[] read(Path file) {
