@@ -14,7 +14,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,7 +29,7 @@ import java.util.Set;
  * length and offset is checked against the file before it is used; tensors are views on the
  * mapping, valid until {@link #close()}. The metadata is copied out and outlives the mapping.
  */
-public final class Gguf implements TensorSource {
+public final class Gguf extends MappedTensors {
     public static final int DEFAULT_ALIGNMENT = 32;
     /** "GGUF" read as a little-endian u32. */
     static final int MAGIC = 0x46554747;
@@ -40,23 +39,18 @@ public final class Gguf implements TensorSource {
     /** The smallest key-value: empty key, type and a one-byte value. */
     private static final int MIN_KEY_VALUE = 8 + 4 + 1;
 
-    private final Path file;
-    private final MappedFile mapping;
     private final int version;
     private final GgufMetadata metadata;
     private final int alignment;
     private final long dataOffset;
-    private final Map<String, Tensor> tensors;
 
-    private Gguf(Path file, MappedFile mapping, int version, GgufMetadata metadata, int alignment, long dataOffset,
+    private Gguf(MappedFile mapping, int version, GgufMetadata metadata, int alignment, long dataOffset,
                  Map<String, Tensor> tensors) {
-        this.file = file;
-        this.mapping = mapping;
+        super(mapping, tensors);
         this.version = version;
         this.metadata = metadata;
         this.alignment = alignment;
         this.dataOffset = dataOffset;
-        this.tensors = tensors;
     }
 
     /** Maps {@code file} read-only and validates its header, metadata and tensor infos. */
@@ -112,7 +106,7 @@ public final class Gguf implements TensorSource {
             MemorySegment data = all.asSlice(dataOffset + info.offset(), info.bytes());
             tensors.put(info.name(), new Tensor(info.name(), info.type().dtype(), shape, data));
         }
-        return new Gguf(file, mapping, version, metadata, alignment, dataOffset, Collections.unmodifiableMap(tensors));
+        return new Gguf(mapping, version, metadata, alignment, dataOffset, Collections.unmodifiableMap(tensors));
     }
 
     private static void checkVersion(GgufCursor in, int version) {
@@ -207,11 +201,6 @@ public final class Gguf implements TensorSource {
         return (position + alignment - 1) / alignment * alignment;
     }
 
-    @Override
-    public Path file() {
-        return file;
-    }
-
     /** The format version: 2 or 3. */
     public int version() {
         return version;
@@ -233,31 +222,6 @@ public final class Gguf implements TensorSource {
 
     /** The tensors in file order, row-major shapes (GGUF's dimension order reversed). */
     public List<Tensor> tensors() {
-        return List.copyOf(tensors.values());
-    }
-
-    @Override
-    public Set<String> names() {
-        return tensors.keySet();
-    }
-
-    @Override
-    public Optional<Tensor> find(String name) {
-        return Optional.ofNullable(tensors.get(name));
-    }
-
-    @Override
-    public void checkUnchanged() {
-        mapping.checkUnchanged();
-    }
-
-    @Override
-    public FormatException readFault(InternalError error) {
-        return mapping.readFault(error);
-    }
-
-    @Override
-    public void close() {
-        mapping.close();
+        return names().stream().map(this::require).toList();
     }
 }

@@ -33,6 +33,10 @@ final class MappedFile implements AutoCloseable {
         this.size = size;
     }
 
+    Path file() {
+        return file;
+    }
+
     static <T> T read(Path file, Reader<T> reader) {
         if (!Files.exists(file)) {
             throw new FormatException(file, "no such file");

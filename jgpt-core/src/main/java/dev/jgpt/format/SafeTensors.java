@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * A memory-mapped safetensors file: an 8-byte little-endian header length, a JSON header
@@ -23,19 +21,14 @@ import java.util.Set;
  * tensor bytes, offsets counted from the end of the header. Every claim the header makes is
  * checked against the file before a tensor is handed out.
  */
-public final class SafeTensors implements TensorSource {
+public final class SafeTensors extends MappedTensors {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L << 20;
 
-    private final Path file;
-    private final MappedFile mapping;
-    private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;
 
-    private SafeTensors(Path file, MappedFile mapping, Map<String, Tensor> tensors, Map<String, String> metadata) {
-        this.file = file;
-        this.mapping = mapping;
-        this.tensors = tensors;
+    private SafeTensors(MappedFile mapping, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        super(mapping, tensors);
         this.metadata = metadata;
     }
 
@@ -77,7 +70,7 @@ public final class SafeTensors implements TensorSource {
             }
             tensors.put(name, tensor(file, name, info, body));
         }
-        return new SafeTensors(file, mapping, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+        return new SafeTensors(mapping, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
     private static Tensor tensor(Path file, String name, JsonNode info, MemorySegment body) {
@@ -124,38 +117,9 @@ public final class SafeTensors implements TensorSource {
         }
     }
 
-    @Override
-    public Path file() {
-        return file;
-    }
-
-    @Override
-    public Set<String> names() {
-        return tensors.keySet();
-    }
-
-    @Override
-    public Optional<Tensor> find(String name) {
-        return Optional.ofNullable(tensors.get(name));
-    }
-
     /** The free-form string map stored under {@code __metadata__}. */
     public Map<String, String> metadata() {
         return metadata;
     }
 
-    @Override
-    public void checkUnchanged() {
-        mapping.checkUnchanged();
-    }
-
-    @Override
-    public FormatException readFault(InternalError error) {
-        return mapping.readFault(error);
-    }
-
-    @Override
-    public void close() {
-        mapping.close();
-    }
 }
