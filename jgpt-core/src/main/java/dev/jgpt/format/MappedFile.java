@@ -48,12 +48,10 @@ final class MappedFile implements AutoCloseable {
             throw new FormatException(file, "cannot read: " + e.getMessage(), e);
         }
         Arena arena = Arena.ofShared();
-        MappedFile mapping = null;
         try {
             long size = handle.length();
             MemorySegment contents = handle.getChannel().map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            mapping = new MappedFile(file, arena, handle, size);
-            return reader.read(mapping, contents);
+            return reader.read(new MappedFile(file, arena, handle, size), contents);
         } catch (IOException e) {
             closeQuietly(arena, handle);
             throw new FormatException(file, "cannot read: " + e.getMessage(), e);

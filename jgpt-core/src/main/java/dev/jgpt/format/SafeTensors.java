@@ -90,7 +90,8 @@ public final class SafeTensors extends MappedTensors {
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.canConvertToLong() || d.asLong() < 0) {
-                throw new FormatException(file, where + "bad dimension " + Quoted.of(String.valueOf(d)) + " in shape " + Quoted.of(shapeNode.toString()));
+                throw new FormatException(file, where + "bad dimension " + Quoted.of(String.valueOf(d)) + " in shape "
+                        + Quoted.of(shapeNode.toString()));
             }
             shape[i] = d.asLong();
             elements = multiply(file, where, elements, shape[i]);
@@ -121,5 +122,4 @@ public final class SafeTensors extends MappedTensors {
     public Map<String, String> metadata() {
         return metadata;
     }
-
 }

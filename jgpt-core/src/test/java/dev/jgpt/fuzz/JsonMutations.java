@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ContainerNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -37,7 +39,7 @@ final class JsonMutations {
         byte[] bytes() {
             try {
                 String text = JSON.writeValueAsString(root);
-                return (raw == null ? text : text.replace("\"\\u0001raw\\u0001\"", raw)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                return (raw == null ? text : text.replace("\"\\u0001raw\\u0001\"", raw)).getBytes(StandardCharsets.UTF_8);
             } catch (JacksonException e) {
                 throw new UncheckedIOException(e);
             }
@@ -49,7 +51,7 @@ final class JsonMutations {
     static Document parse(byte[] text) {
         try {
             return new Document(JSON.readTree(text));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +93,7 @@ final class Mutations {
         return "gguf " + done;
     }
 
-    /** One structural integer set to an edge value; tensor types to other ids, the ones jgpt reads first. */
+    /** One structural integer set to an edge value; a tensor type, to another GGML type id (read by jgpt or not). */
     private static String field(Map<String, byte[]> files, byte[] file, GgufLayout layout, Random random) {
         List<String> groups = layout.fields().stream().map(GgufLayout.Field::group).distinct().toList();
         String group = groups.get(random.nextInt(groups.size()));
@@ -145,7 +146,7 @@ final class Mutations {
                 shown = "array of one empty array of strings";
             }
         }
-        byte[] encoded = java.util.Arrays.copyOf(value.array(), value.position());
+        byte[] encoded = Arrays.copyOf(value.array(), value.position());
         byte[] out = Bytes.splice(file, entry.typeOffset(), entry.end(), encoded);
         files.put(GGUF, realign(out, layout.infosEnd() + encoded.length - (entry.end() - entry.typeOffset()), layout));
         return "metadata '" + entry.key() + "' := " + shown;
@@ -224,7 +225,7 @@ final class Mutations {
     private static String header(Map<String, byte[]> files, Random random) {
         byte[] file = files.get(WEIGHTS);
         int end = headerEnd(file);
-        JsonMutations.Document doc = JsonMutations.parse(java.util.Arrays.copyOfRange(file, 8, end));
+        JsonMutations.Document doc = JsonMutations.parse(Arrays.copyOfRange(file, 8, end));
         ObjectNode root = (ObjectNode) doc.root;
         List<String> names = new ArrayList<>();
         root.fieldNames().forEachRemaining(n -> {
@@ -266,7 +267,7 @@ final class Mutations {
     private static String safetensorsNonFinite(Map<String, byte[]> files, Random random) {
         byte[] file = files.get(WEIGHTS);
         int end = headerEnd(file);
-        JsonNode root = JsonMutations.parse(java.util.Arrays.copyOfRange(file, 8, end)).root;
+        JsonNode root = JsonMutations.parse(Arrays.copyOfRange(file, 8, end)).root;
         List<String> names = new ArrayList<>();
         root.fieldNames().forEachRemaining(n -> {
             if (!n.equals("__metadata__")) {

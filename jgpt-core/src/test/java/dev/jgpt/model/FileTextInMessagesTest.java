@@ -12,15 +12,19 @@ import dev.jgpt.format.SafeTensorsWriter;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.tensor.DType;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Text read from a model's files reaches an error message escaped and capped: a value holding
@@ -70,11 +74,11 @@ class FileTextInMessagesTest {
     void safetensorsNamesAndDtypes(String name, String value) throws IOException {
         Path model = TinyModels.gpt2Folder(dir.resolve("extra"), DType.F32);
         SafeTensorsWriter.write(model.resolve(ModelFiles.WEIGHTS),
-                java.util.List.of(SafeTensorsWriter.Entry.of(value, DType.F32, new long[] {1}, new float[1])), Map.of());
+                List.of(SafeTensorsWriter.Entry.of(value, DType.F32, new long[] {1}, new float[1])), Map.of());
         assertSafe(catchThrowable(() -> LanguageModel.open(model).close()));
         byte[] header = ("{\"w\": {\"dtype\": " + new ObjectMapper().writeValueAsString(value)
-                + ", \"shape\": [1], \"data_offsets\": [0, 4]}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(8 + header.length + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                + ", \"shape\": [1], \"data_offsets\": [0, 4]}}").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer file = ByteBuffer.allocate(8 + header.length + 4).order(ByteOrder.LITTLE_ENDIAN);
         file.putLong(header.length).put(header);
         Files.write(model.resolve(ModelFiles.WEIGHTS), file.array());
         assertSafe(catchThrowable(() -> LanguageModel.open(model).close()));
