@@ -53,6 +53,7 @@ final class InfoCommand implements Callable<Integer> {
             info.put("context_length", c.contextLength());
             info.put("vocab_size", c.vocabSize());
             info.put("tokenizer_vocab_size", lm.tokenizer().vocabSize());
+            info.put("unused_vocab_ids", lm.unusedIds());
             info.put("norm_eps", c.normEps());
             info.put("weight_bytes_by_dtype", bytesByDtype);
             info.put("weights_bytes", weights);
@@ -70,7 +71,8 @@ final class InfoCommand implements Callable<Integer> {
                     c.kvHeads() == c.heads() ? "" : ", " + c.kvHeads() + " key/value heads (grouped-query attention)");
             out.printf("embedding     %d (MLP hidden %d)%n", c.embd(), c.mlpHidden());
             out.printf("context       %d tokens%n", c.contextLength());
-            out.printf("vocabulary    %d (tokenizer: %d)%n", c.vocabSize(), lm.tokenizer().vocabSize());
+            out.printf("vocabulary    %d%s%n", c.vocabSize(), lm.unusedIds() == 0 ? ""
+                    : " (" + lm.tokenizer().vocabSize() + " in the tokenizer; " + lm.unusedIds() + " ids never sampled)");
             bytesByDtype.forEach((dtype, bytes) -> out.printf("weights       %s in %s%n", Units.bytes(bytes), dtype));
             out.printf("memory        %s of weights (memory-mapped) + %s KV cache at full context (F32)%n",
                     Units.bytes(weights), Units.bytes(kvCache));

@@ -1,18 +1,28 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.format.TensorScan;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.tensor.Parallel;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Options every command that runs a model shares: which model, how many threads. */
+/** Options every command that runs a model shares: which model, whether to check its weights, how many threads. */
 final class ModelOptions {
     @Option(names = {"-m", "--model"}, paramLabel = "PATH",
             description = "A GGUF file (llama, qwen2 or gpt2; F32, F16, BF16 or quantized), or a model folder in Hugging Face layout "
                     + "(config.json, model.safetensors, tokenizer.json or vocab.json + merges.txt); "
                     + "default: the small Shakespeare model jgpt ships.")
     Path model;
+
+    @Option(names = "--check-tensors",
+            description = "Check every weight for NaN and infinite values when the model is loaded (as llama.cpp's option).")
+    boolean checkTensors;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads for the kernels (default: all ${sys:jgpt.cores} cores).")
     Integer threads;
@@ -21,13 +31,22 @@ final class ModelOptions {
         System.setProperty("jgpt.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
 
-    /** Opens the model, after sizing the thread pool. */
+    /** Opens the model, after sizing the thread pool; with --check-tensors, scans its weights before handing it out. */
     LanguageModel open() {
         applyThreads();
         Path folder = model != null ? model : DefaultModel.folder().orElseThrow(() -> new JgptException(
                 "no model given and this build ships none: pass --model PATH "
                         + "(make one with: jgpt make-model --preset gpt2-124m --out models/gpt2-124m)"));
-        return LanguageModel.open(folder);
+        LanguageModel lm = LanguageModel.open(folder);
+        if (checkTensors) {
+            try (ProgressBar bar = new ProgressBar(command.commandLine().getErr(), "jgpt: checking tensors", System.console() != null)) {
+                TensorScan.checkFinite(lm.files().tensors(), (done, total) -> bar.update(done, total, "tensors"));
+            } catch (RuntimeException e) {
+                lm.close();
+                throw e;
+            }
+        }
+        return lm;
     }
 
     void applyThreads() {

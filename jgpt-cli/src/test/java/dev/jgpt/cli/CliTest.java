@@ -6,15 +6,25 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.format.SafeTensors;
+import dev.jgpt.format.SafeTensorsWriter;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.RandomModel;
+import dev.jgpt.tensor.DType;
+import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tokenizer.ByteLevelBpe;
 import dev.jgpt.tokenizer.CharTokenizer;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.tokenizer.TokenizerJson;
 import dev.jgpt.tokenizer.TokenizerLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +77,48 @@ class CliTest {
         // wte + wpe + 2 layers of 12·64² + 13·64 + final norm
         assertThat(info.get("n_params").asLong()).isEqualTo(50257L * 64 + 256 * 64 + 2 * (12L * 64 * 64 + 13 * 64) + 2 * 64);
         assertThat(jgpt("info", "--model", model.toString()).out()).contains("layers", "context       256 tokens");
+    }
+
+    @Test
+    void infoSaysHowManyIdsOfAPaddedVocabularyNoTokenHas() throws IOException {
+        Path padded = dir.resolve("padded");
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus("a padded vocabulary");
+        int vocab = tokenizer.vocabSize() + 47;
+        RandomModel.write(ModelConfig.gpt2(1, 2, 16, 32, vocab), DType.F32, 3, padded);
+        TokenizerJson.write(tokenizer, padded.resolve("tokenizer.json"));
+        JsonNode info = jgpt("info", "--model", padded.toString(), "--json").json();
+        assertThat(info.get("vocab_size").asInt()).isEqualTo(vocab);
+        assertThat(info.get("tokenizer_vocab_size").asInt()).isEqualTo(tokenizer.vocabSize());
+        assertThat(info.get("unused_vocab_ids").asInt()).isEqualTo(47);
+        assertThat(jgpt("info", "--model", padded.toString()).out())
+                .contains("vocabulary    " + vocab + " (" + tokenizer.vocabSize() + " in the tokenizer; 47 ids never sampled)");
+        assertThat(jgpt("info", "--model", model.toString()).out()).contains("vocabulary    50257\n");
+    }
+
+    @Test
+    void checkTensorsNamesTheFirstNonFiniteWeight() throws IOException {
+        assertThat(jgpt("info", "--model", model.toString(), "--check-tensors").exit()).isZero();
+        Path broken = dir.resolve("nan");
+        Files.createDirectories(broken);
+        Files.copy(model.resolve("config.json"), broken.resolve("config.json"));
+        Files.copy(model.resolve("tokenizer.json"), broken.resolve("tokenizer.json"));
+        List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
+        try (SafeTensors weights = SafeTensors.open(model.resolve("model.safetensors"))) {
+            for (String name : weights.names()) {
+                Tensor t = weights.require(name);
+                float[] values = t.toFloatArray();
+                if (name.equals("h.0.attn.c_proj.weight")) {
+                    values[70] = Float.NaN;
+                }
+                entries.add(SafeTensorsWriter.Entry.of(name, t.dtype(), t.shape(), values));
+            }
+        }
+        SafeTensorsWriter.write(broken.resolve("model.safetensors"), entries, Map.of());
+        assertThat(jgpt("info", "--model", broken.toString()).exit()).as("loads without the check").isZero();
+        Run run = jgpt("generate", "--model", broken.toString(), "--check-tensors", "--max-tokens", "2", "hi");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("tensor 'h.0.attn.c_proj.weight' (F32, shape [64, 64]) holds NaN at element 70 [1, 6]")
+                .doesNotContain("internal error");
     }
 
     /** A file under ../shared (the system property jgpt.shared); skips the test when it is absent. */

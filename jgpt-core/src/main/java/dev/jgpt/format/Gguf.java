@@ -1,7 +1,7 @@
 package dev.jgpt.format;
 
+import dev.jgpt.Quoted;
 import dev.jgpt.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -14,7 +14,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,7 +29,7 @@ import java.util.Set;
  * length and offset is checked against the file before it is used; tensors are views on the
  * mapping, valid until {@link #close()}. The metadata is copied out and outlives the mapping.
  */
-public final class Gguf implements TensorSource {
+public final class Gguf extends MappedTensors {
     public static final int DEFAULT_ALIGNMENT = 32;
     /** "GGUF" read as a little-endian u32. */
     static final int MAGIC = 0x46554747;
@@ -40,34 +39,29 @@ public final class Gguf implements TensorSource {
     /** The smallest key-value: empty key, type and a one-byte value. */
     private static final int MIN_KEY_VALUE = 8 + 4 + 1;
 
-    private final Path file;
-    private final Arena arena;
     private final int version;
     private final GgufMetadata metadata;
     private final int alignment;
     private final long dataOffset;
-    private final Map<String, Tensor> tensors;
 
-    private Gguf(Path file, Arena arena, int version, GgufMetadata metadata, int alignment, long dataOffset,
+    private Gguf(MappedFile mapping, int version, GgufMetadata metadata, int alignment, long dataOffset,
                  Map<String, Tensor> tensors) {
-        this.file = file;
-        this.arena = arena;
+        super(mapping, tensors);
         this.version = version;
         this.metadata = metadata;
         this.alignment = alignment;
         this.dataOffset = dataOffset;
-        this.tensors = tensors;
     }
 
     /** Maps {@code file} read-only and validates its header, metadata and tensor infos. */
     public static Gguf open(Path file) {
-        return MappedFile.read(file, (arena, all) -> parse(file, arena, all));
+        return MappedFile.read(file, (mapping, all) -> parse(file, mapping, all));
     }
 
     /** A tensor as its info describes it: dimensions innermost first, offset from the data start. */
     private record Info(String name, long[] ne, GgmlType type, long offset, long bytes) {}
 
-    private static Gguf parse(Path file, Arena arena, MemorySegment all) {
+    private static Gguf parse(Path file, MappedFile mapping, MemorySegment all) {
         GgufCursor in = new GgufCursor(file, all, 0);
         int magic = in.u32("magic");
         if (magic != MAGIC) {
@@ -82,9 +76,9 @@ public final class Gguf implements TensorSource {
         Map<String, GgufValue> values = new LinkedHashMap<>();
         for (long i = 0; i < keyValueCount; i++) {
             String key = in.string("metadata key " + i);
-            GgufValue value = in.typedValue("metadata key '" + key + "'");
+            GgufValue value = in.typedValue("metadata key " + Quoted.of(key));
             if (values.putIfAbsent(key, value) != null) {
-                throw in.error("duplicate metadata key '" + key + "'");
+                throw in.error("duplicate metadata key " + Quoted.of(key));
             }
         }
         GgufMetadata metadata = new GgufMetadata(file, values);
@@ -96,7 +90,7 @@ public final class Gguf implements TensorSource {
         for (long i = 0; i < tensorCount; i++) {
             Info info = tensorInfo(in, i);
             if (!names.add(info.name())) {
-                throw in.error("duplicate tensor '" + info.name() + "'");
+                throw in.error("duplicate tensor " + Quoted.of(info.name()));
             }
             infos.add(info);
         }
@@ -112,7 +106,7 @@ public final class Gguf implements TensorSource {
             MemorySegment data = all.asSlice(dataOffset + info.offset(), info.bytes());
             tensors.put(info.name(), new Tensor(info.name(), info.type().dtype(), shape, data));
         }
-        return new Gguf(file, arena, version, metadata, alignment, dataOffset, Collections.unmodifiableMap(tensors));
+        return new Gguf(mapping, version, metadata, alignment, dataOffset, Collections.unmodifiableMap(tensors));
     }
 
     private static void checkVersion(GgufCursor in, int version) {
@@ -139,7 +133,7 @@ public final class Gguf implements TensorSource {
 
     private static Info tensorInfo(GgufCursor in, long index) {
         String name = in.string("tensor info " + index + " name");
-        String where = "tensor '" + name + "'";
+        String where = "tensor " + Quoted.of(name);
         int dims = in.u32(where + " n_dims");
         if (dims < 1 || dims > MAX_DIMS) {
             throw in.error(where + " has " + Integer.toUnsignedString(dims) + " dimensions, expected 1 to " + MAX_DIMS);
@@ -180,7 +174,7 @@ public final class Gguf implements TensorSource {
     private static void checkPlacement(GgufCursor in, List<Info> infos, long fileSize, long dataOffset, int alignment) {
         long available = Math.max(0, fileSize - dataOffset);
         for (Info info : infos) {
-            String where = "tensor '" + info.name() + "'";
+            String where = "tensor " + Quoted.of(info.name());
             if (info.offset() < 0 || info.offset() % alignment != 0) {
                 throw in.error(where + " has offset " + Long.toUnsignedString(info.offset())
                         + ", not a multiple of the alignment " + alignment);
@@ -197,19 +191,14 @@ public final class Gguf implements TensorSource {
             Info previous = byOffset.get(i - 1);
             Info info = byOffset.get(i);
             if (info.offset() < previous.offset() + previous.bytes()) {
-                throw in.error("tensor '" + info.name() + "' at data offset " + info.offset() + " overlaps tensor '"
-                        + previous.name() + "' (bytes " + previous.offset() + " to " + (previous.offset() + previous.bytes()) + ")");
+                throw in.error("tensor " + Quoted.of(info.name()) + " at data offset " + info.offset() + " overlaps tensor "
+                        + Quoted.of(previous.name()) + " (bytes " + previous.offset() + " to " + (previous.offset() + previous.bytes()) + ")");
             }
         }
     }
 
     static long alignUp(long position, int alignment) {
         return (position + alignment - 1) / alignment * alignment;
-    }
-
-    @Override
-    public Path file() {
-        return file;
     }
 
     /** The format version: 2 or 3. */
@@ -233,21 +222,6 @@ public final class Gguf implements TensorSource {
 
     /** The tensors in file order, row-major shapes (GGUF's dimension order reversed). */
     public List<Tensor> tensors() {
-        return List.copyOf(tensors.values());
-    }
-
-    @Override
-    public Set<String> names() {
-        return tensors.keySet();
-    }
-
-    @Override
-    public Optional<Tensor> find(String name) {
-        return Optional.ofNullable(tensors.get(name));
-    }
-
-    @Override
-    public void close() {
-        arena.close();
+        return names().stream().map(this::require).toList();
     }
 }

@@ -1,5 +1,6 @@
 package dev.jgpt.format;
 
+import dev.jgpt.Quoted;
 import dev.jgpt.format.GgufValue.BoolValue;
 import dev.jgpt.format.GgufValue.FloatValue;
 import dev.jgpt.format.GgufValue.IntValue;
@@ -55,7 +56,7 @@ public final class GgufMetadata {
     public GgufValue require(String key) {
         GgufValue value = values.get(key);
         if (value == null) {
-            throw new FormatException(file, "missing metadata key '" + key + "'");
+            throw new FormatException(file, "missing metadata key " + Quoted.of(key));
         }
         return value;
     }
@@ -219,7 +220,7 @@ public final class GgufMetadata {
         for (int i = 0; i < out.length; i++) {
             IntValue e = element(key, a, i, "integers that fit an int");
             if (!e.fitsInt()) {
-                throw new FormatException(file, "metadata key '" + key + "' element " + i + " is " + e.display()
+                throw new FormatException(file, "metadata key " + Quoted.of(key) + " element " + i + " is " + e.display()
                         + ", expected integers that fit an int");
             }
             out[i] = (int) e.value();
@@ -230,18 +231,15 @@ public final class GgufMetadata {
     private IntValue element(String key, GgufArray a, int i, String expected) {
         IntValue e = new IntValue(a.elementType(), a.longAt(i));
         if (!e.fitsLong()) {
-            throw new FormatException(file, "metadata key '" + key + "' element " + i + " is " + e.display()
+            throw new FormatException(file, "metadata key " + Quoted.of(key) + " element " + i + " is " + e.display()
                     + ", expected " + expected);
         }
         return e;
     }
 
     private FormatException wrong(String key, GgufValue v, String expected) {
-        String shown = v.display();
-        if (shown.length() > 80) {
-            shown = shown.substring(0, 77) + "...";
-        }
-        return new FormatException(file, "metadata key '" + key + "' is " + v.type().label() + " " + shown + ", expected " + expected);
+        return new FormatException(file, "metadata key " + Quoted.of(key) + " is " + v.type().label() + " "
+                + Quoted.escape(v.display(), Quoted.MAX_CHARS) + ", expected " + expected);
     }
 
     /** Every value's display form, for listings. */

@@ -3,9 +3,9 @@ package dev.jgpt.format;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.Quoted;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * A memory-mapped safetensors file: an 8-byte little-endian header length, a JSON header
@@ -23,25 +21,20 @@ import java.util.Set;
  * tensor bytes, offsets counted from the end of the header. Every claim the header makes is
  * checked against the file before a tensor is handed out.
  */
-public final class SafeTensors implements TensorSource {
+public final class SafeTensors extends MappedTensors {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L << 20;
 
-    private final Path file;
-    private final Arena arena;
-    private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;
 
-    private SafeTensors(Path file, Arena arena, Map<String, Tensor> tensors, Map<String, String> metadata) {
-        this.file = file;
-        this.arena = arena;
-        this.tensors = tensors;
+    private SafeTensors(MappedFile mapping, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        super(mapping, tensors);
         this.metadata = metadata;
     }
 
     /** Maps {@code file} read-only and validates its header. */
     public static SafeTensors open(Path file) {
-        return MappedFile.read(file, (arena, all) -> {
+        return MappedFile.read(file, (mapping, all) -> {
             long size = all.byteSize();
             if (size < 8) {
                 throw new FormatException(file, "truncated: " + size + " bytes, a safetensors file starts with an 8-byte header length");
@@ -52,16 +45,16 @@ public final class SafeTensors implements TensorSource {
                         + " bytes (truncated, or not a safetensors file)");
             }
             String header = new String(all.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-            return parse(file, arena, header, all.asSlice(8 + headerLength));
+            return parse(file, mapping, header, all.asSlice(8 + headerLength));
         });
     }
 
-    private static SafeTensors parse(Path file, Arena arena, String header, MemorySegment body) {
+    private static SafeTensors parse(Path file, MappedFile mapping, String header, MemorySegment body) {
         JsonNode root;
         try {
             root = JSON.readTree(header);
         } catch (JacksonException e) {
-            throw new FormatException(file, "header is not valid JSON: " + e.getOriginalMessage());
+            throw new FormatException(file, "header is not valid JSON: " + Quoted.of(e.getOriginalMessage()));
         }
         if (root == null || !root.isObject()) {
             throw new FormatException(file, "header is not a JSON object");
@@ -77,15 +70,15 @@ public final class SafeTensors implements TensorSource {
             }
             tensors.put(name, tensor(file, name, info, body));
         }
-        return new SafeTensors(file, arena, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+        return new SafeTensors(mapping, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
     private static Tensor tensor(Path file, String name, JsonNode info, MemorySegment body) {
-        String where = "tensor '" + name + "': ";
+        String where = "tensor " + Quoted.of(name) + ": ";
         String dtypeName = info.path("dtype").asText("");
         DType dtype = DType.fromSafeTensorsName(dtypeName);
         if (dtype == null) {
-            throw new FormatException(file, where + "unsupported dtype '" + dtypeName + "' (supported: F32, F16, BF16)");
+            throw new FormatException(file, where + "unsupported dtype " + Quoted.of(dtypeName) + " (supported: F32, F16, BF16)");
         }
         JsonNode shapeNode = info.path("shape");
         JsonNode offsets = info.path("data_offsets");
@@ -97,7 +90,8 @@ public final class SafeTensors implements TensorSource {
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.canConvertToLong() || d.asLong() < 0) {
-                throw new FormatException(file, where + "bad dimension " + d + " in shape " + shapeNode);
+                throw new FormatException(file, where + "bad dimension " + Quoted.of(String.valueOf(d)) + " in shape "
+                        + Quoted.of(shapeNode.toString()));
             }
             shape[i] = d.asLong();
             elements = multiply(file, where, elements, shape[i]);
@@ -110,7 +104,7 @@ public final class SafeTensors implements TensorSource {
         }
         long bytes = multiply(file, where, elements, dtype.bytes());
         if (end - begin != bytes) {
-            throw new FormatException(file, where + "shape " + shapeNode + " of " + dtype + " needs "
+            throw new FormatException(file, where + "shape " + Quoted.of(shapeNode.toString()) + " of " + dtype + " needs "
                     + bytes + " bytes but data_offsets span " + (end - begin));
         }
         return new Tensor(name, dtype, shape, body.asSlice(begin, end - begin));
@@ -124,28 +118,8 @@ public final class SafeTensors implements TensorSource {
         }
     }
 
-    @Override
-    public Path file() {
-        return file;
-    }
-
-    @Override
-    public Set<String> names() {
-        return tensors.keySet();
-    }
-
-    @Override
-    public Optional<Tensor> find(String name) {
-        return Optional.ofNullable(tensors.get(name));
-    }
-
     /** The free-form string map stored under {@code __metadata__}. */
     public Map<String, String> metadata() {
         return metadata;
-    }
-
-    @Override
-    public void close() {
-        arena.close();
     }
 }

@@ -18,6 +18,19 @@ public interface TensorSource extends AutoCloseable {
         return find(name).orElseThrow(() -> new FormatException(file(), "missing tensor '" + name + "'"));
     }
 
+    /**
+     * Fails, naming the file, if it is now shorter than when it was opened (truncated, or being
+     * rewritten in place): reading its tensors would fault. Cheap: one question to the file system.
+     */
+    void checkUnchanged();
+
+    /**
+     * {@code error}, thrown while reading this source's tensors, as the error naming the file when
+     * it reports a read of the mapping that faulted because the file changed; any other error is
+     * rethrown as it is. Usage: {@code catch (InternalError e) { throw source.readFault(e); }}
+     */
+    FormatException readFault(InternalError error);
+
     @Override
     void close();
 }

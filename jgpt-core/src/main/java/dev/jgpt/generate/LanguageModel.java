@@ -1,6 +1,7 @@
 package dev.jgpt.generate;
 
 import dev.jgpt.format.FormatException;
+import dev.jgpt.format.GgufNames;
 import dev.jgpt.model.ModelConfig;
 import dev.jgpt.model.ModelFiles;
 import dev.jgpt.model.Transformer;
@@ -39,10 +40,7 @@ public final class LanguageModel implements AutoCloseable {
         try {
             Tokenizer tokenizer = files.gguf().map(gguf -> GgufTokenizers.load(gguf.metadata()))
                     .orElseGet(() -> TokenizerLoader.fromDirectory(path));
-            if (tokenizer.vocabSize() > files.config().vocabSize()) {
-                throw new FormatException(path, "the tokenizer has " + tokenizer.vocabSize()
-                        + " tokens but the model only " + files.config().vocabSize());
-            }
+            checkVocabulary(path, files, tokenizer);
             return new LanguageModel(files, tokenizer);
         } catch (RuntimeException e) {
             files.close();
@@ -50,8 +48,31 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A tokenizer may have fewer tokens than the model's vocabulary (a padded vocabulary), never
+     * more: its extra ids would be outside the model.
+     */
+    private static void checkVocabulary(Path path, ModelFiles files, Tokenizer tokenizer) {
+        int model = files.config().vocabSize();
+        if (tokenizer.vocabSize() > model) {
+            boolean gguf = files.gguf().isPresent();
+            String tokens = gguf ? GgufNames.TOKENS : TokenizerLoader.fileIn(path).getFileName().toString();
+            String vocabulary = gguf ? "the rows of token_embd.weight" : "vocab_size in " + ModelFiles.CONFIG;
+            throw new FormatException(path, "the tokenizer (" + tokens + ") has " + tokenizer.vocabSize()
+                    + " tokens, more than the model's vocabulary of " + model + " (" + vocabulary + ")");
+        }
+    }
+
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /**
+     * Ids of the model's vocabulary that no token of the tokenizer has: a vocabulary padded to a
+     * round size (nanoGPT's 50304 for GPT-2's 50257 tokens). Generation never samples them.
+     */
+    public int unusedIds() {
+        return files.config().vocabSize() - tokenizer.vocabSize();
     }
 
     public Transformer transformer() {

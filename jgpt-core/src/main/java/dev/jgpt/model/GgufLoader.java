@@ -1,6 +1,7 @@
 package dev.jgpt.model;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufMetadata;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * A model read from a GGUF file as llama.cpp names it: the config from the {@code <arch>.*}
@@ -21,6 +23,8 @@ import java.util.TreeSet;
 public final class GgufLoader {
     /** The {@code general.architecture} values read here. */
     public static final List<String> SUPPORTED = List.of("llama", "qwen2", "gpt2");
+
+    private static final Pattern LAYER = Pattern.compile("blk\\.(\\d+)\\..*");
 
     private final Gguf gguf;
     private final GgufMetadata meta;
@@ -32,7 +36,7 @@ public final class GgufLoader {
         this.meta = gguf.metadata();
         this.arch = meta.architecture();
         if (!SUPPORTED.contains(arch)) {
-            throw new FormatException(gguf.file(), "architecture '" + arch + "' (" + GgufMetadata.ARCHITECTURE
+            throw new FormatException(gguf.file(), "architecture " + Quoted.of(arch) + " (" + GgufMetadata.ARCHITECTURE
                     + ") is not supported; supported: " + String.join(", ", SUPPORTED));
         }
     }
@@ -51,10 +55,14 @@ public final class GgufLoader {
     private ModelConfig config() {
         int embd = positive("embedding_length");
         int heads = positive("attention.head_count");
+        if (embd % heads != 0) {
+            throw new FormatException(gguf.file(), "'" + key("attention.head_count") + "' is " + heads + ", which does not divide '"
+                    + key("embedding_length") + "' (" + embd + ")");
+        }
         int kvHeads = meta.optionalInt(key("attention.head_count_kv")).orElse(heads);
         for (String length : List.of("attention.key_length", "attention.value_length")) {
             int size = meta.optionalInt(key(length)).orElse(embd / heads);
-            if (size * heads != embd) {
+            if ((long) size * heads != embd) {
                 throw new FormatException(gguf.file(), "'" + key(length) + "' is " + size + ": heads of a size other than "
                         + "embedding_length / head_count are not supported");
             }
@@ -71,8 +79,10 @@ public final class GgufLoader {
             case "qwen2" -> Architecture.qwen2(rope(Rope.Style.NEOX, embd / heads));
             default -> Architecture.GPT2;
         };
+        int layers = positive("block_count");
+        StoredLayers.check(gguf, LAYER, layers, "'" + key("block_count") + "'");
         try {
-            return new ModelConfig(architecture, positive("block_count"), heads, kvHeads, embd, positive("feed_forward_length"),
+            return new ModelConfig(architecture, layers, heads, kvHeads, embd, positive("feed_forward_length"),
                     positive("context_length"), (int) embedding.shape()[0], eps, gguf.find("output.weight").isEmpty());
         } catch (JgptException e) {
             throw new FormatException(gguf.file(), e.getMessage());
@@ -87,8 +97,8 @@ public final class GgufLoader {
         double linear = switch (scaling) {
             case "none" -> meta.optionalFloat(key("rope.scale_linear")).orElse(1f);
             case "linear" -> meta.getFloat(key("rope.scaling.factor"));
-            default -> throw new FormatException(gguf.file(), "'" + key("rope.scaling.type") + "' is '" + scaling
-                    + "'; supported: none, linear (and Llama 3's rope_freqs.weight)");
+            default -> throw new FormatException(gguf.file(), "'" + key("rope.scaling.type") + "' is " + Quoted.of(scaling)
+                    + "; supported: none, linear (and Llama 3's rope_freqs.weight)");
         };
         float[] factors = null;
         Optional<Tensor> freqs = gguf.find("rope_freqs.weight");
@@ -134,7 +144,7 @@ public final class GgufLoader {
         unused.removeAll(used);
         if (!unused.isEmpty()) {
             throw new FormatException(gguf.file(), "unexpected tensor" + (unused.size() > 1 ? "s " : " ")
-                    + String.join(", ", unused.stream().limit(5).map(n -> "'" + n + "'").toList())
+                    + String.join(", ", unused.stream().limit(5).map(Quoted::of).toList())
                     + (unused.size() > 5 ? " (and " + (unused.size() - 5) + " more)" : "") + " for a " + arch + " model");
         }
         return new ModelWeights(c, embedding, positions, layers, finalNorm, output.asMatrix(WeightMatrix.Layout.OUT_IN));

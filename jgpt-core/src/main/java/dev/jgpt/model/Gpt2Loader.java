@@ -1,11 +1,11 @@
 package dev.jgpt.model;
 
+import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.TensorSource;
 import dev.jgpt.tensor.Tensor;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +20,7 @@ final class Gpt2Loader {
                     + "|(transformer\\.)?h\\.\\d+\\.(ln_1|ln_2|attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj)\\.(weight|bias)"
                     + "|(transformer\\.)?h\\.\\d+\\.attn\\.(bias|masked_bias)");
 
-    private static final Pattern LAYER = Pattern.compile("(?:transformer\\.)?h\\.(\\d{1,6})\\..*");
+    private static final Pattern LAYER = Pattern.compile("(?:transformer\\.)?h\\.(\\d+)\\..*");
 
     private final TensorSource source;
     private final ModelConfig config;
@@ -39,14 +39,10 @@ final class Gpt2Loader {
     private ModelWeights load() {
         for (String name : source.names()) {
             if (!KNOWN.matcher(name).matches()) {
-                throw new FormatException(source.file(), "unexpected tensor '" + name + "' for a GPT-2 model");
-            }
-            Matcher layer = LAYER.matcher(name);
-            if (layer.matches() && Integer.parseInt(layer.group(1)) >= config.layers()) {
-                throw new FormatException(source.file(), "tensor '" + name + "' belongs to a layer beyond n_layer = "
-                        + config.layers() + " in config.json");
+                throw new FormatException(source.file(), "unexpected tensor " + Quoted.of(name) + " for a GPT-2 model");
             }
         }
+        StoredLayers.check(source, LAYER, config.layers(), "n_layer in config.json");
         Map<String, Tensor> tensors = new HashMap<>();
         for (Gpt2Tensors.Spec spec : Gpt2Tensors.of(config)) {
             tensors.put(spec.name(), tensor(spec.name(), spec.shape()));

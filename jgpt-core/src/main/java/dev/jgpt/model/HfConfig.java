@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
 import dev.jgpt.format.AtomicFiles;
 import dev.jgpt.format.FormatException;
 import java.io.IOException;
@@ -22,11 +23,11 @@ public final class HfConfig {
     public static ModelConfig read(Path file) {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(file));
+            root = JSON.readTree(Files.readAllBytes(file)); // bytes: the parser names a byte that is not UTF-8
         } catch (NoSuchFileException e) {
             throw new FormatException(file, "no such file (a Hugging Face model folder has a config.json)");
         } catch (JacksonException e) {
-            throw new FormatException(file, "not valid JSON: " + e.getOriginalMessage());
+            throw new FormatException(file, "not valid JSON: " + Quoted.of(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new FormatException(file, "cannot read: " + e.getMessage(), e);
         }
@@ -35,19 +36,23 @@ public final class HfConfig {
         }
         String type = root.path("model_type").asText("gpt2");
         if (!type.equals("gpt2")) {
-            throw new FormatException(file, "model_type '" + type + "' is not supported here (supported: gpt2)");
+            throw new FormatException(file, "model_type " + Quoted.of(type) + " is not supported here (supported: gpt2)");
         }
         String activation = root.path("activation_function").asText("gelu_new");
         if (!activation.equals("gelu_new") && !activation.equals("gelu_pytorch_tanh")) {
-            throw new FormatException(file, "activation_function '" + activation + "' is not supported (GPT-2 uses gelu_new)");
+            throw new FormatException(file, "activation_function " + Quoted.of(activation)
+                    + " is not supported (GPT-2 uses gelu_new)");
         }
-        int embd = intField(file, root, "n_embd");
-        int inner = root.hasNonNull("n_inner") ? intField(file, root, "n_inner") : 4 * embd;
         try {
+            int embd = intField(file, root, "n_embd");
+            int inner = root.hasNonNull("n_inner") ? intField(file, root, "n_inner")
+                    : ModelConfig.multiply(4, embd, "n_embd", "the MLP width 4 × n_embd");
             int heads = intField(file, root, "n_head");
             return new ModelConfig(Architecture.GPT2, intField(file, root, "n_layer"), heads, heads, embd, inner,
                     intField(file, root, "n_positions"), intField(file, root, "vocab_size"),
                     (float) root.path("layer_norm_epsilon").asDouble(1e-5), true);
+        } catch (FormatException e) {
+            throw e;
         } catch (JgptException e) {
             throw new FormatException(file, e.getMessage());
         }
@@ -56,7 +61,8 @@ public final class HfConfig {
     private static int intField(Path file, JsonNode root, String name) {
         JsonNode node = root.get(name);
         if (node == null || !node.canConvertToInt()) {
-            throw new FormatException(file, "field '" + name + "' is " + (node == null ? "missing" : "not an integer: " + node));
+            throw new FormatException(file, "field '" + name + "' is "
+                    + (node == null ? "missing" : "not an integer: " + Quoted.of(node.toString())));
         }
         return node.asInt();
     }

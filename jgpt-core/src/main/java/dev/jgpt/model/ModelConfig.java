@@ -20,6 +20,8 @@ public record ModelConfig(Architecture architecture, int layers, int heads, int 
         require(kvHeads > 0 && heads % kvHeads == 0,
                 "the key/value head count (" + kvHeads + ") must divide the head count (" + heads + ")");
         require(mlpHidden > 0, "the MLP width must be positive, got " + mlpHidden);
+        require((long) embd + 2L * kvHeads * (embd / heads) <= Integer.MAX_VALUE,
+                "n_embd (" + embd + ") is too large: the queries, keys and values of a position do not fit an array");
         require(contextLength > 0, "n_positions must be positive, got " + contextLength);
         require(vocabSize > 0, "vocab_size must be positive, got " + vocabSize);
         require(normEps > 0, "layer_norm_epsilon must be positive, got " + normEps);
@@ -30,7 +32,20 @@ public record ModelConfig(Architecture architecture, int layers, int heads, int 
 
     /** A GPT-2 shape with the usual 4× MLP and epsilon 1e-5. */
     public static ModelConfig gpt2(int layers, int heads, int embd, int contextLength, int vocabSize) {
-        return new ModelConfig(Architecture.GPT2, layers, heads, heads, embd, 4 * embd, contextLength, vocabSize, 1e-5f, true);
+        return new ModelConfig(Architecture.GPT2, layers, heads, heads, embd, multiply(4, embd, "n_embd", "the MLP width 4 × n_embd"),
+                contextLength, vocabSize, 1e-5f, true);
+    }
+
+    /**
+     * {@code factor × value} for a width derived from the config field {@code field} (holding
+     * {@code value}), or a clear error naming the field when the product overflows an int.
+     */
+    public static int multiply(int factor, int value, String field, String product) {
+        try {
+            return Math.multiplyExact(factor, value);
+        } catch (ArithmeticException e) {
+            throw new JgptException("model config: " + field + " (" + value + ") is too large: " + product + " overflows");
+        }
     }
 
     /** D: the width of one head. */

@@ -38,7 +38,7 @@ public final class ModelFiles implements AutoCloseable {
                 throw new FormatException(path, "a safetensors checkpoint is opened through its folder (with config.json)");
             }
             Gguf gguf = Gguf.open(path);
-            return withClose(gguf, () -> new ModelFiles(path, gguf, new Transformer(GgufLoader.load(gguf))));
+            return withClose(gguf, () -> new ModelFiles(path, gguf, new Transformer(GgufLoader.load(gguf), gguf)));
         }
         if (!Files.isDirectory(path)) {
             throw new FormatException(path, "no such model folder (or GGUF file)");

@@ -46,6 +46,7 @@ public final class Transformer {
 
     private final ModelConfig config;
     private final ModelWeights weights;
+    private final TensorSource source;       // the file the weights are mapped from; null when they are not
     private final Architecture architecture;
     private final float attentionScale;
     private final RopeTable rope;            // null with learned positions
@@ -65,8 +66,19 @@ public final class Transformer {
     private float[] attentionKeys;
     private float[] attentionValues;
 
+    /** A transformer over weights in memory. */
     public Transformer(ModelWeights weights) {
+        this(weights, null);
+    }
+
+    /**
+     * A transformer over weights mapped from {@code source}: each forward pass first checks that
+     * the file is still whole, and a read that faults because it changed meanwhile is an error
+     * naming the file, not the JVM's internal error.
+     */
+    public Transformer(ModelWeights weights, TensorSource source) {
         this.weights = weights;
+        this.source = source;
         this.config = weights.config();
         this.architecture = config.architecture();
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headSize()));
@@ -78,7 +90,7 @@ public final class Transformer {
 
     /** Loads GPT-2 weights from a Hugging Face checkpoint whose config is already known. */
     public static Transformer load(TensorSource source, ModelConfig config) {
-        return new Transformer(Gpt2Loader.load(source, config));
+        return new Transformer(Gpt2Loader.load(source, config), source);
     }
 
     public ModelConfig config() {
@@ -124,10 +136,15 @@ public final class Transformer {
      * last of them: a buffer owned by this Transformer, valid until the next call.
      */
     public float[] forward(int[] tokens, int from, int to, KvCache cache) {
-        int m = to - from;
-        runBlocks(tokens, from, m, cache);
-        readOut(ws.x, (m - 1) * config.embd(), logits);
-        return logits;
+        checkSource();
+        try {
+            int m = to - from;
+            runBlocks(tokens, from, m, cache);
+            unembed(ws.x, (m - 1) * config.embd(), logits);
+            return logits;
+        } catch (InternalError e) {
+            throw readFault(e);
+        }
     }
 
     /**
@@ -138,6 +155,15 @@ public final class Transformer {
         if (out.length < config.vocabSize()) {
             throw new IllegalArgumentException("logits need " + config.vocabSize() + " floats, got " + out.length);
         }
+        checkSource();
+        try {
+            unembed(x, offset, out);
+        } catch (InternalError e) {
+            throw readFault(e);
+        }
+    }
+
+    private void unembed(float[] x, int offset, float[] out) {
         System.arraycopy(x, offset, lastRow, 0, config.embd());
         normalize(weights.finalNorm(), lastRow, 1, lastRow);
         Kernels.linear(lastRow, 1, weights.unembedding(), null, out);
@@ -145,9 +171,14 @@ public final class Transformer {
 
     /** Runs {@code tokens[from, to)} and hands the logits after every one of them to {@code sink}, in order. */
     public void forwardAll(int[] tokens, int from, int to, KvCache cache, LogitsSink sink) {
-        int m = to - from;
-        runBlocks(tokens, from, m, cache);
-        allLogits(m, sink);
+        checkSource();
+        try {
+            int m = to - from;
+            runBlocks(tokens, from, m, cache);
+            allLogits(m, sink);
+        } catch (InternalError e) {
+            throw readFault(e);
+        }
     }
 
     /**
@@ -174,6 +205,16 @@ public final class Transformer {
             }
             capacity = Math.max(capacity, caches[r].capacity());
         }
+        checkSource();
+        try {
+            decodeBatch(tokens, caches, capacity, sink);
+        } catch (InternalError e) {
+            throw readFault(e);
+        }
+    }
+
+    private void decodeBatch(int[] tokens, KvCache[] caches, int capacity, LogitsSink sink) {
+        int m = tokens.length;
         prepare(m, capacity);
         int e = config.embd();
         Tensor wte = weights.tokenEmbedding();
@@ -203,6 +244,20 @@ public final class Transformer {
             cache.advance(1);
         }
         allLogits(m, sink);
+    }
+
+    private void checkSource() {
+        if (source != null) {
+            source.checkUnchanged();
+        }
+    }
+
+    /** A fault reading the mapped weights as the error naming their file (see {@link TensorSource#readFault}). */
+    private RuntimeException readFault(InternalError e) {
+        if (source == null) {
+            throw e;
+        }
+        return source.readFault(e);
     }
 
     /** Row r of a batch: rotate its query and key to its own position, store its key and value, attend to its cache. */

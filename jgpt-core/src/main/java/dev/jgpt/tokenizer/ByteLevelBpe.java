@@ -1,6 +1,7 @@
 package dev.jgpt.tokenizer;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -80,7 +81,7 @@ public final class ByteLevelBpe implements Tokenizer {
         int size = model.tokens().size();
         for (var special : model.specials().entrySet()) {
             if (special.getValue() < 0 || special.getValue() > BpeModel.MAX_ID) {
-                throw new IllegalArgumentException("special token " + special.getKey() + " has id " + special.getValue()
+                throw new IllegalArgumentException("special token " + Quoted.of(special.getKey()) + " has id " + special.getValue()
                         + ", expected 0 to " + BpeModel.MAX_ID);
             }
             size = Math.max(size, special.getValue() + 1);
@@ -134,8 +135,8 @@ public final class ByteLevelBpe implements Tokenizer {
             System.arraycopy(b, 0, joined, a.length, b.length);
             Integer id = idOfBytes.get(latin1(joined));
             if (id == null) {
-                throw new BadMergeException(i, "\"" + ByteUnicode.encode(a) + "\" + \"" + ByteUnicode.encode(b)
-                        + "\" makes \"" + ByteUnicode.encode(joined) + "\", which is not in the vocabulary");
+                throw new BadMergeException(i, Quoted.of(ByteUnicode.encode(a)) + " + " + Quoted.of(ByteUnicode.encode(b))
+                        + " makes " + Quoted.of(ByteUnicode.encode(joined)) + ", which is not in the vocabulary");
             }
             left[i] = merge.left();
             right[i] = merge.right();

@@ -1,6 +1,7 @@
 package dev.jgpt.tokenizer;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -135,14 +136,8 @@ public final class CharTokenizer implements Tokenizer {
         return false;
     }
 
-    /** A character as a message shows it: quoted, or as an escape when it is invisible. */
+    /** A character as a message shows it: quoted, control characters as escapes. */
     private static String show(int cp) {
-        return switch (cp) {
-            case '\n' -> "'\\n'";
-            case '\r' -> "'\\r'";
-            case '\t' -> "'\\t'";
-            default -> Character.isISOControl(cp) || Character.isWhitespace(cp) && cp != ' ' ? "an invisible character"
-                    : "'" + Character.toString(cp) + "'";
-        };
+        return Quoted.of(Character.toString(cp));
     }
 }

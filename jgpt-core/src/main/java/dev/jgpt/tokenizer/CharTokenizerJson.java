@@ -3,6 +3,7 @@ package dev.jgpt.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,9 +32,10 @@ final class CharTokenizerJson {
 
     /** The tokenizer of a file without pre-tokenizer, whose normalizer and model options are already checked. */
     static CharTokenizer read(JsonNode root, JsonNode model, Path file) {
-        String decoder = root.path("decoder").path("type").asText("none");
-        if (!decoder.equals("Fuse")) {
-            throw new FormatException(file, "no pre_tokenizer, which jgpt reads as character-level, but decoder is " + decoder
+        JsonNode decoder = root.path("decoder").path("type");
+        if (!decoder.asText().equals("Fuse")) {
+            throw new FormatException(file, "no pre_tokenizer, which jgpt reads as character-level, but decoder is "
+                    + (decoder.isMissingNode() ? "none" : Quoted.of(decoder.asText()))
                     + " where character-level needs Fuse");
         }
         JsonNode merges = model.get("merges");
@@ -43,7 +45,7 @@ final class CharTokenizerJson {
         }
         JsonNode unknown = model.get("unk_token");
         if (unknown != null && !unknown.isNull()) {
-            throw new FormatException(file, "model.unk_token " + unknown + " is not supported (expected null)");
+            throw new FormatException(file, "model.unk_token " + Quoted.of(unknown.toString()) + " is not supported (expected null)");
         }
         if (model.path("byte_fallback").asBoolean(false)) {
             throw new FormatException(file, "model.byte_fallback true is not supported for a character-level tokenizer");
@@ -54,7 +56,7 @@ final class CharTokenizerJson {
         }
         JsonNode post = root.get("post_processor");
         if (post != null && !post.isNull()) {
-            throw new FormatException(file, "post_processor " + post.path("type").asText("?") + " is not supported for a character-level tokenizer");
+            throw new FormatException(file, "post_processor " + Quoted.of(post.path("type").asText("?")) + " is not supported for a character-level tokenizer");
         }
         try {
             return CharTokenizer.of(characters(model.get("vocab"), file));
@@ -74,10 +76,10 @@ final class CharTokenizerJson {
             String token = entry.getKey();
             int id = Vocab.tokenId(token, entry.getValue(), file, "model.vocab");
             if (token.codePointCount(0, token.length()) != 1) {
-                throw new FormatException(file, "model.vocab has token \"" + token + "\", but a character-level vocabulary has one character per token");
+                throw new FormatException(file, "model.vocab has token " + Quoted.of(token) + ", but a character-level vocabulary has one character per token");
             }
             if (id >= codePoints.length || codePoints[id] >= 0) {
-                throw new FormatException(file, "model.vocab gives id " + id + " to \"" + token + "\", expected each id from 0 to "
+                throw new FormatException(file, "model.vocab gives id " + id + " to " + Quoted.of(token) + ", expected each id from 0 to "
                         + (codePoints.length - 1) + " once");
             }
             codePoints[id] = token.codePointAt(0);

@@ -2,6 +2,7 @@ package dev.jgpt.tokenizer;
 
 import static dev.jgpt.tokenizer.GgufVocabulary.*;
 
+import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.GgufMetadata;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ public final class GgufTokenizers {
         return switch (vocabulary.model()) {
             case "llama" -> sentencePiece(vocabulary, types, file);
             case "gpt2" -> byteLevel(vocabulary, types, file);
-            default -> throw new FormatException(file, MODEL + " is \"" + vocabulary.model() + "\", supported: " + String.join(", ", MODELS));
+            default -> throw new FormatException(file, MODEL + " is " + Quoted.of(vocabulary.model()) + ", supported: " + String.join(", ", MODELS));
         };
     }
 
@@ -88,7 +89,7 @@ public final class GgufTokenizers {
     private static ByteLevelBpe byteLevel(GgufVocabulary v, List<TokenType> types, Path file) {
         String preName = v.pre().orElseThrow(() -> new FormatException(file, "no " + PRE + " (expected one of " + preNames() + ")"));
         PreTokenizer pre = PreTokenizer.ofGgufName(preName).orElseThrow(() -> new FormatException(file,
-                PRE + " is \"" + preName + "\", supported: " + preNames()));
+                PRE + " is " + Quoted.of(preName) + ", supported: " + preNames()));
         List<String> mergeList = v.merges().orElseThrow(() -> new FormatException(file, "no " + MERGES + " (a byte-level vocabulary needs its merges)"));
         int n = v.tokens().size();
         List<byte[]> tokens = new ArrayList<>(n);
@@ -125,13 +126,13 @@ public final class GgufTokenizers {
     private static BpeModel.Merge merge(String merge, int index, Map<String, Integer> ordinary, Path file) {
         int space = merge.indexOf(' ', 1);
         if (space < 0) {
-            throw new FormatException(file, MERGES + "[" + index + "] is \"" + merge + "\", expected two tokens separated by a space");
+            throw new FormatException(file, MERGES + "[" + index + "] is " + Quoted.of(merge) + ", expected two tokens separated by a space");
         }
         String left = merge.substring(0, space);
         String right = merge.substring(space + 1);
         for (String half : List.of(left, right)) {
             if (!ordinary.containsKey(half)) {
-                throw new FormatException(file, MERGES + "[" + index + "] \"" + merge + "\" names \"" + half + "\", which is not an ordinary token of " + TOKENS);
+                throw new FormatException(file, MERGES + "[" + index + "] " + Quoted.of(merge) + " names " + Quoted.of(half) + ", which is not an ordinary token of " + TOKENS);
             }
         }
         return new BpeModel.Merge(ordinary.get(left), ordinary.get(right));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,7 @@ final class Json {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-            throw new FormatException(file, "not valid JSON: " + e.getOriginalMessage() + where, e);
+            throw new FormatException(file, "not valid JSON: " + Quoted.of(e.getOriginalMessage()) + where, e);
         } catch (IOException e) {
             throw unreadable(file, e);
         }

@@ -1,6 +1,7 @@
 package dev.jgpt.tokenizer;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -89,12 +90,12 @@ public final class SentencePieceBpe implements Tokenizer {
 
     private static byte byteOf(String text, int id) {
         if (text.length() != 6 || !text.startsWith("<0x") || !text.endsWith(">")) {
-            throw new IllegalArgumentException("token " + id + " is a byte token but is written \"" + text + "\", expected <0xNN>");
+            throw new IllegalArgumentException("token " + id + " is a byte token but is written " + Quoted.of(text) + ", expected <0xNN>");
         }
         try {
             return (byte) Integer.parseInt(text.substring(3, 5), 16);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("token " + id + " is a byte token but is written \"" + text + "\", expected <0xNN>", e);
+            throw new IllegalArgumentException("token " + id + " is a byte token but is written " + Quoted.of(text) + ", expected <0xNN>", e);
         }
     }
 

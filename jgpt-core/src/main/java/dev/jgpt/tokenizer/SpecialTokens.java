@@ -25,7 +25,10 @@ final class SpecialTokens {
                 .filter(t -> !t.isEmpty())
                 .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
                 .toList();
-        this.pattern = texts.isEmpty() ? null : Pattern.compile(texts.stream().map(Pattern::quote).collect(Collectors.joining("|")));
+        // a group, so that one text alone is not compiled as a bare literal, whose Boyer-Moore table
+        // the JDK builds in time quadratic in its length (a file's megabyte-long "special token")
+        this.pattern = texts.isEmpty() ? null
+                : Pattern.compile("(?:" + texts.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")");
     }
 
     boolean isEmpty() {

@@ -1,5 +1,6 @@
 package dev.jgpt.tokenizer;
 
+import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -58,7 +59,7 @@ final class Tiktoken {
                     bytes = Base64.getDecoder().decode(parts[0]);
                     rank = Integer.parseInt(parts[1]);
                 } catch (IllegalArgumentException e) {
-                    throw new FormatException(name, "line " + lineNumber + " is \"" + abbreviate(line) + "\", expected base64 bytes, a space and a rank");
+                    throw new FormatException(name, "line " + lineNumber + " is " + Quoted.of(line) + ", expected base64 bytes, a space and a rank");
                 }
                 if (rank < 0 || rank > BpeModel.MAX_ID || bytes.length == 0) {
                     throw new FormatException(name, "line " + lineNumber + ": empty token, or rank not from 0 to " + BpeModel.MAX_ID);
@@ -78,10 +79,6 @@ final class Tiktoken {
             throw new FormatException(name, "empty file, expected lines of base64 bytes and rank");
         }
         return tokens;
-    }
-
-    private static String abbreviate(String line) {
-        return line.length() <= 60 ? line : line.substring(0, 60) + "...";
     }
 
     /** The merges implied by the ranks, in rank order of the token each makes. */

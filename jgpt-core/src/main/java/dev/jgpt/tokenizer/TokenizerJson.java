@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.jgpt.Quoted;
 import dev.jgpt.format.AtomicFiles;
 import dev.jgpt.format.FormatException;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ public final class TokenizerJson {
         }
         String type = model.path("type").asText("BPE");
         if (!type.equals("BPE")) {
-            throw new FormatException(file, "model.type is " + type + ", only BPE is supported");
+            throw new FormatException(file, "model.type is " + Quoted.of(type) + ", only BPE is supported");
         }
         checkNormalizerAndModel(root, model, file);
         JsonNode pre = root.get("pre_tokenizer");
@@ -59,24 +60,24 @@ public final class TokenizerJson {
     private static void checkNormalizerAndModel(JsonNode root, JsonNode model, Path file) {
         JsonNode normalizer = root.get("normalizer");
         if (normalizer != null && !normalizer.isNull()) {
-            throw new FormatException(file, "normalizer " + normalizer.path("type").asText("?") + " is not supported (expected null)");
+            throw new FormatException(file, "normalizer " + Quoted.of(normalizer.path("type").asText("?")) + " is not supported (expected null)");
         }
         for (String field : List.of("continuing_subword_prefix", "end_of_word_suffix")) {
             if (!model.path(field).asText("").isEmpty()) {
-                throw new FormatException(file, "model." + field + " \"" + model.get(field).asText() + "\" is not supported");
+                throw new FormatException(file, "model." + field + " " + Quoted.of(model.get(field).asText()) + " is not supported");
             }
         }
         if (model.path("ignore_merges").asBoolean(false)) {
             throw new FormatException(file, "model.ignore_merges true is not supported");
         }
         if (model.path("dropout").asDouble(0) > 0) {
-            throw new FormatException(file, "model.dropout " + model.get("dropout") + " is not supported (expected null)");
+            throw new FormatException(file, "model.dropout " + Quoted.of(model.get("dropout").toString()) + " is not supported (expected null)");
         }
     }
 
     private static void checkByteLevel(JsonNode pre, Path file) {
         if (!pre.path("type").asText().equals("ByteLevel")) {
-            throw new FormatException(file, "pre_tokenizer is " + pre.path("type").asText("?")
+            throw new FormatException(file, "pre_tokenizer is " + Quoted.of(pre.path("type").asText("?"))
                     + ", only ByteLevel (GPT-2's) or none (character-level) is supported");
         }
         if (pre.path("add_prefix_space").asBoolean(false)) {
@@ -105,7 +106,7 @@ public final class TokenizerJson {
                 pair = new String[0];
             }
             if (pair.length != 2 || pair[0].isEmpty() || pair[1].isEmpty()) {
-                throw new FormatException(file, where + " is " + merge + ", expected \"left right\" or [\"left\", \"right\"]");
+                throw new FormatException(file, where + " is " + Quoted.of(merge.toString()) + ", expected \"left right\" or [\"left\", \"right\"]");
             }
             merges.add(new BpeModel.Merge(
                     vocab.id(pair[0], file, where, "model.vocab"), vocab.id(pair[1], file, where, "model.vocab")));
@@ -127,7 +128,7 @@ public final class TokenizerJson {
             JsonNode content = token.get("content");
             if (id == null || !id.canConvertToInt() || !id.isIntegralNumber() || id.intValue() < 0 || id.intValue() > BpeModel.MAX_ID
                     || content == null || !content.isTextual()) {
-                throw new FormatException(file, "added_tokens[" + i + "] is " + token
+                throw new FormatException(file, "added_tokens[" + i + "] is " + Quoted.of(token.toString())
                         + ", expected an id from 0 to " + BpeModel.MAX_ID + " and a content string");
             }
             specials.put(content.asText(), id.intValue());

@@ -18,14 +18,24 @@ public final class TokenizerLoader {
      * @throws FormatException naming the folder when it holds neither, or naming the file at fault
      */
     public static Tokenizer fromDirectory(Path dir) {
+        Path file = fileIn(dir);
+        return file.endsWith("tokenizer.json") ? fromTokenizerJson(file) : fromVocabAndMerges(file, dir.resolve("merges.txt"));
+    }
+
+    /**
+     * The file the tokenizer of a model folder is read from: its {@code tokenizer.json}, else its
+     * {@code vocab.json} (with {@code merges.txt} beside it).
+     *
+     * @throws FormatException naming the folder when it holds neither
+     */
+    public static Path fileIn(Path dir) {
         Path json = dir.resolve("tokenizer.json");
         if (Files.isRegularFile(json)) {
-            return fromTokenizerJson(json);
+            return json;
         }
         Path vocab = dir.resolve("vocab.json");
-        Path merges = dir.resolve("merges.txt");
-        if (Files.isRegularFile(vocab) && Files.isRegularFile(merges)) {
-            return fromVocabAndMerges(vocab, merges);
+        if (Files.isRegularFile(vocab) && Files.isRegularFile(dir.resolve("merges.txt"))) {
+            return vocab;
         }
         String problem = Files.isDirectory(dir)
                 ? "no tokenizer: expected tokenizer.json, or vocab.json and merges.txt, in this folder"

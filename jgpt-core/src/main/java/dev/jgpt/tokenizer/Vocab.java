@@ -1,6 +1,7 @@
 package dev.jgpt.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class Vocab {
                 tokens.add(null);
             }
             if (tokens.get(id) != null) {
-                throw new FormatException(file, where + " gives id " + id + " to two tokens, the second being \"" + entry.getKey() + "\"");
+                throw new FormatException(file, where + " gives id " + id + " to two tokens, the second being " + Quoted.of(entry.getKey()));
             }
             tokens.set(id, ByteUnicode.decode(entry.getKey()));
             ids.put(entry.getKey(), id);
@@ -46,7 +47,7 @@ final class Vocab {
     /** The id {@code value} of {@code token} in the vocabulary {@code where}, checked to be an integer in range. */
     static int tokenId(String token, JsonNode value, Path file, String where) {
         if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0 || value.intValue() > BpeModel.MAX_ID) {
-            throw new FormatException(file, "token \"" + token + "\" in " + where + " has id " + value
+            throw new FormatException(file, "token " + Quoted.of(token) + " in " + where + " has id " + Quoted.of(value.toString())
                     + ", expected an integer from 0 to " + BpeModel.MAX_ID);
         }
         return value.intValue();
@@ -59,7 +60,7 @@ final class Vocab {
     int id(String text, Path file, String where, String vocabName) {
         Integer id = ids.get(text);
         if (id == null) {
-            throw new FormatException(file, where + " names \"" + text + "\", which is not in " + vocabName);
+            throw new FormatException(file, where + " names " + Quoted.of(text) + ", which is not in " + vocabName);
         }
         return id;
     }

@@ -1,5 +1,6 @@
 package dev.jgpt.tokenizer;
 
+import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -32,7 +33,7 @@ final class VocabMergesFiles {
             String[] parts = line.split(" ", -1);
             String where = "line " + (i + 1);
             if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-                throw new FormatException(mergesTxt, where + " is \"" + line + "\", expected two tokens separated by one space");
+                throw new FormatException(mergesTxt, where + " is " + Quoted.of(line) + ", expected two tokens separated by one space");
             }
             String vocabName = String.valueOf(vocabJson.getFileName());
             merges.add(new BpeModel.Merge(

@@ -1,20 +1,34 @@
 package dev.jgpt.model;
 
+import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Parallel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.management.ManagementFactory;
 import java.util.Random;
 
 /**
- * Prints the bytes that 50 warm decode steps of a Llama-shaped model allocate on the calling
+ * Prints the bytes that 50 warm decode steps of a Llama-shaped model, mapped from a GGUF file, allocate on the calling
  * thread (0 expected). Run in a JVM of its own by {@link DecodeAllocationTest}.
  */
 final class DecodeAllocation {
     private DecodeAllocation() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         ModelConfig config = new ModelConfig(Architecture.llama(Rope.of(Rope.Style.NORM, 16, 10000)), 2, 8, 2, 128, 344, 512,
                 300, 1e-5f, false);
-        Transformer transformer = new Transformer(new RandomModels(5).weights(config, false));
+        // mapped from a file, as models are used: the check that the file is still whole is part of each step
+        Path file = Files.createTempFile("decode-allocation", ".gguf");
+        GgufModelWriter.of(new RandomModels(5).weights(config, false), DType.F32).write(file);
+        try (ModelFiles model = ModelFiles.open(file)) {
+            System.out.println(warmAllocation(model.transformer(), config));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    private static long warmAllocation(Transformer transformer, ModelConfig config) {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Parallel.setThreads(1); // the calling thread does all the work, so its counter sees it all
         Random random = new Random(6);
@@ -36,6 +50,6 @@ final class DecodeAllocation {
             }
             allocated = mx.getCurrentThreadAllocatedBytes() - start;
         }
-        System.out.println(allocated);
+        return allocated;
     }
 }

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -142,6 +143,29 @@ class GgufLoaderTest {
                 .isInstanceOf(FormatException.class).hasMessageContaining("'llama.rope.scaling.type' is 'yarn'");
         assertThatThrownBy(() -> open(c -> c.metadata().put("llama.rope.dimension_count", GgufValue.u32(32))))
                 .isInstanceOf(FormatException.class).hasMessageContaining("rotary embedding of 32 dimensions in heads of 16");
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void countsNoFileCouldBackFailAtOnceNamingTheKey() {
+        for (long layers : new long[] {1_000_000_000, 3, 1}) {
+            assertThatThrownBy(() -> open(c -> c.metadata().put("llama.block_count", GgufValue.u32(layers))))
+                    .isInstanceOf(FormatException.class)
+                    .hasMessageContaining("'llama.block_count' is " + layers + " but the file holds the tensors of 2 layers");
+        }
+        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.attention.head_count", GgufValue.u32(0))))
+                .isInstanceOf(FormatException.class).hasMessageContaining("'llama.attention.head_count' is 0, expected a positive number");
+        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.attention.head_count", GgufValue.u32(1_000_000_000))))
+                .isInstanceOf(FormatException.class)
+                .hasMessageContaining("'llama.attention.head_count' is 1000000000, which does not divide 'llama.embedding_length' (64)");
+        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.embedding_length", GgufValue.u32(1_000_000_000))))
+                .isInstanceOf(FormatException.class).hasMessageContaining("expected [vocabulary, 1000000000]");
+        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.feed_forward_length", GgufValue.u32(1_000_000_000))))
+                .isInstanceOf(FormatException.class).hasMessageContaining("expected [1000000000, 64]");
+        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.attention.key_length", GgufValue.u32((1 << 30) + 16))))
+                .isInstanceOf(FormatException.class).hasMessageContaining("'llama.attention.key_length' is 1073741840");
+        assertThatThrownBy(() -> open(c -> c.metadata().put("llama.rope.dimension_count", GgufValue.i32(-2))))
+                .isInstanceOf(FormatException.class).hasMessageContaining("rotary embedding");
     }
 
     @Test

@@ -3,24 +3,32 @@ package dev.jgpt.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.format.SafeTensorsWriter;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Loading GPT-2 checkpoints: the layouts found on the hub, and clear errors for broken ones. */
 class ModelFilesTest {
     private static final ModelConfig CONFIG = ModelConfig.gpt2(2, 2, 16, 32, 64);
+    static final ModelConfig LLAMA = new ModelConfig(Architecture.llama(Rope.of(Rope.Style.NORM, 8, 10000)), 2, 4, 2,
+            32, 64, 32, 64, 1e-5f, false);
 
     @TempDir
     Path dir;
@@ -85,6 +93,83 @@ class ModelFilesTest {
         Files.writeString(model.resolve("config.json"), "{\"n_layer\": 2, \"n_head\": 3, \"n_embd\": 16, \"n_positions\": 32, \"vocab_size\": 64}");
         assertThatThrownBy(() -> ModelFiles.open(model)).hasMessageContaining("multiple of n_head");
         assertThatThrownBy(() -> ModelFiles.open(dir.resolve("absent"))).hasMessageContaining("no such model folder");
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void configNumbersAreCheckedAgainstTheWeightsBeforeAnythingIsBuiltPerLayer() throws IOException {
+        Path model = dir.resolve("numbers");
+        RandomModel.write(CONFIG, DType.F32, 5, model);
+        for (int layers : new int[] {1_000_000_000, 1_000_000, 3}) {
+            assertThatThrownBy(() -> openWithConfig(model, "n_layer", layers)).isInstanceOf(FormatException.class)
+                    .hasMessageContaining("model.safetensors")
+                    .hasMessageContaining("n_layer in config.json is " + layers + " but the file holds the tensors of 2 layers");
+        }
+        assertThatThrownBy(() -> openWithConfig(model, "n_embd", 1_000_000_000)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("n_embd (1000000000) is too large").hasMessageNotContaining("-294967296");
+        assertThatThrownBy(() -> openWithConfig(model, "vocab_size", 1_000_000_000)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("'wte.weight' has shape [64, 16], expected [1000000000, 16]");
+        assertThatThrownBy(() -> openWithConfig(model, "n_positions", 1_000_000_000)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("'wpe.weight' has shape [32, 16], expected [1000000000, 16]");
+        assertThatThrownBy(() -> openWithConfig(model, "n_inner", Integer.MAX_VALUE)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("'h.0.mlp.c_fc.weight' has shape [16, 64], expected [16, 2147483647]");
+        assertThatThrownBy(() -> openWithConfig(model, "n_head", 1_000_000_000)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("n_embd (16) must be a positive multiple of n_head (1000000000)");
+    }
+
+    @Test
+    void aModelFileTruncatedWhileInUseIsAnErrorNamingIt() {
+        Path gguf = dir.resolve("model.gguf");
+        RandomModel.gguf(LLAMA, DType.F32, 3).write(gguf);
+        Path folder = dir.resolve("folder");
+        RandomModel.write(CONFIG, DType.F32, 5, folder);
+        for (Path model : List.of(gguf, folder)) {
+            Path file = model == folder ? folder.resolve(ModelFiles.WEIGHTS) : gguf;
+            try (ModelFiles files = ModelFiles.open(model)) {
+                Transformer transformer = files.transformer();
+                int[] tokens = {1, 2, 3};
+                transformer.forward(tokens, 0, 3, transformer.newCache());
+                TruncatedMidForward.truncate(file);
+                assertThatThrownBy(() -> transformer.forward(tokens, 0, 3, transformer.newCache()))
+                        .isInstanceOf(FormatException.class).hasMessageStartingWith(file.toString())
+                        .hasMessageContaining("the model file changed or was truncated while in use");
+                assertThatThrownBy(() -> transformer.forwardAll(tokens, 0, 3, transformer.newCache(), (row, logits, offset) -> { }))
+                        .isInstanceOf(FormatException.class).hasMessageContaining("truncated while in use");
+            }
+        }
+    }
+
+    @Test
+    void aModelFileTruncatedDuringAForwardPassIsAnErrorNamingIt() throws IOException, InterruptedException {
+        Path file = dir.resolve("mid.gguf");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process process = new ProcessBuilder(List.of(java.toString(), "--add-modules", "jdk.incubator.vector", "-Xint",
+                "-cp", System.getProperty("java.class.path"), TruncatedMidForward.class.getName(), file.toString()))
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as(output).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output.strip()).endsWith(file + ": the model file changed or was truncated while in use (open it again)");
+    }
+
+    /** Opens {@code model} after setting {@code field} of its config.json to {@code value}. */
+    private static void openWithConfig(Path model, String field, int value) throws IOException {
+        Path config = model.resolve(ModelFiles.CONFIG);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(config.toFile());
+        JsonNode old = root.get(field);
+        root.put(field, value);
+        Files.writeString(config, json.writeValueAsString(root));
+        try {
+            ModelFiles.open(model).close();
+        } finally {
+            if (old == null) {
+                root.remove(field);
+            } else {
+                root.set(field, old);
+            }
+            Files.writeString(config, json.writeValueAsString(root));
+        }
     }
 
     /** A copy of a random model whose tensor list went through {@code edit}. */

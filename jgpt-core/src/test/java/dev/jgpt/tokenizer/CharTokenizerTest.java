@@ -79,14 +79,14 @@ class CharTokenizerTest {
 
     @Test
     void characterLevelFilesThatJgptCannotHonourAreRefused() throws IOException {
-        assertRefused(root -> ((ObjectNode) root.get("decoder")).put("type", "ByteLevel"), "decoder is ByteLevel");
+        assertRefused(root -> ((ObjectNode) root.get("decoder")).put("type", "ByteLevel"), "decoder is 'ByteLevel'");
         assertRefused(root -> root.remove("decoder"), "decoder is none");
         assertRefused(root -> root.withArray("/model/merges").add("a b"), "model.merges has 1");
         assertRefused(root -> ((ObjectNode) root.get("model")).put("unk_token", "a"), "unk_token");
         assertRefused(root -> root.withArray("/added_tokens").addObject().put("id", 3).put("content", "<s>"), "added_tokens");
-        assertRefused(root -> ((ObjectNode) root.at("/model/vocab")).put("ab", 3), "\"ab\"");
+        assertRefused(root -> ((ObjectNode) root.at("/model/vocab")).put("ab", 3), "'ab'");
         assertRefused(root -> ((ObjectNode) root.at("/model/vocab")).put("c", 7), "id 7");
-        assertRefused(root -> root.putObject("normalizer").put("type", "NFC"), "normalizer NFC");
+        assertRefused(root -> root.putObject("normalizer").put("type", "NFC"), "normalizer 'NFC'");
     }
 
     private void assertRefused(Consumer<ObjectNode> breakIt, String message) throws IOException {

@@ -125,14 +125,14 @@ class GgufTokenizersTest {
     void unknownModelListsTheSupportedOnes() {
         Map<String, GgufValue> m = gpt2();
         m.put(GgufVocabulary.MODEL, new GgufValue.StringValue("bert"));
-        assertFormatError(m, "tokenizer.ggml.model", "\"bert\"", "llama, gpt2");
+        assertFormatError(m, "tokenizer.ggml.model", "'bert'", "llama, gpt2");
     }
 
     @Test
     void unknownOrMissingPreTokenizerListsTheSupportedOnes() {
         Map<String, GgufValue> m = gpt2();
         m.put(GgufVocabulary.PRE, new GgufValue.StringValue("smollm"));
-        assertFormatError(m, "tokenizer.ggml.pre", "\"smollm\"", "gpt-2, llama-bpe, qwen2");
+        assertFormatError(m, "tokenizer.ggml.pre", "'smollm'", "gpt-2, llama-bpe, qwen2");
         m.remove(GgufVocabulary.PRE);
         assertFormatError(m, "no tokenizer.ggml.pre", "gpt-2, llama-bpe, qwen2");
     }
@@ -143,7 +143,7 @@ class GgufTokenizersTest {
         m.remove(GgufVocabulary.MERGES);
         assertFormatError(m, "no tokenizer.ggml.merges");
         m.put(GgufVocabulary.MERGES, GgufArray.ofStrings(List.of("h e", "he x!")));
-        assertFormatError(m, "tokenizer.ggml.merges[1]", "\"x!\"");
+        assertFormatError(m, "tokenizer.ggml.merges[1]", "'x!'");
         m.put(GgufVocabulary.MERGES, GgufArray.ofStrings(List.of("he")));
         assertFormatError(m, "tokenizer.ggml.merges[0]", "expected two tokens separated by a space");
     }
@@ -179,7 +179,7 @@ class GgufTokenizersTest {
         List<String> tokens = new ArrayList<>(((GgufArray) m.get(GgufVocabulary.TOKENS)).strings());
         tokens.set(3, "<0xZZ>");
         m.put(GgufVocabulary.TOKENS, GgufArray.ofStrings(tokens));
-        assertFormatError(m, "token 3", "\"<0xZZ>\"", "<0xNN>");
+        assertFormatError(m, "token 3", "'<0xZZ>'", "<0xNN>");
     }
 
     @Test

@@ -98,13 +98,13 @@ class TokenizerErrorsTest {
     @Test
     void aMergeNamingAnUnknownToken() throws IOException {
         Path file = write("tokenizer.json", tokenizerJson(new String[] {"ab"}, "a b", "ab zz"));
-        assertFormatError(() -> TokenizerJson.read(file), file).hasMessageContaining("model.merges[1]").hasMessageContaining("\"zz\"");
+        assertFormatError(() -> TokenizerJson.read(file), file).hasMessageContaining("model.merges[1]").hasMessageContaining("'zz'");
     }
 
     @Test
     void aMergeWhoseResultIsNotInTheVocabulary() throws IOException {
         Path file = write("tokenizer.json", tokenizerJson(new String[] {"ab"}, "a b", "b c"));
-        assertFormatError(() -> TokenizerJson.read(file), file).hasMessageContaining("\"bc\"").hasMessageContaining("model.merges[1]");
+        assertFormatError(() -> TokenizerJson.read(file), file).hasMessageContaining("'bc'").hasMessageContaining("model.merges[1]");
     }
 
     @Test
@@ -137,7 +137,7 @@ class TokenizerErrorsTest {
         ObjectNode json = tokenizerJson(new String[0]);
         json.putObject("normalizer").put("type", "NFC");
         Path normalizer = write("normalizer.json", json);
-        assertFormatError(() -> TokenizerJson.read(normalizer), normalizer).hasMessageContaining("normalizer NFC");
+        assertFormatError(() -> TokenizerJson.read(normalizer), normalizer).hasMessageContaining("normalizer 'NFC'");
 
         json = tokenizerJson(new String[0]);
         ((ObjectNode) json.get("pre_tokenizer")).put("add_prefix_space", true);
@@ -172,13 +172,13 @@ class TokenizerErrorsTest {
         assertFormatError(() -> TokenizerLoader.fromVocabAndMerges(vocab, badLine), badLine).hasMessageContaining("line 3");
         Path unknown = write("unknown-merges.txt", "#version: 0.2\na b\nab qq\n");
         assertFormatError(() -> TokenizerLoader.fromVocabAndMerges(vocab, unknown), unknown)
-                .hasMessageContaining("line 3").hasMessageContaining("\"qq\"").hasMessageContaining("vocab.json");
+                .hasMessageContaining("line 3").hasMessageContaining("'qq'").hasMessageContaining("vocab.json");
         Path latin1 = dir.resolve("latin1-merges.txt");
         Files.write(latin1, "a \u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
         assertFormatError(() -> TokenizerLoader.fromVocabAndMerges(vocab, latin1), latin1).hasMessageContaining("UTF-8");
         Path noResult = write("no-result-merges.txt", "#version: 0.2\n\na b\nb c\n");
         assertFormatError(() -> TokenizerLoader.fromVocabAndMerges(vocab, noResult), noResult)
-                .hasMessageContaining("line 4").hasMessageContaining("\"bc\"");
+                .hasMessageContaining("line 4").hasMessageContaining("'bc'");
         Path fine = write("fine-merges.txt", "#version: 0.2\na b\n");
         assertThat(TokenizerLoader.fromVocabAndMerges(vocab, fine).mergeCount()).isEqualTo(1);
     }
