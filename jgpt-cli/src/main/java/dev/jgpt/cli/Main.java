@@ -62,9 +62,12 @@ public final class Main implements Runnable {
     /**
      * The subcommands a command line needs: only the one it names, when its first word names one
      * (picocli reads every option of every subcommand it is given, a good part of a short run's
-     * start-up); all of them for the help, a version, or a mistyped name.
+     * start-up); none for the version alone; all of them for the help or a mistyped name.
      */
     static List<Class<?>> commandsFor(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return List.of();
+        }
         if (args.length > 0) {
             for (Class<?> command : COMMANDS) {
                 if (command.getAnnotation(Command.class).name().equals(args[0]) && command != CommandLine.HelpCommand.class) {

@@ -37,6 +37,16 @@ class MainTest {
     }
 
     @Test
+    void theVersionAloneNeedsNoSubcommand() {
+        assertThat(Main.commandsFor("--version")).isEmpty();
+        assertThat(Main.commandsFor("-V")).isEmpty();
+        StringWriter version = new StringWriter();
+        wholeTree().printVersionHelp(new PrintWriter(version, true));
+        assertThat(run("--version")).isEqualTo(version.toString()).startsWith("jgpt ");
+        assertThat(run("-V")).isEqualTo(version.toString());
+    }
+
+    @Test
     void theHelpAndAMistypedNameSeeEverySubcommand() {
         assertThat(Main.commandsFor()).isEqualTo(Main.COMMANDS);
         assertThat(Main.commandsFor("--help")).isEqualTo(Main.COMMANDS);
