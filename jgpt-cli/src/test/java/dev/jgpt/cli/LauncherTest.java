@@ -207,7 +207,7 @@ class LauncherTest {
 
     @Test
     void theHeapSettingsGiveWayToACollectorChosenInJgptJavaOpts() throws Exception {
-        assertThat(run("info")).contains("-XX:+UseSerialGC -Xmn32m -XX:PretenureSizeThreshold=1m");
+        assertThat(run("info")).contains("-XX:+UseSerialGC -Xmn16m -XX:PretenureSizeThreshold=1m");
         String g1 = run(Map.of("JGPT_JAVA_OPTS", "-XX:+UseG1GC -Xmx2g"), "info");
         assertThat(g1).contains("-XX:+UseG1GC -Xmx2g").doesNotContain("UseSerialGC", "-Xmn", "Pretenure");
     }
