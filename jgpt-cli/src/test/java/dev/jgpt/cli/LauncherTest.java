@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -264,13 +265,16 @@ class LauncherTest {
         assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(first.exitValue()).isZero();
         assertThat(Files.readString(dir.resolve("stdout.txt"))).isEqualTo("echo a b\n");
-        Path cache = Files.list(jar.getParent()).filter(f -> f.toString().endsWith(".aot")).findFirst().orElseThrow();
+        Path cache;
+        try (var files = Files.list(jar.getParent())) {
+            cache = files.filter(f -> f.toString().endsWith(".aot")).findFirst().orElseThrow();
+        }
         assertThat(Files.size(cache)).isPositive();
         assertThat(Files.readString(classes)).contains(Echo.class.getName() + " source: shared objects file");
 
         // what a crash or a full disk may leave: a cache cut short, or not a cache at all
         for (byte[] broken : List.of(Files.readAllBytes(cache), "not a cache".getBytes())) {
-            Files.write(cache, java.util.Arrays.copyOf(broken, Math.min(broken.length, 100_000)));
+            Files.write(cache, Arrays.copyOf(broken, Math.min(broken.length, 100_000)));
             Files.setLastModifiedTime(cache, Files.getLastModifiedTime(jar));
             Process run = launch(checkout.resolve("jgpt"), logClasses, "c");
             assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -54,5 +54,8 @@ class MainTest {
         assertThat(Main.commandsFor("generat", "Hi")).isEqualTo(Main.COMMANDS);
         assertThat(run("--help")).isEqualTo(wholeTree().getUsageMessage());
         assertThat(run("help", "tokenize")).isEqualTo(wholeTree().getSubcommands().get("tokenize").getUsageMessage());
+        StringWriter err = new StringWriter();
+        assertThat(Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "generat", "Hi")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unmatched arguments from index 0: 'generat', 'Hi'", "jgpt --help");
     }
 }
