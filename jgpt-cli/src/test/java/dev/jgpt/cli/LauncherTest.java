@@ -213,21 +213,30 @@ class LauncherTest {
         assertThat(g1).contains("-XX:+UseG1GC -Xmx2g").doesNotContain("UseSerialGC", "-Xmn", "Pretenure");
     }
 
+    /** Writes an empty file modified at {@code time} in folders older than the jar. */
+    private Path write(String relative, FileTime time) throws IOException {
+        Path file = checkout.resolve(relative);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "");
+        Files.setLastModifiedTime(file, time);
+        FileTime before = FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000);
+        for (Path folder = file.getParent(); !folder.equals(checkout); folder = folder.getParent()) {
+            Files.setLastModifiedTime(folder, before);
+        }
+        return file;
+    }
+
     @Test
     void onlySourcesNewerThanTheJarRebuildIt() throws Exception {
         FileTime later = FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000);
-        for (String elsewhere : List.of("docs/notes.md", "jgpt-core/target/classes/A.class", "tools/Tool.java")) {
-            Path file = checkout.resolve(elsewhere);
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, "");
-            Files.setLastModifiedTime(file, later);
+        for (String elsewhere : List.of("docs/notes.md", "jgpt-core/target/classes/A.class", "tools/Tool.java",
+                "jgpt-server/src/test/node/node_modules/openai/index.js")) {
+            write(elsewhere, later);
         }
         run("info");
         assertThat(log("mvn.txt")).isEmpty();
 
-        Path source = Files.createDirectories(checkout.resolve("jgpt-core/src/main/java")).resolve("A.java");
-        Files.writeString(source, "");
-        Files.setLastModifiedTime(source, later);
+        Path source = write("jgpt-core/src/main/java/A.java", later);
         run("info");
         assertThat(log("mvn.txt")).singleElement().asString().contains("package");
 
