@@ -4,13 +4,16 @@ import dev.jgpt.JgptException;
 import dev.jgpt.Quoted;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code jgpt} command: one subcommand class per verb. */
 @Command(name = "jgpt", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A transformer language-model engine in pure Java.",
-        subcommands = {
+        description = "A transformer language-model engine in pure Java.")
+public final class Main implements Runnable {
+    /** The subcommands, in the order the help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(
             GenerateCommand.class,
             ChatCommand.class,
             ServeCommand.class,
@@ -25,9 +28,8 @@ import picocli.CommandLine.Command;
             TrainTokenizerCommand.class,
             ExportGgufCommand.class,
             QuantizeCommand.class,
-            CommandLine.HelpCommand.class
-        })
-public final class Main implements Runnable {
+            CommandLine.HelpCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -44,12 +46,36 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given output streams and returns the exit code (0 = success). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cli = new CommandLine(new Main());
+        for (Class<?> command : commandsFor(args)) {
+            cli.addSubcommand(command);
+        }
+        // settings reach the subcommands added so far, so they come after them
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(Main::onFailure);
         cli.setParameterExceptionHandler(Main::onBadArguments);
         return cli.execute(args);
+    }
+
+    /**
+     * The subcommands a command line needs: only the one it names, when its first word names one
+     * (picocli reads every option of every subcommand it is given, a good part of a short run's
+     * start-up); none for the version alone; all of them for the help or a mistyped name.
+     */
+    static List<Class<?>> commandsFor(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return List.of();
+        }
+        if (args.length > 0) {
+            for (Class<?> command : COMMANDS) {
+                if (command.getAnnotation(Command.class).name().equals(args[0]) && command != CommandLine.HelpCommand.class) {
+                    return List.of(command);
+                }
+            }
+        }
+        return COMMANDS;
     }
 
     @Override
