@@ -448,15 +448,8 @@ public final class Quantization {
             }
         }
 
-        /**
-         * A signed scale for x[at, +16) with levels in [−4, 3] (stored +4 at levels[lOff, +16)),
-         * weights x²: from −4/max, then up to five passes that move single levels where that
-         * raises (Σ w·x·q)²/Σ w·q² (make_q3 with its least-squares refinement). All-zero groups
-         * get scale 0 and levels 0.
-         */
-        private float fitSymmetricScale(float[] x, int at, int lOff) {
-            int n = 16;
-            int nmax = 4;
+        /** The value of largest magnitude in x[at, +n), with its sign (the first of equals). */
+        private static float largestMagnitude(float[] x, int at, int n) {
             float max = 0f;
             float amax = 0f;
             for (int i = 0; i < n; i++) {
@@ -466,7 +459,20 @@ public final class Quantization {
                     max = x[at + i];
                 }
             }
-            if (amax < GROUP_MAX_EPS) {
+            return max;
+        }
+
+        /**
+         * A signed scale for x[at, +16) with levels in [−4, 3] (stored +4 at levels[lOff, +16)),
+         * weights x²: from −4/max, then up to five passes that move single levels where that
+         * raises (Σ w·x·q)²/Σ w·q² (make_q3 with its least-squares refinement). All-zero groups
+         * get scale 0 and levels 0.
+         */
+        private float fitSymmetricScale(float[] x, int at, int lOff) {
+            int n = 16;
+            int nmax = 4;
+            float max = largestMagnitude(x, at, n);
+            if (Math.abs(max) < GROUP_MAX_EPS) {
                 Arrays.fill(levels, lOff, lOff + n, 0);
                 return 0f;
             }
@@ -729,16 +735,8 @@ public final class Quantization {
         private float fitSignedScale(float[] x, int at, int lOff) {
             int n = 16;
             int nmax = 32;
-            float max = 0f;
-            float amax = 0f;
-            for (int i = 0; i < n; i++) {
-                float ax = Math.abs(x[at + i]);
-                if (ax > amax) {
-                    amax = ax;
-                    max = x[at + i];
-                }
-            }
-            if (amax < GROUP_MAX_EPS) {
+            float max = largestMagnitude(x, at, n);
+            if (Math.abs(max) < GROUP_MAX_EPS) {
                 Arrays.fill(levels, lOff, lOff + n, 0);
                 return 0f;
             }
