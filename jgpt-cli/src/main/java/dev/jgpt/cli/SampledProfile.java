@@ -27,6 +27,8 @@ final class SampledProfile implements AutoCloseable {
             Map.entry("QuantKernels.dotQ8_0", "matvec Q8_0"),
             Map.entry("QuantKernels.dotQ4_0", "matvec Q4_0"),
             Map.entry("QuantKernels.dotSmall", "matvec Q4_1/Q5_0/Q5_1"),
+            Map.entry("QuantKernels.dotQ2K", "matvec Q2_K"),
+            Map.entry("QuantKernels.dotQ3K", "matvec Q3_K"),
             Map.entry("QuantKernels.dotQ45K", "matvec Q4_K/Q5_K"),
             Map.entry("QuantKernels.rowScalesK4", "matvec Q4_K/Q5_K scales"),
             Map.entry("QuantKernels.dotQ6K", "matvec Q6_K"),
