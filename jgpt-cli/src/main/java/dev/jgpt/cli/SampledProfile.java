@@ -112,10 +112,15 @@ final class SampledProfile implements AutoCloseable {
         return frames.isEmpty() ? "(no frames)" : "(outside jgpt) " + frames.getFirst().getMethod().getType().getName();
     }
 
+    /** The label of {@code Class.method}: its own, that of its family (the per-type block decoders), or its class's. */
     private static String operation(String method) {
         String label = OPERATIONS.get(method);
-        if (label == null) {
-            label = OPERATIONS.get(method.substring(0, method.indexOf('.')));
+        if (label == null && method.startsWith("QuantKernels.decode")) {
+            label = OPERATIONS.get("QuantKernels.decode");
+        }
+        int dot = method.indexOf('.');
+        if (label == null && dot > 0) {
+            label = OPERATIONS.get(method.substring(0, dot));
         }
         return label != null ? label : "other";
     }

@@ -125,14 +125,19 @@ class LauncherTest {
     @Test
     void javaReplacesTheLauncherSoItsExitCodeAndSignalsAreJavas() throws Exception {
         Process run = launch(checkout.resolve("jgpt"), "--wait");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.exists(dir.resolve("java.txt")) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        try {
+            Path saw = dir.resolve("java.txt");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while ((!Files.exists(saw) || Files.readString(saw).isBlank()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(javaSaw()).startsWith(run.pid() + " "); // exec: the launcher's process is java's
+            run.destroy(); // SIGTERM, as timeout, systemd or a script sends it
+            assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(run.toHandle().isAlive()).isFalse();
+        } finally {
+            run.destroyForcibly();
         }
-        assertThat(javaSaw()).startsWith(run.pid() + " "); // exec: the launcher's process is java's
-        run.destroy(); // SIGTERM, as timeout, systemd or a script sends it
-        assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(run.toHandle().isAlive()).isFalse();
 
         Process quick = launch(checkout.resolve("jgpt"), "info");
         assertThat(quick.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -230,7 +235,7 @@ class LauncherTest {
     void onlySourcesNewerThanTheJarRebuildIt() throws Exception {
         FileTime later = FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000);
         for (String elsewhere : List.of("docs/notes.md", "jgpt-core/target/classes/A.class", "tools/Tool.java",
-                "jgpt-server/src/test/node/node_modules/openai/index.js")) {
+                "jgpt-server/src/test/node/node_modules/openai/index.js", "jgpt-core/src/test/java/ATest.java")) {
             write(elsewhere, later);
         }
         run("info");

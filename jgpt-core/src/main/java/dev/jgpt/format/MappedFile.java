@@ -55,7 +55,7 @@ final class MappedFile implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(arena, handle);
             throw new FormatException(file, "cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             closeQuietly(arena, handle);
             throw e;
         }

@@ -167,6 +167,7 @@ class FailureIsolationTest {
             case "OutOfMemoryError" -> () -> new OutOfMemoryError("Java heap space");
             default -> () -> new IllegalStateException("a bug");
         };
+        int restarts = server.server.scheduler().restarts(); // the server is shared: other tests may have restarted it
         try {
             probe(failingAfter(0, fault));
             JsonNode error = ApiErrorsTest.error(within30s(() -> server.post("/v1/completions", "{\"prompt\": \"The\", \"max_tokens\": 5}")), 500);
@@ -184,7 +185,7 @@ class FailureIsolationTest {
             probe(null);
         }
         aNormalRequestIsAnswered();
-        assertThat(server.server.scheduler().restarts()).isZero();
+        assertThat(server.server.scheduler().restarts()).as("the worker survived the job").isEqualTo(restarts);
     }
 
     @Test
