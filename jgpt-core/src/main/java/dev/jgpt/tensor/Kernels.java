@@ -238,9 +238,7 @@ public final class Kernels {
                 return;
             }
             long rowBytes = (long) in * dtype.bytes();
-            if (dtype == DType.F16 && in % (2 * L) == 0) {
-                streamDotF16(x, seg, in, o0, o1, bias, y);
-            } else if (dtype == DType.F16) {
+            if (dtype == DType.F16) {
                 // convert several whole rows per (auto-vectorised) loop, then dot them from L1
                 float[] tmp = SCRATCH.get().row;
                 int rows = Math.max(1, tmp.length / in);
@@ -544,9 +542,10 @@ public final class Kernels {
     // ---------------------------------------------------------------------------------------------
     // Weight rows. Vector API calls are written out inside each loop, not in helpers that return
     // vectors: a helper C2 does not inline boxes every vector (measured: 57 MB allocated per call).
-    // F16 mostly goes through Float.float16ToFloat in plain loops, which C2 auto-vectorises to
-    // vcvtph2ps: twice as fast as the Vector API integer trick there. Only the OUT_IN stream
-    // (streamDotF16) converts with the trick, where it measured faster.
+    // F16 goes through Float.float16ToFloat in plain loops, which C2 auto-vectorises to vcvtph2ps.
+    // The Vector API integer trick (weights moved into F32 bit places, times 2^-112) turns F16
+    // subnormals into F32 subnormals, which cost a microcode assist per FMA on Intel cores: with
+    // a trained model's small weights it ran 2.8× slower than converting, then a float dot.
 
     /**
      * dst[dstOff, +n) = elements [elem, elem + n) of a weight segment, as floats (for a quantized
@@ -695,40 +694,6 @@ public final class Kernels {
                 a1 = z;
                 a2 = z;
                 a3 = z;
-            }
-        }
-    }
-
-    /**
-     * F16 with the conversion in the loop, by integer tricks: sign and exponent|mantissa moved to
-     * their F32 places give the weight times 2^-112 (exact, F16 subnormals included), so each
-     * row sum is scaled by 2^112 once at the end instead of every weight (measured 1.7× faster);
-     * an all-ones exponent (inf, NaN) is forced to all ones by a masked OR. Two vectors a step
-     * (more made C2 give up).
-     */
-    private static void streamDotF16(float[] x, MemorySegment w, int n, int o0, int o1, float[] bias, float[] y) {
-        FloatVector z = FloatVector.zero(F), a0 = z, a1 = z;
-        int i = 0;
-        int o = o0;
-        for (long p = (long) o0 * n * 2, end = (long) o1 * n * 2; p < end; p += 4L * L) {
-            IntVector h0 = ((IntVector) ShortVector.fromMemorySegment(S, w, p, LE).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8fffe000);
-            IntVector h1 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8fffe000);
-            FloatVector v0 = h0.lanewise(VectorOperators.OR, 0x7f800000,
-                    h0.lanewise(VectorOperators.AND, 0x0f800000).compare(VectorOperators.EQ, 0x0f800000)).reinterpretAsFloats();
-            FloatVector v1 = h1.lanewise(VectorOperators.OR, 0x7f800000,
-                    h1.lanewise(VectorOperators.AND, 0x0f800000).compare(VectorOperators.EQ, 0x0f800000)).reinterpretAsFloats();
-            a0 = v0.fma(FloatVector.fromArray(F, x, i), a0);
-            a1 = v1.fma(FloatVector.fromArray(F, x, i + L), a1);
-            i += 2 * L;
-            if (i == n) {
-                float s = VectorMath.sum(a0.add(a1)) * 0x1p112f;
-                y[o] = bias == null ? s : s + bias[o];
-                o++;
-                i = 0;
-                a0 = z;
-                a1 = z;
             }
         }
     }

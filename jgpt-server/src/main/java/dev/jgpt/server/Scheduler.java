@@ -264,6 +264,7 @@ final class Scheduler implements AutoCloseable {
             failCalls(gone);
             return;
         }
+        restarts.incrementAndGet(); // counted before the clients hear of it
         try {
             failSlots(new ApiException(500, "server_error", null, null, "internal error: the scheduler failed and was restarted"));
         } finally {
@@ -272,7 +273,6 @@ final class Scheduler implements AutoCloseable {
     }
 
     private void restart(Throwable fault) {
-        restarts.incrementAndGet();
         try {
             startWorker();
         } catch (Throwable e) {
