@@ -448,6 +448,11 @@ public final class Quantization {
             }
         }
 
+        /** v rounded to the nearest level in [−nmax, nmax − 1] (GGML's rounding). */
+        private static int signedLevel(float v, int nmax) {
+            return Math.max(-nmax, Math.min(nmax - 1, nearestInt(v)));
+        }
+
         /** The value of largest magnitude in x[at, +n), with its sign (the first of equals). */
         private static float largestMagnitude(float[] x, int at, int n) {
             float max = 0f;
@@ -481,7 +486,7 @@ public final class Quantization {
             float sumL2 = 0f;
             for (int i = 0; i < n; i++) {
                 float v = x[at + i];
-                int l = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * v)));
+                int l = signedLevel(iscale * v, nmax);
                 levels[lOff + i] = l;
                 float w = v * v;
                 sumLX += w * v * l;
@@ -496,7 +501,7 @@ public final class Quantization {
                     float slx = sumLX - w * v * li;
                     if (slx > 0) {
                         float sl2 = sumL2 - w * li * li;
-                        int l = Math.max(-nmax, Math.min(nmax - 1, nearestInt(v * sl2 / slx)));
+                        int l = signedLevel(v * sl2 / slx, nmax);
                         if (l != li) {
                             slx += w * v * l;
                             sl2 += w * l * l;
@@ -745,7 +750,7 @@ public final class Quantization {
             float sumL2 = 0f;
             for (int i = 0; i < n; i++) {
                 float v = x[at + i];
-                int l = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * v)));
+                int l = signedLevel(iscale * v, nmax);
                 levels[lOff + i] = l + nmax;
                 float w = v * v;
                 sumLX += w * v * l;
@@ -762,14 +767,14 @@ public final class Quantization {
                 sumL2 = 0f;
                 for (int i = 0; i < n; i++) {
                     float v = x[at + i];
-                    int l = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * v)));
+                    int l = signedLevel(iscale * v, nmax);
                     float w = v * v;
                     sumLX += w * v * l;
                     sumL2 += w * l * l;
                 }
                 if (sumL2 > 0 && sumLX * sumLX > best * sumL2) {
                     for (int i = 0; i < n; i++) {
-                        levels[lOff + i] = nmax + Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * x[at + i])));
+                        levels[lOff + i] = nmax + signedLevel(iscale * x[at + i], nmax);
                     }
                     scale = sumLX / sumL2;
                     best = scale * sumLX;
