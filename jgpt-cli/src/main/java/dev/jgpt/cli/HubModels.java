@@ -10,6 +10,7 @@ import dev.jgpt.hub.RepoFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ final class HubModels {
 
     /** The settings {@code env} gives, with huggingface_hub's defaults. */
     static HubSettings settings(Map<String, String> env, Path home) {
-        URI endpoint = value(env, "HF_ENDPOINT").map(e -> URI.create(e.replaceAll("/+$", ""))).orElse(HubSettings.DEFAULT_ENDPOINT);
+        URI endpoint = value(env, "HF_ENDPOINT").map(HubModels::endpoint).orElse(HubSettings.DEFAULT_ENDPOINT);
         Path hfHome = value(env, "HF_HOME").map(Path::of).orElseGet(() ->
                 value(env, "XDG_CACHE_HOME").map(Path::of).orElse(home.resolve(".cache")).resolve("huggingface"));
         Path cache = value(env, "HF_HUB_CACHE").map(Path::of).orElse(hfHome.resolve("hub"));
@@ -104,6 +105,18 @@ final class HubModels {
             if (bar != null) {
                 bar.close();
             }
+        }
+    }
+
+    private static URI endpoint(String text) {
+        try {
+            URI uri = new URI(text.replaceAll("/+$", ""));
+            if (!Set.of("http", "https").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null) {
+                throw new URISyntaxException(text, "expected http(s)://HOST");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new JgptException("HF_ENDPOINT is " + Quoted.of(text) + ", not an http(s) address like https://huggingface.co");
         }
     }
 

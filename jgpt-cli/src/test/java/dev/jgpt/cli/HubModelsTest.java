@@ -1,7 +1,9 @@
 package dev.jgpt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jgpt.JgptException;
 import dev.jgpt.hub.HubSettings;
 import java.net.URI;
 import java.nio.file.Files;
@@ -28,6 +30,8 @@ class HubModelsTest {
         assertThat(HubModels.settings(env, home)).isEqualTo(new HubSettings(URI.create("http://127.0.0.1:9"), Optional.of("hf_x"), Path.of("/data/hf/hub"), true));
         assertThat(HubModels.settings(Map.of("HF_HUB_CACHE", "/c", "HF_HUB_OFFLINE", "0"), home).cache()).isEqualTo(Path.of("/c"));
         assertThat(HubModels.settings(Map.of("HF_HUB_OFFLINE", "0"), home).offline()).isFalse();
+        assertThatThrownBy(() -> HubModels.settings(Map.of("HF_ENDPOINT", "huggingface.co"), home)).isInstanceOf(JgptException.class)
+                .hasMessage("HF_ENDPOINT is 'huggingface.co', not an http(s) address like https://huggingface.co");
 
         Files.createDirectories(home.resolve(".cache/huggingface"));
         Files.writeString(home.resolve(".cache/huggingface/token"), "hf_saved\n");
