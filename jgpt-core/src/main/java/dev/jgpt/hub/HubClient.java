@@ -21,6 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
@@ -96,7 +100,7 @@ final class HubClient {
                 return;
             }
             HttpResponse<InputStream> response = get(uri, Optional.of(have), repo);
-            try (InputStream body = response.body()) {
+            try (InputStream body = response.body(); StallGuard guard = new StallGuard(settings.stall())) {
                 int status = response.statusCode();
                 boolean append = status == 206 && response.headers().firstValue("Content-Range").orElse("").startsWith("bytes " + have + "-");
                 if (status == 416 || (status == 206 && !append)) {
@@ -111,6 +115,7 @@ final class HubClient {
                         append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
                     byte[] buffer = new byte[1 << 16];
                     for (int n; (n = body.read(buffer)) >= 0; ) {
+                        guard.progressed();
                         out.write(buffer, 0, n);
                         done += n;
                         progress.accept(done);
@@ -123,6 +128,47 @@ final class HubClient {
         if (sizeOf(partial) != file.size()) {
             throw new JgptException("fetching " + file.path() + " of " + repo + " broke off at " + sizeOf(partial) + " of " + file.size()
                     + " bytes" + (last == null ? "" : " (" + last.getMessage() + ")") + "; run the command again to resume");
+        }
+    }
+
+    /**
+     * Interrupts the downloading thread when nothing has arrived for the stall time: a read blocked
+     * on a connection that went silent (no close, no error) then ends, and the download resumes on a
+     * new connection with a range request.
+     */
+    private static final class StallGuard implements AutoCloseable {
+        private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                .name("jgpt-download-watch").daemon().factory());
+
+        private final Thread reader = Thread.currentThread();
+        private final long stallNanos;
+        private final ScheduledFuture<?> watch;
+        private volatile long lastProgress = System.nanoTime();
+        private volatile boolean fired;
+
+        StallGuard(Duration stall) {
+            stallNanos = stall.toNanos();
+            long period = Math.max(1, stall.toMillis() / 4);
+            watch = WATCH.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+        }
+
+        void progressed() {
+            lastProgress = System.nanoTime();
+        }
+
+        private synchronized void check() {
+            if (!fired && System.nanoTime() - lastProgress > stallNanos) {
+                fired = true;
+                reader.interrupt();
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            watch.cancel(false);
+            if (fired) {
+                Thread.interrupted(); // the interrupt was this guard's, not the caller's
+            }
         }
     }
 

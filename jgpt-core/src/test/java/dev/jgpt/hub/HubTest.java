@@ -7,11 +7,13 @@ import dev.jgpt.JgptException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Pulls from a stand-in hub on 127.0.0.1 into a cache in a temporary folder. */
@@ -74,6 +76,19 @@ class HubTest {
         assertThat(Files.readAllBytes(file)).isEqualTo(Q4);
         List<StandInHub.Request> cdn = standIn.requests().stream().filter(r -> r.server().equals("cdn")).toList();
         assertThat(cdn).extracting(StandInHub.Request::range).containsExactly(null, "bytes=100000-");
+    }
+
+    @Test
+    @Timeout(30) // the stand-in stays silent for 120 s: only the stall guard ends the read in time
+    void aConnectionThatGoesSilentIsDroppedAndResumed() throws IOException {
+        standIn.file(REPO, "m-Q4_K_M.gguf", Q4).stallAfter("m-Q4_K_M.gguf", 70_000);
+        Hub hub = new Hub(new HubSettings(standIn.endpoint(), Optional.empty(), cache, false, Duration.ofMillis(500)));
+        Path file = hub.pull(name(REPO), PullListener.NONE);
+
+        assertThat(Files.readAllBytes(file)).isEqualTo(Q4);
+        List<StandInHub.Request> cdn = standIn.requests().stream().filter(r -> r.server().equals("cdn")).toList();
+        assertThat(cdn).extracting(StandInHub.Request::range).containsExactly(null, "bytes=70000-");
+        assertThat(Thread.currentThread().isInterrupted()).as("the guard's interrupt is not left behind").isFalse();
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,6 +45,7 @@ public final class StandInHub implements AutoCloseable {
     private final Set<String> gated = ConcurrentHashMap.newKeySet();
     private final Set<String> wrongHash = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> breakAfter = new ConcurrentHashMap<>();
+    private final Map<String, Long> stallAfter = new ConcurrentHashMap<>();
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final HttpServer hub;
     private final HttpServer cdn;
@@ -52,6 +54,8 @@ public final class StandInHub implements AutoCloseable {
     public StandInHub() throws IOException {
         hub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         cdn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        hub.setExecutor(Executors.newVirtualThreadPerTaskExecutor()); // a stalled response must not hold up the next request
+        cdn.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         hub.createContext("/", e -> serve(e, "hub"));
         cdn.createContext("/", e -> serve(e, "cdn"));
         hub.start();
@@ -85,6 +89,12 @@ public final class StandInHub implements AutoCloseable {
     /** The CDN's next response for {@code path} breaks off after {@code bytes} bytes of body. */
     public StandInHub breakAfter(String path, long bytes) {
         breakAfter.put(path, bytes);
+        return this;
+    }
+
+    /** The CDN's next response for {@code path} sends {@code bytes} bytes of body, then nothing more, without closing. */
+    public StandInHub stallAfter(String path, long bytes) {
+        stallAfter.put(path, bytes);
         return this;
     }
 
@@ -174,7 +184,18 @@ public final class StandInHub implements AutoCloseable {
         }
         e.sendResponseHeaders(range == null ? 200 : 206, bytes.length - from);
         Long cut = breakAfter.remove(path);
+        Long stall = stallAfter.remove(path);
         OutputStream out = e.getResponseBody();
+        if (stall != null) {
+            out.write(bytes, from, (int) Math.min(stall, bytes.length - from));
+            out.flush();
+            try {
+                Thread.sleep(120_000); // silent, connection open: the client must give up on its own
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         if (cut != null) {
             out.write(bytes, from, (int) Math.min(cut, bytes.length - from));
             out.flush();
