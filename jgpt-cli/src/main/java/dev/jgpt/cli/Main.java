@@ -16,6 +16,7 @@ public final class Main implements Runnable {
     static final List<Class<?>> COMMANDS = List.of(
             GenerateCommand.class,
             ChatCommand.class,
+            RenderChatCommand.class,
             ServeCommand.class,
             TokenizeCommand.class,
             ScoreCommand.class,
