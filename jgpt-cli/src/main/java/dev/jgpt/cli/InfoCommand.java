@@ -1,10 +1,12 @@
 package dev.jgpt.cli;
 
+import dev.jgpt.JgptException;
 import dev.jgpt.format.TensorSource;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.model.ModelConfig;
 import dev.jgpt.tensor.Tensor;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,11 +14,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Describe a model: architecture, parameter count, dimensions, weight types, memory use.")
+        description = {"Describe a model: architecture, parameter count, dimensions, weight types, memory use.",
+            "Given a LoRA adapter file, describe the adapter: its base architecture, rank, alpha and the weights it adapts."})
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -24,12 +28,25 @@ final class InfoCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "A model or LoRA adapter file (as --model).")
+    Path file;
+
     @Option(names = "--json", description = "Print the description as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (file != null) {
+            if (model.model != null) {
+                throw new JgptException("info describes one file: give it as FILE or as --model, not both");
+            }
+            model.model = file;
+        }
+        if (model.model != null && AdapterInfo.isAdapter(model.model)) {
+            AdapterInfo.print(model.model, json, out);
+            return 0;
+        }
         try (LanguageModel lm = model.open()) {
             ModelConfig c = lm.config();
             TensorSource tensors = lm.files().tensors();

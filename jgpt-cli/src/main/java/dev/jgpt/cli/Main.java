@@ -28,6 +28,7 @@ public final class Main implements Runnable {
             TrainTokenizerCommand.class,
             ExportGgufCommand.class,
             QuantizeCommand.class,
+            MergeLoraCommand.class,
             CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
