@@ -48,9 +48,8 @@ public final class LanguageModel implements AutoCloseable {
      */
     public static LanguageModel open(Path path, List<LoraFile> adapters) {
         ModelFiles opened = ModelFiles.open(path);
-        ModelFiles files = opened;
         try {
-            files = Adapters.attach(opened, adapters);
+            ModelFiles files = Adapters.attach(opened, adapters);
             Tokenizer tokenizer = files.gguf().map(gguf -> GgufTokenizers.load(gguf.metadata()))
                     .orElseGet(() -> TokenizerLoader.fromDirectory(path));
             checkVocabulary(path, files, tokenizer);

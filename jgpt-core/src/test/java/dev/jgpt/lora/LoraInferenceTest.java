@@ -10,6 +10,7 @@ import dev.jgpt.TinyModels;
 import dev.jgpt.format.FileType;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufWriter;
+import dev.jgpt.model.GgufExport;
 import dev.jgpt.model.KvCache;
 import dev.jgpt.model.ModelFiles;
 import dev.jgpt.model.QuantizationMix;
@@ -49,6 +50,18 @@ class LoraInferenceTest {
         RandomModel.gguf(TinyModels.GPT2, DType.F32, 2).write(base);
         List<LoraFile> adapters = List.of(new LoraFile(adapter(base, "a.gguf", name -> !name.contains("ffn_up"), 3, 0f, 2), 1.5f));
         assertSameLogits(base, adapters, merge(base, adapters, null));
+    }
+
+    @Test
+    void aHuggingFaceFolderTakesAdaptersUnderLlamaCppsNames() {
+        Path folder = TinyModels.gpt2Folder(dir.resolve("gpt2"), DType.F32);
+        Path gguf = dir.resolve("gpt2.gguf");
+        try (GgufExport export = GgufExport.open(folder)) {
+            export.write(gguf, QuantizationMix.pure(DType.F32), QUIET);
+        }
+        // blk.N.attn_qkv is h.N.attn.c_attn, stored [in, out] in the folder and [out, in] in the GGUF file
+        List<LoraFile> adapters = List.of(new LoraFile(adapter(gguf, "a.gguf", ALL, 2, 4f, 8), 1f));
+        assertSameLogits(folder, adapters, merge(gguf, adapters, null));
     }
 
     @Test
