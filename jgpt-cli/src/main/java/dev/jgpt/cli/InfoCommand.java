@@ -8,6 +8,7 @@ import dev.jgpt.tensor.Tensor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -75,6 +76,10 @@ final class InfoCommand implements Callable<Integer> {
             info.put("weight_bytes_by_dtype", bytesByDtype);
             info.put("weights_bytes", weights);
             info.put("kv_cache_bytes", kvCache);
+            List<String> adapters = model.adapters.stream().map(a -> a.path() + " at " + a.scale()).toList();
+            if (!adapters.isEmpty()) {
+                info.put("lora", adapters);
+            }
             if (json) {
                 Json.print(out, info);
                 return 0;
@@ -93,6 +98,7 @@ final class InfoCommand implements Callable<Integer> {
             bytesByDtype.forEach((dtype, bytes) -> out.printf("weights       %s in %s%n", Units.bytes(bytes), dtype));
             out.printf("memory        %s of weights (memory-mapped) + %s KV cache at full context (F32)%n",
                     Units.bytes(weights), Units.bytes(kvCache));
+            adapters.forEach(adapter -> out.printf("LoRA adapter  %s%n", adapter));
             out.flush();
         }
         return 0;

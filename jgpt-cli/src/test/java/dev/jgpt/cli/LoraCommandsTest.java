@@ -87,6 +87,9 @@ class LoraCommandsTest {
         assertThat(json.get("type").asText()).isEqualTo("lora");
         assertThat(json.get("ranks").toString()).isEqualTo("[4]");
         assertThat(json.get("targets")).hasSize(12);
+        Run model = jgpt("info", "--model", base.toString(), "--lora", adapter + ":0.5");
+        assertThat(model.exit()).as(model.err()).isZero();
+        assertThat(model.out()).contains("LoRA adapter  " + adapter + " at 0.5");
     }
 
     @Test
