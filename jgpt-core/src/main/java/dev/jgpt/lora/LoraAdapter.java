@@ -40,7 +40,10 @@ public record LoraAdapter(String architecture, float alpha, Map<String, LoraPair
         pairs = Collections.unmodifiableMap(new TreeMap<>(pairs));
     }
 
-    /** The factor of the term a pair adds at {@code userScale}: {@code userScale · alpha / rank}, or {@code userScale} when alpha is 0. */
+    /**
+     * The factor of the term a pair of {@code rank} adds at {@code userScale}: {@code userScale · alpha / rank},
+     * or {@code userScale} alone when alpha is 0 (llama.cpp's rule).
+     */
     public float scale(float userScale, int rank) {
         return alpha == 0 ? userScale : userScale * alpha / rank;
     }
@@ -61,7 +64,8 @@ public record LoraAdapter(String architecture, float alpha, Map<String, LoraPair
             }
             String adapterType = meta.optionalString(GgufNames.ADAPTER_TYPE).orElse("");
             if (!adapterType.equals("lora")) {
-                throw new FormatException(file, GgufNames.ADAPTER_TYPE + " is " + Quoted.of(adapterType) + "; only 'lora' adapters are supported");
+                throw new FormatException(file, GgufNames.ADAPTER_TYPE + " is " + Quoted.of(adapterType)
+                        + "; only 'lora' adapters are supported");
             }
             String architecture = meta.optionalString(GgufMetadata.ARCHITECTURE).orElseThrow(() -> new FormatException(file,
                     "no " + GgufMetadata.ARCHITECTURE + ": an adapter names the architecture of its base model"));

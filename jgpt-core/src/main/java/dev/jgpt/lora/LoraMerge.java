@@ -34,7 +34,8 @@ public final class LoraMerge {
      * Writes {@code base} with {@code adapters} merged to {@code out}; {@code mix} (null: each
      * tensor keeps its type) chooses the types of the output's tensors.
      */
-    public static Summary write(Path base, List<LoraFile> adapters, Path out, QuantizationMix mix, GgufWriter.Progress progress) {
+    public static Summary write(Path base, List<LoraFile> adapters, Path out, QuantizationMix mix,
+                                GgufWriter.Progress progress) {
         try (ModelFiles model = ModelFiles.open(base)) {
             Gguf gguf = model.gguf().orElseThrow(() -> new FormatException(base,
                     "adapters merge into a GGUF model; write this one as GGUF first (export-gguf)"));
