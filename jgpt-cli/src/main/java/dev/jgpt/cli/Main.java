@@ -32,6 +32,7 @@ public final class Main implements Runnable {
             TrainTokenizerCommand.class,
             ExportGgufCommand.class,
             QuantizeCommand.class,
+            MergeLoraCommand.class,
             CommandLine.HelpCommand.class);
 
     @CommandLine.Spec

@@ -18,4 +18,10 @@ class DecodeAllocationTest {
     void warmDecodeStepsAllocateNothing() throws Exception {
         assertThat(FreshJvm.lastLine(List.of(), DecodeAllocation.class)).as("bytes allocated by 50 warm decode steps").isEqualTo("0");
     }
+
+    @Test
+    void warmDecodeStepsWithAnAdapterAllocateNothing() throws Exception {
+        assertThat(FreshJvm.lastLine(List.of("-XX:-TieredCompilation"), DecodeAllocation.class, "lora"))
+                .as("bytes allocated by 50 warm decode steps with a LoRA adapter on every linear map").isEqualTo("0");
+    }
 }
