@@ -42,10 +42,10 @@ final class InfoCommand implements Callable<Integer> {
             if (model.model != null) {
                 throw new JgptException("info describes one file: give it as FILE or as --model, not both");
             }
-            model.model = file;
+            model.model = file.toString();
         }
-        if (model.model != null && AdapterInfo.isAdapter(model.model)) {
-            AdapterInfo.print(model.model, json, out);
+        if (model.model != null && AdapterInfo.isAdapter(model.path())) {
+            AdapterInfo.print(model.path(), json, out);
             return 0;
         }
         try (LanguageModel lm = model.open()) {
