@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "info", mixinStandardHelpOptions = true,
+@Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Describe a model: architecture, parameter count, dimensions, weight types, memory use.")
 final class InfoCommand implements Callable<Integer> {
     @Spec

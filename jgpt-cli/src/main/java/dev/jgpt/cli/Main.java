@@ -9,7 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code jgpt} command: one subcommand class per verb. */
-@Command(name = "jgpt", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "jgpt", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
         description = "A transformer language-model engine in pure Java.")
 public final class Main implements Runnable {
     /** The subcommands, in the order the help lists them. */
