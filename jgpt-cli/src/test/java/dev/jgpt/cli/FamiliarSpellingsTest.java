@@ -105,6 +105,8 @@ class FamiliarSpellingsTest {
             // the last token is sampled, never run through the cache
             assertThat(cut.get("tokens")).hasSize(size - promptTokens + 1);
         }
+        Run text = jgpt("generate", "--model", model.toString(), "-n", "50", "--temp", "0", "-c", Integer.toString(size), PROMPT);
+        assertThat(text.err()).contains("the context window (" + size + " tokens) is full");
         assertOneLineError(jgpt("generate", "--model", model.toString(), "-c", "1000", PROMPT), "1000", "context length is 256");
     }
 
