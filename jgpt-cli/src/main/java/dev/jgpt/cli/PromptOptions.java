@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 
 /** Where a prompt comes from: the PROMPT argument, -p/--prompt or -f/--file, once; "-" reads it from stdin. */
 final class PromptOptions {
-    static final String STDIN = "-";
+    private static final String STDIN = "-";
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
