@@ -1,5 +1,6 @@
 package dev.jgpt.generate;
 
+import dev.jgpt.JgptException;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.GgufNames;
 import dev.jgpt.lora.Adapters;
@@ -28,10 +29,12 @@ public final class LanguageModel implements AutoCloseable {
     private final ModelFiles files;
     private final Tokenizer tokenizer;
     private Generator generator;
+    private int contextSize;
 
     private LanguageModel(ModelFiles files, Tokenizer tokenizer) {
         this.files = files;
         this.tokenizer = tokenizer;
+        this.contextSize = Math.min(files.config().contextLength(), Generator.DEFAULT_MAX_WINDOW);
     }
 
     /**
@@ -99,6 +102,25 @@ public final class LanguageModel implements AutoCloseable {
         return files;
     }
 
+    /**
+     * Positions a KV cache made for this model holds, prompt and new tokens together: the model's
+     * context length, at most {@link Generator#DEFAULT_MAX_WINDOW}, unless {@link #setContextSize} says otherwise.
+     */
+    public int contextSize() {
+        return contextSize;
+    }
+
+    /** Sets {@link #contextSize}: from 1 position up to the model's context length. */
+    public void setContextSize(int positions) {
+        int limit = files.config().contextLength();
+        if (positions < 1 || positions > limit) {
+            throw new JgptException("a context size of " + positions + " positions does not fit this model: "
+                    + "its context length is " + limit + " (give 1.." + limit + ")");
+        }
+        contextSize = positions;
+        generator = null;
+    }
+
     /** The model's own chat template (a Jinja program), if its file carries one: GGUF's {@code tokenizer.chat_template}. */
     public Optional<String> chatTemplate() {
         return files.gguf().map(Gguf::metadata).flatMap(m -> m.optionalString("tokenizer.chat_template"));
@@ -124,7 +146,7 @@ public final class LanguageModel implements AutoCloseable {
 
     public Generation generate(int[] prompt, GenerationSettings settings, TokenListener listener) {
         if (generator == null) {
-            generator = new Generator(files.transformer(), tokenizer);
+            generator = new Generator(files.transformer(), tokenizer, contextSize);
         }
         return generator.generate(prompt, settings, listener);
     }
