@@ -1,11 +1,11 @@
 package dev.jgpt.generate;
 
 import dev.jgpt.format.FormatException;
+import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufNames;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
 import dev.jgpt.model.Transformer;
-import dev.jgpt.format.Gguf;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tokenizer.GgufTokenizers;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.TokenizerLoader;

@@ -88,11 +88,6 @@ public final class Transformer {
         this.rowScratch = new float[Math.max(config.queryDim(), config.kvDim())];
     }
 
-    /** Loads GPT-2 weights from a Hugging Face checkpoint whose config is already known. */
-    public static Transformer load(TensorSource source, ModelConfig config) {
-        return new Transformer(Gpt2Loader.load(source, config), source);
-    }
-
     public ModelConfig config() {
         return config;
     }

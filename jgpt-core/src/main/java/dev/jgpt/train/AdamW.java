@@ -3,7 +3,7 @@ package dev.jgpt.train;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.format.SafeTensorsWriter;
-import dev.jgpt.model.Gpt2Tensors;
+import dev.jgpt.model.load.Gpt2Tensors;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Parallel;
 import dev.jgpt.tensor.Tensor;

@@ -1,20 +1,21 @@
 package dev.jgpt.train;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.SafeTensorsWriter;
 import dev.jgpt.format.TensorSource;
-import dev.jgpt.model.Gpt2Tensors;
-import dev.jgpt.model.HfConfig;
 import dev.jgpt.model.LayerWeights;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
 import dev.jgpt.model.ModelWeights;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.model.Transformer;
+import dev.jgpt.model.load.Gpt2Loader;
+import dev.jgpt.model.load.Gpt2Tensors;
+import dev.jgpt.model.load.HfConfig;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
-import dev.jgpt.tensor.WeightMatrix;
 import dev.jgpt.tensor.WeightMatrix.Layout;
+import dev.jgpt.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -91,7 +92,7 @@ public final class Parameters implements AutoCloseable {
 
     /** Copies the GPT-2 weights of a checkpoint (Hugging Face names, with or without {@code transformer.}). */
     public static Parameters load(TensorSource source, ModelConfig config) {
-        return copyOf(Transformer.load(source, config).weights());
+        return copyOf(Gpt2Loader.load(source, config));
     }
 
     /** Copies the weights of a model folder ({@code config.json} + {@code model.safetensors}). */

@@ -3,8 +3,8 @@ package dev.jgpt.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.jgpt.model.Gpt2Tensors;
 import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.load.Gpt2Tensors;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -2,8 +2,8 @@ package dev.jgpt.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jgpt.model.Gpt2Tensors;
 import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.load.Gpt2Tensors;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;

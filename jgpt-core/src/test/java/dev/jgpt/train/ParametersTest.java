@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.SharedData;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.format.SafeTensorsWriter;
-import dev.jgpt.model.Gpt2Tensors;
-import dev.jgpt.model.HfConfig;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.model.Transformer;
+import dev.jgpt.model.load.Gpt2Tensors;
+import dev.jgpt.model.load.HfConfig;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import java.nio.file.Path;

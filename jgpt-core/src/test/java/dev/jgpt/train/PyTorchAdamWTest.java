@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.SharedData;
 import dev.jgpt.format.SafeTensors;
-import dev.jgpt.model.Gpt2Tensors;
+import dev.jgpt.model.load.Gpt2Tensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

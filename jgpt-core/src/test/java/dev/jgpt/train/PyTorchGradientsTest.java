@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.jgpt.SharedData;
 import dev.jgpt.format.SafeTensors;
-import dev.jgpt.model.Gpt2Tensors;
+import dev.jgpt.model.load.Gpt2Tensors;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;

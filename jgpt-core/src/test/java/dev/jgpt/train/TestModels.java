@@ -1,8 +1,8 @@
 package dev.jgpt.train;
 
-import dev.jgpt.model.Gpt2Tensors;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.RandomModel;
+import dev.jgpt.model.load.Gpt2Tensors;
+import dev.jgpt.model.load.TensorInit;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
@@ -27,7 +27,7 @@ final class TestModels {
         for (Gpt2Tensors.Spec spec : p.specs()) {
             int offset = p.offset(spec.name());
             long count = p.tensor(spec.name()).elementCount();
-            boolean normWeight = spec.init() == RandomModel.Init.ONES;
+            boolean normWeight = spec.init() == TensorInit.ONES;
             for (long i = 0; i < count; i++) {
                 float value = (float) ((normWeight ? 1 : 0) + random.nextGaussian() * std);
                 data.setAtIndex(ValueLayout.JAVA_FLOAT, offset + i, value);

@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.convert;
 
 import static dev.jgpt.format.GgufNames.ArchKey.BLOCK_COUNT;
 import static dev.jgpt.format.GgufNames.ArchKey.CONTEXT_LENGTH;
@@ -14,9 +14,13 @@ import dev.jgpt.format.GgufNames;
 import dev.jgpt.format.GgufValue;
 import dev.jgpt.format.GgufWriter;
 import dev.jgpt.format.SafeTensors;
-import dev.jgpt.format.TensorConversion;
 import dev.jgpt.format.TensorConversion.Source;
+import dev.jgpt.format.TensorConversion;
 import dev.jgpt.format.TensorSource;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.load.Gpt2Tensors;
+import dev.jgpt.model.load.HfConfig;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tokenizer.ByteLevelBpe;

@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.model.load;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +9,8 @@ import dev.jgpt.JgptException;
 import dev.jgpt.Quoted;
 import dev.jgpt.format.AtomicFiles;
 import dev.jgpt.format.FormatException;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,8 +1,10 @@
-package dev.jgpt.model;
+package dev.jgpt.model.load;
 
 import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.TensorSource;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.ModelWeights;
 import dev.jgpt.tensor.Tensor;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,7 +16,7 @@ import java.util.regex.Pattern;
  * {@code h.N.attn.masked_bias}) are not weights and are ignored; an {@code lm_head.weight}
  * is used as the unembedding when present, else {@code wte} (tied).
  */
-final class Gpt2Loader {
+public final class Gpt2Loader {
     private static final Pattern KNOWN = Pattern.compile(
             "(transformer\\.)?(wte|wpe|ln_f)\\.(weight|bias)|lm_head\\.weight"
                     + "|(transformer\\.)?h\\.\\d+\\.(ln_1|ln_2|attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj)\\.(weight|bias)"
@@ -32,7 +34,7 @@ final class Gpt2Loader {
         this.prefix = source.find("wte.weight").isPresent() ? "" : "transformer.";
     }
 
-    static ModelWeights load(TensorSource source, ModelConfig config) {
+    public static ModelWeights load(TensorSource source, ModelConfig config) {
         return new Gpt2Loader(source, config).load();
     }
 

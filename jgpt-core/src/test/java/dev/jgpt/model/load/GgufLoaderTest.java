@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.model.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,9 +7,21 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.SharedData;
+import dev.jgpt.convert.GgufExport;
+import dev.jgpt.convert.GgufModelWriter;
+import dev.jgpt.convert.QuantizationMix;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.GgufValue;
 import dev.jgpt.format.SafeTensorsWriter.Entry;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.Gpt2ConformanceTest;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.ModelWeights;
+import dev.jgpt.model.RandomModels;
+import dev.jgpt.model.ReferenceForward;
+import dev.jgpt.model.Rope;
+import dev.jgpt.model.Transformer;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.Gpt2Tokenizers;
 import dev.jgpt.tokenizer.TokenizerJson;
