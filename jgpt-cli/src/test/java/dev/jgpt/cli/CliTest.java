@@ -122,7 +122,7 @@ class CliTest {
     }
 
     /** A file under ../shared (the system property jgpt.shared); skips the test when it is absent. */
-    private static Path shared(String relative) {
+    static Path shared(String relative) {
         Path path = Path.of(System.getProperty("jgpt.shared", "../shared")).resolve(relative);
         assumeTrue(Files.exists(path), "reference data not found, skipping: " + path);
         return path;

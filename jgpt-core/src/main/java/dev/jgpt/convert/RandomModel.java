@@ -4,7 +4,7 @@ import dev.jgpt.format.SafeTensorsWriter;
 import dev.jgpt.format.TensorConversion;
 import dev.jgpt.model.Architecture;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.load.Gpt2Tensors;
+import dev.jgpt.model.load.HfTensors;
 import dev.jgpt.model.load.HfConfig;
 import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.model.load.TensorInit;
@@ -33,10 +33,10 @@ public final class RandomModel {
     /** A GPT-2 as a Hugging Face folder: {@code config.json} and {@code model.safetensors} (not the tokenizer). */
     public static void write(ModelConfig config, DType dtype, long seed, Path directory) {
         List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
-        List<Gpt2Tensors.Spec> specs = Gpt2Tensors.of(config);
+        List<HfTensors.Spec> specs = HfTensors.of(config);
         for (int t = 0; t < specs.size(); t++) {
             int index = t;
-            Gpt2Tensors.Spec spec = specs.get(t);
+            HfTensors.Spec spec = specs.get(t);
             entries.add(new SafeTensorsWriter.Entry(spec.name(), dtype, spec.shape(),
                     segment -> initialize(config, seed, index, segment, dtype)));
         }
@@ -46,11 +46,11 @@ public final class RandomModel {
 
     /**
      * Fills {@code segment} (the whole tensor, as {@code dtype}) with the initial values of tensor
-     * number {@code index} of {@link Gpt2Tensors#of}: the same values for the same seed wherever
+     * number {@code index} of {@link HfTensors#of}: the same values for the same seed wherever
      * the tensor is written, a file or a training model's parameters.
      */
     public static void initialize(ModelConfig config, long seed, int index, MemorySegment segment, DType dtype) {
-        Gpt2Tensors.Spec spec = Gpt2Tensors.of(config).get(index);
+        HfTensors.Spec spec = HfTensors.of(config).get(index);
         fill(spec.init(), spec.shape(), config.layers(), seed, index, dtype, segment);
     }
 

@@ -1007,6 +1007,19 @@ public final class Kernels {
     }
 
     private static void rmsNormRow(float[] x, int off, int d, float[] gamma, float eps, float[] out) {
+        float inv = rowRms(x, off, d, eps);
+        FloatVector iv = FloatVector.broadcast(F, inv);
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector.fromArray(F, x, off + i).mul(iv).mul(FloatVector.fromArray(F, gamma, i)).intoArray(out, off + i);
+        }
+        for (; i < d; i++) {
+            out[off + i] = x[off + i] * inv * gamma[i];
+        }
+    }
+
+    /** 1/√(mean(x²) + eps) of {@code x[off, off+d)}: RMSNorm's one statistic. */
+    public static float rowRms(float[] x, int off, int d, float eps) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i <= d - L; i += L) {
@@ -1017,15 +1030,7 @@ public final class Kernels {
         for (; i < d; i++) {
             squares += x[off + i] * x[off + i];
         }
-        float inv = (float) (1.0 / Math.sqrt(squares / d + eps));
-        FloatVector iv = FloatVector.broadcast(F, inv);
-        i = 0;
-        for (; i <= d - L; i += L) {
-            FloatVector.fromArray(F, x, off + i).mul(iv).mul(FloatVector.fromArray(F, gamma, i)).intoArray(out, off + i);
-        }
-        for (; i < d; i++) {
-            out[off + i] = x[off + i] * inv * gamma[i];
-        }
+        return (float) (1.0 / Math.sqrt(squares / d + eps));
     }
 
     /**
@@ -1037,12 +1042,18 @@ public final class Kernels {
      */
     public static void rope(float[] x, int m, int heads, int headSize, int pairs, boolean halves,
                             float[] cos, float[] sin, int firstPosition) {
+        rope(x, 0, m, heads, headSize, pairs, halves, cos, sin, firstPosition);
+    }
+
+    /** {@link #rope(float[], int, int, int, int, boolean, float[], float[], int)} on the rows from {@code x[offset]}. */
+    public static void rope(float[] x, int offset, int m, int heads, int headSize, int pairs, boolean halves,
+                            float[] cos, float[] sin, int firstPosition) {
         int step = halves ? 1 : 2;      // distance from one pair's first value to the next pair's
         int partner = halves ? pairs : 1; // distance from a pair's first value to its second
         for (int r = 0; r < m; r++) {
             int table = (firstPosition + r) * pairs;
             for (int h = 0; h < heads; h++) {
-                int base = (r * heads + h) * headSize;
+                int base = offset + (r * heads + h) * headSize;
                 for (int i = 0; i < pairs; i++) {
                     int a = base + i * step;
                     float c = cos[table + i];

@@ -1,6 +1,7 @@
 /**
- * Training a GPT-2: the forward pass over a batch with its activations kept, a backward written
- * by hand next to each layer's forward (llm.c style), AdamW, and the learning-rate schedule.
+ * Training: the parameters, the loss and gradients of a batch (the {@link dev.jgpt.model.Transformer}'s
+ * training pass: its one forward with activations kept, then each layer's backward, written
+ * beside its forward in {@code dev.jgpt.model}), AdamW, the learning-rate schedule, data and checkpoints.
  *
  * <ul>
  *   <li>{@link dev.jgpt.train.Parameters}: every weight, float32, in one off-heap segment, in

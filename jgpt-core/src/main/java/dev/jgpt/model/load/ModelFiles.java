@@ -47,7 +47,7 @@ public final class ModelFiles implements AutoCloseable {
         }
         ModelConfig config = HfConfig.read(path.resolve(CONFIG));
         SafeTensors tensors = SafeTensors.open(path.resolve(WEIGHTS));
-        return withClose(tensors, () -> new ModelFiles(path, tensors, new Transformer(Gpt2Loader.load(tensors, config), tensors)));
+        return withClose(tensors, () -> new ModelFiles(path, tensors, new Transformer(HfLoader.load(tensors, config), tensors)));
     }
 
     /** {@code open.get()}, closing {@code source} if that fails. */
