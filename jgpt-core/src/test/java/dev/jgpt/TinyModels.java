@@ -1,9 +1,9 @@
 package dev.jgpt;
 
+import dev.jgpt.convert.GgufModelWriter;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.model.Architecture;
-import dev.jgpt.model.GgufModelWriter;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.model.Rope;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.BpeTrainer;

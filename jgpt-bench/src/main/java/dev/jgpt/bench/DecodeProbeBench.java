@@ -1,10 +1,10 @@
 package dev.jgpt.bench;
 
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.model.KvCache;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.model.Transformer;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Parallel;
 import java.io.IOException;

@@ -1,17 +1,17 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.JgptException;
-import dev.jgpt.model.QuantizationMix;
+import dev.jgpt.convert.QuantizationMix;
 import dev.jgpt.tensor.DType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "export-gguf", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Write a Hugging Face GPT-2 folder as a GGUF file that llama.cpp runs.",

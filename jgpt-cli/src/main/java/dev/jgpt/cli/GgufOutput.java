@@ -1,8 +1,8 @@
 package dev.jgpt.cli;
 
+import dev.jgpt.convert.GgufExport;
+import dev.jgpt.convert.QuantizationMix;
 import dev.jgpt.format.FileType;
-import dev.jgpt.model.GgufExport;
-import dev.jgpt.model.QuantizationMix;
 import dev.jgpt.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,14 +1,14 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.convert.GgufModelWriter;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.GgufNames;
 import dev.jgpt.format.GgufValue;
 import dev.jgpt.model.Architecture;
-import dev.jgpt.model.GgufModelWriter;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.model.Rope;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.ByteLevelBpe;
 import dev.jgpt.tokenizer.Gpt2Tokenizers;
@@ -23,11 +23,11 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 @Command(name = "make-model", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Write a randomly initialised GPT-2- or Llama-shaped model with GPT-2's tokenizer, for benchmarks "

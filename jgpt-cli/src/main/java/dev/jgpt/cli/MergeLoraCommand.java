@@ -3,7 +3,7 @@ package dev.jgpt.cli;
 import dev.jgpt.format.FileType;
 import dev.jgpt.lora.LoraFile;
 import dev.jgpt.lora.LoraMerge;
-import dev.jgpt.model.QuantizationMix;
+import dev.jgpt.convert.QuantizationMix;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,19 +1,19 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.convert.QuantizationMix;
 import dev.jgpt.format.FileType;
-import dev.jgpt.model.QuantizationMix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Write a model as a GGUF file with quantized weight matrices (Q4_K_M, Q8_0, ...), as llama-quantize does.",

@@ -2,7 +2,10 @@ package dev.jgpt.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
+import dev.jgpt.model.Architecture;
 import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.Rope;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.TokenizerJson;
@@ -19,18 +22,17 @@ import dev.jgpt.train.TrainingModel;
 import dev.jgpt.train.TrainingSettings;
 import dev.jgpt.train.TrainingState;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a GPT-2 model by backpropagation on a text file (or fine-tune one with --init).",
+        description = {"Train a GPT-2, Llama or Qwen2 model by backpropagation on a text file (or fine-tune one with --init).",
             "Writes a Hugging Face model folder to --out, with a checkpoint, losses.csv and loss.svg.",
             "The defaults are nanoGPT's baby GPT on characters: 4 layers, 4 heads, 128 dims, context 64."})
 final class TrainCommand implements Callable<Integer> {
@@ -60,6 +62,15 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "Continue the run whose checkpoint is in --out, exactly where it stopped.")
     boolean resume;
+
+    @Option(names = "--arch", defaultValue = "gpt2", paramLabel = "gpt2|llama|qwen2",
+            description = "The new model's architecture: gpt2 (LayerNorm, GELU, learned positions), llama (RMSNorm, rotary "
+                    + "positions, SwiGLU, grouped-query attention, untied unembedding) or qwen2 (llama with q/k/v biases and a "
+                    + "tied unembedding) (default: ${DEFAULT-VALUE}).")
+    String arch;
+
+    @Option(names = "--kv-heads", paramLabel = "N", description = "Key/value heads of llama and qwen2, dividing --heads (default: --heads).")
+    Integer kvHeads;
 
     @Option(names = "--layers", paramLabel = "N", defaultValue = "4", description = "Transformer blocks (default: ${DEFAULT-VALUE}).")
     int layers;
@@ -158,11 +169,16 @@ final class TrainCommand implements Callable<Integer> {
         Tokenizer tok;
         Parameters parameters;
         if (init != null) {
+            for (String shape : List.of("--arch", "--kv-heads", "--layers", "--heads", "--embd")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(shape)) {
+                    throw new JgptException(shape + " cannot be given with --init: the model's shape is the one it has");
+                }
+            }
             tok = TokenizerLoader.fromDirectory(init);
             parameters = Parameters.load(init);
         } else {
             tok = newTokenizer(err);
-            parameters = Parameters.random(ModelConfig.gpt2(layers, heads, embd, ctx, tok.vocabSize()), seed);
+            parameters = Parameters.random(newConfig(tok.vocabSize()), seed);
         }
         TokenDataset corpus = corpus(tok);
         TokenizerJson.write(tok, out.resolve(TrainingCheckpoint.TOKENIZER));
@@ -223,6 +239,29 @@ final class TrainCommand implements Callable<Integer> {
                 sampleEvery, sampleTokens, checkpointEvery, seed, batching);
     }
 
+    /** The shape of a new model: --arch, its widths, the tokenizer's vocabulary. */
+    private ModelConfig newConfig(int vocab) {
+        String name = arch.toLowerCase(Locale.ROOT);
+        if (name.equals("gpt2")) {
+            if (kvHeads != null) {
+                throw new JgptException("--kv-heads applies to llama and qwen2; a gpt2 has as many key/value heads as heads");
+            }
+            return ModelConfig.gpt2(layers, heads, embd, ctx, vocab);
+        }
+        if (!name.equals("llama") && !name.equals("qwen2")) {
+            throw new JgptException("--arch must be gpt2, llama or qwen2, got " + Quoted.of(arch));
+        }
+        if (heads <= 0 || embd % heads != 0) {
+            throw new JgptException("--embd (" + embd + ") must be a positive multiple of --heads (" + heads + ")");
+        }
+        // rotary positions by halves, as Hugging Face's Llama and Qwen2 apply them
+        Rope rope = Rope.of(Rope.Style.NEOX, embd / heads, 10000);
+        boolean llama = name.equals("llama");
+        return new ModelConfig(llama ? Architecture.llama(rope) : Architecture.qwen2(rope), layers, heads,
+                kvHeads == null ? heads : kvHeads, embd, ModelConfig.multiply(4, embd, "--embd", "the MLP width 4 × --embd"), ctx,
+                vocab, 1e-5f, !llama);
+    }
+
     private static TrainingSettings withSteps(TrainingSettings s, int steps) {
         return new TrainingSettings(s.batch(), s.gradAccum(), s.seq(), steps, s.lr(), s.minLr(), s.warmup(), s.cosine(), s.adamW(),
                 s.gradClip(), s.validationFraction(), s.evalEvery(), s.evalBatches(), s.sampleEvery(), s.sampleTokens(),
@@ -256,8 +295,8 @@ final class TrainCommand implements Callable<Integer> {
         if (json) {
             return;
         }
-        err.printf("jgpt: training a %s GPT-2 (%d layers, %d heads, %d dims, context %d, vocabulary %d) on %s tokens of %s%n",
-                Units.count(c.parameterCount()), c.layers(), c.heads(), c.embd(), c.contextLength(), c.vocabSize(),
+        err.printf("jgpt: training a %s %s (%d layers, %d heads, %d dims, context %d, vocabulary %d) on %s tokens of %s%n",
+                Units.count(c.parameterCount()), c.architecture(), c.layers(), c.heads(), c.embd(), c.contextLength(), c.vocabSize(),
                 Units.count(corpus.size()), data);
         err.printf("jgpt: %d steps of %d × %d × %d tokens, lr %.2g → %.2g, writing to %s%n", s.steps(), s.gradAccum(), s.batch(),
                 s.seq(), s.lr(), s.minLr(), out);

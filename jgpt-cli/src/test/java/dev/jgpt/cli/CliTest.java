@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.format.SafeTensorsWriter;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tokenizer.ByteLevelBpe;
@@ -122,7 +122,7 @@ class CliTest {
     }
 
     /** A file under ../shared (the system property jgpt.shared); skips the test when it is absent. */
-    private static Path shared(String relative) {
+    static Path shared(String relative) {
         Path path = Path.of(System.getProperty("jgpt.shared", "../shared")).resolve(relative);
         assumeTrue(Files.exists(path), "reference data not found, skipping: " + path);
         return path;

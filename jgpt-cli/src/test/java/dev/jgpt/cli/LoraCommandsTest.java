@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jgpt.cli.CliTest.Run;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.lora.RandomLora;
-import dev.jgpt.model.ModelFiles;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import java.io.IOException;
 import java.nio.file.Path;

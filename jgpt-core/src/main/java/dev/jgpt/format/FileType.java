@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * llama.cpp's file types: what {@code general.file_type} holds and what llama-quantize is asked
  * for by name. Each has a base block type for the weight matrices; the K mixes (…_S, …_M, …_L
- * and Q2_K) give some matrices more bits than the base ({@code dev.jgpt.model.QuantizationMix}).
+ * and Q2_K) give some matrices more bits than the base ({@code dev.jgpt.convert.QuantizationMix}).
  */
 public enum FileType {
     F32(0, DType.F32),

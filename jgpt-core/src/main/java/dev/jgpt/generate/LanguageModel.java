@@ -2,13 +2,13 @@ package dev.jgpt.generate;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.format.FormatException;
+import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufNames;
 import dev.jgpt.lora.Adapters;
 import dev.jgpt.lora.LoraFile;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
 import dev.jgpt.model.Transformer;
-import dev.jgpt.format.Gguf;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tokenizer.GgufTokenizers;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.TokenizerLoader;

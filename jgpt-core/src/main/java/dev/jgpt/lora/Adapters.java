@@ -4,7 +4,7 @@ import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.GgufNames;
 import dev.jgpt.model.Linear;
-import dev.jgpt.model.ModelFiles;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.model.ModelWeights;
 import dev.jgpt.tensor.LowRank;
 import java.util.HashMap;

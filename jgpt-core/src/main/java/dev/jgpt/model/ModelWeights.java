@@ -2,7 +2,6 @@ package dev.jgpt.model;
 
 import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tensor.WeightMatrix;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -83,25 +82,5 @@ public record ModelWeights(ModelConfig config, Tensor tokenEmbedding, Tensor pos
         if (in != wantIn || out != wantOut) {
             throw new IllegalArgumentException(name + " maps " + in + " → " + out + ", expected " + wantIn + " → " + wantOut);
         }
-    }
-
-    /**
-     * The weights of a GPT-2 whose tensors, by Hugging Face name (no prefix), {@code tensors} gives
-     * with their shapes already checked: matrices are views, norms and biases are copied to float[].
-     */
-    public static ModelWeights of(ModelConfig config, Function<String, Tensor> tensors, Tensor unembedding) {
-        Function<String, float[]> vector = name -> tensors.apply(name).toFloatArray();
-        Function<String, Linear> linear = name -> new Linear(
-                tensors.apply(name + ".weight").asMatrix(WeightMatrix.Layout.IN_OUT), vector.apply(name + ".bias"));
-        Function<String, NormWeights> norm = name -> new NormWeights(vector.apply(name + ".weight"), vector.apply(name + ".bias"));
-        List<LayerWeights> layers = new ArrayList<>();
-        for (int l = 0; l < config.layers(); l++) {
-            String p = "h." + l + ".";
-            layers.add(LayerWeights.fused(norm.apply(p + "ln_1"), linear.apply(p + "attn.c_attn"),
-                    linear.apply(p + "attn.c_proj"), norm.apply(p + "ln_2"), null,
-                    linear.apply(p + "mlp.c_fc"), linear.apply(p + "mlp.c_proj")));
-        }
-        return new ModelWeights(config, tensors.apply("wte.weight"), tensors.apply("wpe.weight"), layers,
-                norm.apply("ln_f"), unembedding.asMatrix(WeightMatrix.Layout.OUT_IN));
     }
 }

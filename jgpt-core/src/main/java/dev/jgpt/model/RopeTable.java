@@ -10,6 +10,7 @@ final class RopeTable {
     private final Rope rope;
     private float[] cos = new float[0];
     private float[] sin = new float[0];
+    private float[] minusSin = new float[0]; // the inverse rotation, for the backward pass
     private int positions;
 
     RopeTable(Rope rope) {
@@ -24,6 +25,7 @@ final class RopeTable {
         int pairs = rope.pairs();
         float[] c = new float[Math.multiplyExact(n, pairs)];
         float[] s = new float[c.length];
+        float[] minus = new float[c.length];
         double[] theta = new double[pairs];
         for (int i = 0; i < pairs; i++) {
             theta[i] = rope.frequency(i);
@@ -33,15 +35,25 @@ final class RopeTable {
                 double angle = p * theta[i];
                 c[p * pairs + i] = (float) Math.cos(angle);
                 s[p * pairs + i] = (float) Math.sin(angle);
+                minus[p * pairs + i] = -s[p * pairs + i];
             }
         }
         cos = c;
         sin = s;
+        minusSin = minus;
         positions = n;
     }
 
-    /** Rotates m rows of {@code heads} heads of {@code headSize} values, row r being at position start + r. */
-    void rotate(float[] x, int m, int heads, int headSize, int start) {
-        Kernels.rope(x, m, heads, headSize, rope.pairs(), rope.style() == Rope.Style.NEOX, cos, sin, start);
+    /**
+     * Rotates the m rows from {@code x[offset]} of {@code heads} heads of {@code headSize} values,
+     * row r being at position start + r.
+     */
+    void rotate(float[] x, int offset, int m, int heads, int headSize, int start) {
+        Kernels.rope(x, offset, m, heads, headSize, rope.pairs(), rope.style() == Rope.Style.NEOX, cos, sin, start);
+    }
+
+    /** The backward of {@link #rotate}: the gradient of a rotated row is the row's gradient rotated back. */
+    void rotateBack(float[] x, int offset, int m, int heads, int headSize, int start) {
+        Kernels.rope(x, offset, m, heads, headSize, rope.pairs(), rope.style() == Rope.Style.NEOX, cos, minusSin, start);
     }
 }

@@ -3,18 +3,19 @@ package dev.jgpt.model;
 import dev.jgpt.JgptException;
 import dev.jgpt.format.TensorSource;
 import dev.jgpt.tensor.Kernels;
-import dev.jgpt.tensor.Parallel;
-import dev.jgpt.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * The forward pass of every supported architecture: the {@link Architecture} of the config
- * picks the norm, the position scheme and the MLP; the code path is one. Prefill (many tokens)
- * and decode (one token) run the same code with a different number of rows m: every activation
- * below is [m × width], row-major. Widths: E embedding, Q = heads·D queries, K = kvHeads·D keys
- * and values, H the MLP.
+ * The transformer of every supported architecture, composed of its layers ({@link Embedding},
+ * {@link Norm}, {@link Attention}, {@link Mlp}, {@link Unembedding}, the {@link Linear} maps),
+ * each with its forward and, beside it, its backward. The {@link Architecture} of the config picks
+ * the norm, the position scheme and the MLP; the block is written once ({@link #block}) and serves
+ * prefill (many tokens), decode (one token), batched decode (one token of each of several
+ * sequences) and training (whole sequences, activations kept, then {@link #blockBackward}).
+ * Every activation is [rows × width], row-major. Widths: E embedding, Q = heads·D queries,
+ * K = kvHeads·D keys and values, H the MLP.
  *
- * <p>Not thread-safe: a Transformer owns its scratch buffers; run one forward at a time.
+ * <p>Not thread-safe: a Transformer owns its scratch buffers; run one pass at a time.
  */
 public final class Transformer {
     /** Receives the logits of row {@code row}: {@code logits[offset, offset + vocab)}. */
@@ -40,31 +41,30 @@ public final class Transformer {
         void residual(int layer, int start, int rows, float[] x);
     }
 
-    private static final int LOGIT_ROWS_PER_BLOCK = 32;
-    /** Below this many multiply-adds, attention runs on the calling thread alone. */
-    private static final long PARALLEL_MIN_MACS = 1 << 17;
+    /** How the rows of the pass in flight map to sequences and positions (see {@link #attend}). */
+    private enum Rows { ONE_SEQUENCE, ONE_PER_CACHE, TRAINING }
 
     private final ModelConfig config;
     private final ModelWeights weights;
     private final TensorSource source;       // the file the weights are mapped from; null when they are not
-    private final Architecture architecture;
-    private final float attentionScale;
     private final RopeTable rope;            // null with learned positions
-    private Workspace ws;
+    private final Embedding embedding;
+    private final Norm norm;
+    private final Attention attention;
+    private final Mlp mlp;
+    private final Unembedding unembedding;
+    private Activations ws;                  // inference buffers
+    private Activations pass;                // the buffers of the pass in flight: ws, or a training step's
     private float[] attentionScores = new float[0]; // [heads × kept rows × capacity]: one row per head, all rows under a probe
     private Probe probe;                     // null: nothing watches (the usual case)
     private final float[] lastRow;           // [E]
     private final float[] logits;            // [vocab]
-    private final float[] rowScratch;        // [max(Q, K)]: one row of queries or keys being rotated
-    // the attention call in flight, as fields so that running it allocates nothing
-    private final Parallel.RangeTask attentionTask = this::attendHeads;
-    private int attentionRows;
-    private int attentionRowOffset;          // the first query row in ws.q / ws.attn (a batch attends row by row)
-    private int attentionStart;
-    private int attentionHeadStride;
-    private int attentionRowStride;         // 0 without a probe: every query row reuses its head's one row of scores
-    private float[] attentionKeys;
-    private float[] attentionValues;
+    // the pass in flight
+    private Rows rows;
+    private int start;                       // ONE_SEQUENCE: the first row's position
+    private KvCache cache;                   // ONE_SEQUENCE
+    private KvCache[] caches;                // ONE_PER_CACHE
+    private int sequences;                   // TRAINING: sequences of `rows / sequences` tokens each
 
     /** A transformer over weights in memory. */
     public Transformer(ModelWeights weights) {
@@ -80,17 +80,15 @@ public final class Transformer {
         this.weights = weights;
         this.source = source;
         this.config = weights.config();
-        this.architecture = config.architecture();
-        this.attentionScale = (float) (1.0 / Math.sqrt(config.headSize()));
+        Architecture architecture = config.architecture();
         this.rope = architecture.rope() == null ? null : new RopeTable(architecture.rope());
+        this.embedding = new Embedding(config);
+        this.norm = new Norm(config);
+        this.attention = new Attention(config);
+        this.mlp = new Mlp(config);
+        this.unembedding = new Unembedding(config);
         this.lastRow = new float[config.embd()];
         this.logits = new float[config.vocabSize()];
-        this.rowScratch = new float[Math.max(config.queryDim(), config.kvDim())];
-    }
-
-    /** Loads GPT-2 weights from a Hugging Face checkpoint whose config is already known. */
-    public static Transformer load(TensorSource source, ModelConfig config) {
-        return new Transformer(Gpt2Loader.load(source, config), source);
     }
 
     public ModelConfig config() {
@@ -120,9 +118,10 @@ public final class Transformer {
      * Llama 3 window of 131072 positions is gigabytes); more is possible with rotary positions only.
      */
     public KvCache newCache(int capacity) {
-        if (capacity <= 0 || (architecture.learnedPositions() && capacity > config.contextLength())) {
+        boolean learned = config.architecture().learnedPositions();
+        if (capacity <= 0 || (learned && capacity > config.contextLength())) {
             throw new JgptException("a KV cache of " + capacity + " positions: the model takes 1.."
-                    + config.contextLength() + (architecture.learnedPositions() ? "" : " (more with rotary positions)"));
+                    + config.contextLength() + (learned ? "" : " (more with rotary positions)"));
         }
         if ((long) capacity * config.kvDim() > Integer.MAX_VALUE - 8) {
             throw new JgptException("a KV cache of " + capacity + " positions needs " + (long) capacity * config.kvDim()
@@ -139,8 +138,8 @@ public final class Transformer {
         checkSource();
         try {
             int m = to - from;
-            runBlocks(tokens, from, m, cache);
-            unembed(ws.x, (m - 1) * config.embd(), logits);
+            runSequence(tokens, from, m, cache);
+            unembed(ws.blocks[0].out, (m - 1) * config.embd(), logits);
             return logits;
         } catch (InternalError e) {
             throw readFault(e);
@@ -165,8 +164,8 @@ public final class Transformer {
 
     private void unembed(float[] x, int offset, float[] out) {
         System.arraycopy(x, offset, lastRow, 0, config.embd());
-        normalize(weights.finalNorm(), lastRow, 1, lastRow);
-        Kernels.linear(lastRow, 1, weights.unembedding(), null, out);
+        norm.forward(weights.finalNorm(), lastRow, 1, lastRow);
+        unembedding.row(weights.unembedding(), lastRow, out);
     }
 
     /** Runs {@code tokens[from, to)} and hands the logits after every one of them to {@code sink}, in order. */
@@ -174,7 +173,7 @@ public final class Transformer {
         checkSource();
         try {
             int m = to - from;
-            runBlocks(tokens, from, m, cache);
+            runSequence(tokens, from, m, cache);
             allLogits(m, sink);
         } catch (InternalError e) {
             throw readFault(e);
@@ -207,43 +206,132 @@ public final class Transformer {
         }
         checkSource();
         try {
-            decodeBatch(tokens, caches, capacity, sink);
+            prepare(m, capacity, false);
+            Activations.Block b = ws.blocks[0];
+            for (int r = 0; r < m; r++) {
+                embedding.forwardRow(weights, tokens[r], caches[r].length(), b.in, r);
+            }
+            rows = Rows.ONE_PER_CACHE;
+            this.caches = caches;
+            for (int layer = 0; layer < config.layers(); layer++) {
+                block(weights.layers().get(layer), layer, b, m);
+            }
+            this.caches = null;
+            for (KvCache c : caches) {
+                c.advance(1);
+            }
+            allLogits(m, sink);
         } catch (InternalError e) {
             throw readFault(e);
         }
     }
 
-    private void decodeBatch(int[] tokens, KvCache[] caches, int capacity, LogitsSink sink) {
-        int m = tokens.length;
-        prepare(m, capacity);
-        int e = config.embd();
-        Tensor wte = weights.tokenEmbedding();
-        Tensor wpe = weights.positionEmbedding();
-        for (int r = 0; r < m; r++) {
-            config.checkToken(tokens[r]);
-            wte.dtype().decode(wte.data(), (long) tokens[r] * e, ws.x, r * e, e);
-            if (wpe != null) {
-                wpe.dtype().decode(wpe.data(), (long) caches[r].length() * e, ws.h, r * e, e);
-            }
+    /**
+     * Training: runs {@code batch} sequences of {@code seq} tokens ({@code inputs}, row-major
+     * [batch × seq], each from position 0, no cache) keeping every activation in {@code act}, and
+     * returns the mean softmax cross-entropy against {@code targets}. With {@code gradients} not
+     * null, then runs the backward, adding {@code gradientScale · ∂(mean loss)/∂weight} at each
+     * weight's slot (a frozen weight's gradient is not computed).
+     */
+    public float train(int[] inputs, int[] targets, int batch, int seq, Activations act, Gradients gradients,
+                       float gradientScale) {
+        check(inputs, targets, batch, seq);
+        if (!act.fits(batch, seq)) {
+            throw new IllegalArgumentException("activations too small for a batch of " + batch + " × " + seq);
         }
-        if (wpe != null) {
-            Kernels.add(ws.x, ws.h, m * e);
+        int n = batch * seq;
+        pass = act;
+        if (rope != null) {
+            rope.ensure(seq);
         }
+        embedding.forward(weights, inputs, 0, n, 0, seq, act.blocks[0].in);
+        rows = Rows.TRAINING;
+        sequences = batch;
         for (int layer = 0; layer < config.layers(); layer++) {
-            LayerWeights w = weights.layers().get(layer);
-            normalize(w.attentionNorm(), ws.x, m, ws.h);
-            project(w, m);
-            for (int r = 0; r < m; r++) {
-                attendOwnCache(r, layer, caches[r]);
+            block(weights.layers().get(layer), layer, act.blocks[layer], n);
+        }
+        float[] last = act.blocks[config.layers() - 1].out;
+        norm.forward(weights.finalNorm(), last, n, act.finalNorm);
+        boolean backward = gradients != null;
+        float[] grads = backward ? gradients.values() : null;
+        double lossSum = unembedding.loss(weights.unembedding(), act.finalNorm, n, targets, gradientScale,
+                backward ? act.dNorm : null, grads, backward ? gradients.unembedding() : Gradients.FROZEN);
+        if (backward) {
+            Arrays.fill(act.dResidual, 0, n * config.embd(), 0f);
+            norm.backward(weights.finalNorm(), act.dNorm, last, n, act.dResidual, grads, gradients.finalNorm(),
+                    act.mean, act.rstd);
+            for (int layer = config.layers() - 1; layer >= 0; layer--) {
+                blockBackward(weights.layers().get(layer), gradients.layers().get(layer), act.blocks[layer], act, batch, seq,
+                        grads);
             }
-            w.attentionOutput().apply(ws.attn, m, ws.h);
-            Kernels.add(ws.x, ws.h, m * e);
-            mlp(w, m);
+            embedding.backward(inputs, n, seq, act.dResidual, gradients);
         }
-        for (KvCache cache : caches) {
-            cache.advance(1);
+        pass = null;
+        return (float) (lossSum / n);
+    }
+
+    /**
+     * The backward of {@link #block} over a training batch. On entry {@code act.dResidual} is
+     * ∂loss/∂(block output) [N × E]; on exit ∂loss/∂(block input). Each half: the branch's
+     * backward, then its norm's, added to the residual's gradient.
+     */
+    private void blockBackward(LayerWeights w, Gradients.LayerSlots g, Activations.Block b, Activations act, int batch,
+                               int seq, float[] grads) {
+        int n = batch * seq;
+        float[] dy = act.dResidual;
+        // MLP: out = mid + mlp(norm2(mid))
+        mlp.backward(w, g, b.norm2, b.up, b.gate, b.act, b.geluExp, dy, n, act.dAct, act.dGate, act.dNorm, act.dScratch,
+                grads);
+        norm.backward(w.mlpNorm(), act.dNorm, b.mid, n, act.dResidual, grads, g.mlpNorm(), act.mean, act.rstd);
+        // attention: mid = in + output(attention(rope(q), rope(k), v))
+        w.attentionOutput().backward(b.attn, dy, n, act.dAttn, grads, g.attentionOutput());
+        attention.backward(act.dAttn, b.q, b.k, b.v, b.weights, batch, seq, act.dq, act.dk, act.dv);
+        if (rope != null) {
+            for (int s = 0; s < batch; s++) {
+                rope.rotateBack(act.dq, s * seq * config.queryDim(), seq, config.heads(), config.headSize(), 0);
+                rope.rotateBack(act.dk, s * seq * config.kvDim(), seq, config.kvHeads(), config.headSize(), 0);
+            }
         }
-        allLogits(m, sink);
+        projectBackward(w, g, b.norm1, n, act, grads);
+        norm.backward(w.attentionNorm(), act.dNorm, b.in, n, act.dResidual, grads, g.attentionNorm(), act.mean, act.rstd);
+    }
+
+    /** The backward of {@link #project}: from act.dq, act.dk, act.dv to ∂loss/∂(normed rows) in act.dNorm. */
+    private void projectBackward(LayerWeights w, Gradients.LayerSlots g, float[] normed, int n, Activations act,
+                                 float[] grads) {
+        int q = config.queryDim();
+        int kv = config.kvDim();
+        if (w.qkv() != null) {
+            int width = q + 2 * kv;
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(act.dq, r * q, act.dQkv, r * width, q);
+                System.arraycopy(act.dk, r * kv, act.dQkv, r * width + q, kv);
+                System.arraycopy(act.dv, r * kv, act.dQkv, r * width + q + kv, kv);
+            }
+            w.qkv().backward(normed, act.dQkv, n, act.dNorm, grads, g.qkv());
+            return;
+        }
+        int e = config.embd();
+        w.query().backward(normed, act.dq, n, act.dNorm, grads, g.query());
+        w.key().backward(normed, act.dk, n, act.dScratch, grads, g.key());
+        Kernels.add(act.dNorm, act.dScratch, n * e);
+        w.value().backward(normed, act.dv, n, act.dScratch, grads, g.value());
+        Kernels.add(act.dNorm, act.dScratch, n * e);
+    }
+
+    private void check(int[] inputs, int[] targets, int batch, int seq) {
+        if (batch < 1 || seq < 1 || seq > config.contextLength()) {
+            throw new JgptException("a batch needs at least one sequence of 1.." + config.contextLength()
+                    + " tokens, got " + batch + " × " + seq);
+        }
+        long n = (long) batch * seq;
+        if (inputs.length < n || targets.length < n) {
+            throw new JgptException("a batch of " + batch + " × " + seq + " needs " + n + " inputs and targets, got "
+                    + inputs.length + " and " + targets.length);
+        }
+        for (int i = 0; i < n; i++) {
+            config.checkToken(targets[i]);
+        }
     }
 
     private void checkSource() {
@@ -260,243 +348,146 @@ public final class Transformer {
         return source.readFault(e);
     }
 
-    /** Row r of a batch: rotate its query and key to its own position, store its key and value, attend to its cache. */
-    private void attendOwnCache(int r, int layer, KvCache cache) {
-        int q = config.queryDim();
-        int kv = config.kvDim();
-        int position = cache.length();
-        if (rope != null) {
-            // the rotation kernel works on rows from index 0: rotate a copy of this row
-            System.arraycopy(ws.q, r * q, rowScratch, 0, q);
-            rope.rotate(rowScratch, 1, config.heads(), config.headSize(), position);
-            System.arraycopy(rowScratch, 0, ws.q, r * q, q);
-            System.arraycopy(ws.k, r * kv, rowScratch, 0, kv);
-            rope.rotate(rowScratch, 1, config.kvHeads(), config.headSize(), position);
-            System.arraycopy(rowScratch, 0, ws.k, r * kv, kv);
-        }
-        System.arraycopy(ws.k, r * kv, cache.keys[layer], position * kv, kv);
-        System.arraycopy(ws.v, r * kv, cache.values[layer], position * kv, kv);
-        attentionRowOffset = r;
-        attention(1, position, cache.capacity(), cache.keys[layer], cache.values[layer]);
-        attentionRowOffset = 0;
-    }
-
-    /** The final norm and the unembedding of the m rows in {@code ws.x}, handed to {@code sink} row by row. */
+    /** The final norm and the unembedding of the m rows of the residual stream, handed to {@code sink} row by row. */
     private void allLogits(int m, LogitsSink sink) {
-        int e = config.embd();
-        int v = config.vocabSize();
-        normalize(weights.finalNorm(), ws.x, m, ws.h);
-        for (int r0 = 0; r0 < m; r0 += LOGIT_ROWS_PER_BLOCK) {
-            int rows = Math.min(LOGIT_ROWS_PER_BLOCK, m - r0);
-            System.arraycopy(ws.h, r0 * e, ws.logitRows, 0, rows * e);
-            Kernels.linear(ws.logitRows, rows, weights.unembedding(), null, ws.logitBlock);
-            for (int r = 0; r < rows; r++) {
-                sink.accept(r0 + r, ws.logitBlock, r * v);
-            }
-        }
+        Activations.Block b = ws.blocks[0];
+        norm.forward(weights.finalNorm(), b.out, m, b.norm1);
+        unembedding.logits(weights.unembedding(), b.norm1, m, sink);
     }
 
-    /** Embeds m tokens and runs every block, leaving the residual stream [m × E] in {@code ws.x}. */
-    private void runBlocks(int[] tokens, int from, int m, KvCache cache) {
+    /** Embeds m tokens at the cache's next positions and runs every block, the residual stream [m × E] left in the buffers. */
+    private void runSequence(int[] tokens, int from, int m, KvCache cache) {
         if (m <= 0) {
             throw new IllegalArgumentException("no tokens to run");
         }
-        int start = cache.length();
-        if (start + m > cache.capacity()) {
-            throw new JgptException("context window full: " + (start + m) + " positions needed, the cache holds "
+        int first = cache.length();
+        if (first + m > cache.capacity()) {
+            throw new JgptException("context window full: " + (first + m) + " positions needed, the cache holds "
                     + cache.capacity());
         }
-        prepare(m, cache.capacity());
-        embed(tokens, from, m, start);
+        prepare(m, cache.capacity(), probe != null);
+        Activations.Block b = ws.blocks[0];
+        embedding.forward(weights, tokens, from, m, first, m, b.in);
+        rows = Rows.ONE_SEQUENCE;
+        start = first;
+        this.cache = cache;
+        int capacity = cache.capacity();
         for (int layer = 0; layer < config.layers(); layer++) {
-            block(weights.layers().get(layer), layer, m, start, cache);
+            block(weights.layers().get(layer), layer, b, m);
             if (probe != null) {
-                probe.attention(layer, start, m, attentionScores, attentionHeadStride, attentionRowStride);
-                probe.residual(layer, start, m, ws.x);
+                probe.attention(layer, first, m, attentionScores, m * capacity, capacity);
+                probe.residual(layer, first, m, b.out);
             }
         }
+        this.cache = null;
         cache.advance(m);
     }
 
-    /** x[r] = tokenEmbedding[token] (+ positionEmbedding[position] when positions are learned), rows decoded from any dtype. */
-    private void embed(int[] tokens, int from, int m, int start) {
+    /**
+     * One block, the same for every kind of pass: pre-norm attention, then a pre-norm MLP, each
+     * added to the residual stream. Reads {@code b.in}, writes {@code b.mid} and {@code b.out}
+     * (at inference the three are one buffer, updated in place).
+     */
+    private void block(LayerWeights w, int layer, Activations.Block b, int m) {
         int e = config.embd();
-        Tensor wte = weights.tokenEmbedding();
-        for (int r = 0; r < m; r++) {
-            int token = tokens[from + r];
-            config.checkToken(token);
-            wte.dtype().decode(wte.data(), (long) token * e, ws.x, r * e, e);
-        }
-        Tensor wpe = weights.positionEmbedding();
-        if (wpe != null) {
-            wpe.dtype().decode(wpe.data(), (long) start * e, ws.h, 0, m * e);
-            Kernels.add(ws.x, ws.h, m * e);
-        }
-    }
-
-    private void block(LayerWeights w, int layer, int m, int start, KvCache cache) {
-        int e = config.embd();
-        int kv = config.kvDim();
         // attention: tokens exchange information, each looking only at itself and earlier positions
-        normalize(w.attentionNorm(), ws.x, m, ws.h);
-        project(w, m);
-        if (rope != null) {
-            rope.rotate(ws.q, m, config.heads(), config.headSize(), start);
-            rope.rotate(ws.k, m, config.kvHeads(), config.headSize(), start);
-        }
-        float[] keys = cache.keys[layer];
-        float[] values = cache.values[layer];
-        System.arraycopy(ws.k, 0, keys, start * kv, m * kv);
-        System.arraycopy(ws.v, 0, values, start * kv, m * kv);
-        attention(m, start, cache.capacity(), keys, values);
-        w.attentionOutput().apply(ws.attn, m, ws.h);
-        Kernels.add(ws.x, ws.h, m * e);
-        mlp(w, m);
+        norm.forward(w.attentionNorm(), b.in, m, b.norm1);
+        project(w, b.norm1, m, b);
+        attend(layer, b, m);
+        w.attentionOutput().apply(b.attn, m, pass.branch);
+        residual(b.in, pass.branch, b.mid, m * e);
+        // MLP: each token alone
+        norm.forward(w.mlpNorm(), b.mid, m, b.norm2);
+        mlp.forward(w, b.norm2, m, b.up, b.gate, b.act, b.geluExp, pass.branch);
+        residual(b.mid, pass.branch, b.out, m * e);
     }
 
-    /** MLP: each token alone; adds its output to the residual stream ws.x [m × E]. */
-    private void mlp(LayerWeights w, int m) {
-        int e = config.embd();
-        normalize(w.mlpNorm(), ws.x, m, ws.h);
-        int n = m * config.mlpHidden();
-        w.mlpUp().apply(ws.h, m, ws.up);
-        if (architecture.mlp() == Architecture.Mlp.SWIGLU) {
-            w.mlpGate().apply(ws.h, m, ws.gate);
-            Kernels.swiglu(ws.gate, ws.up, n);
-            w.mlpDown().apply(ws.gate, m, ws.h);
-        } else {
-            Kernels.geluTanh(ws.up, n);
-            w.mlpDown().apply(ws.up, m, ws.h);
+    /** out = x + branch over n floats (x and out may be one buffer). */
+    private static void residual(float[] x, float[] branch, float[] out, int n) {
+        if (out != x) {
+            System.arraycopy(x, 0, out, 0, n);
         }
-        Kernels.add(ws.x, ws.h, m * e);
+        Kernels.add(out, branch, n);
     }
 
-    /** The normed rows ws.h [m × E] → queries ws.q [m × Q], keys ws.k and values ws.v [m × K]. */
-    private void project(LayerWeights w, int m) {
+    /** The normed rows [m × E] → queries b.q [m × Q], keys b.k and values b.v [m × K]. */
+    private void project(LayerWeights w, float[] normed, int m, Activations.Block b) {
         if (w.qkv() == null) {
-            w.query().apply(ws.h, m, ws.q);
-            w.key().apply(ws.h, m, ws.k);
-            w.value().apply(ws.h, m, ws.v);
+            w.query().apply(normed, m, b.q);
+            w.key().apply(normed, m, b.k);
+            w.value().apply(normed, m, b.v);
             return;
         }
-        w.qkv().apply(ws.h, m, ws.qkv);
+        float[] qkv = pass.qkv;
+        w.qkv().apply(normed, m, qkv);
         int q = config.queryDim();
         int kv = config.kvDim();
         int width = q + 2 * kv;
         for (int r = 0; r < m; r++) {
-            System.arraycopy(ws.qkv, r * width, ws.q, r * q, q);
-            System.arraycopy(ws.qkv, r * width + q, ws.k, r * kv, kv);
-            System.arraycopy(ws.qkv, r * width + q + kv, ws.v, r * kv, kv);
-        }
-    }
-
-    private void normalize(NormWeights norm, float[] x, int m, float[] out) {
-        if (architecture.norm() == Architecture.Norm.RMS_NORM) {
-            Kernels.rmsNorm(x, m, config.embd(), norm.weight(), config.normEps(), out);
-        } else {
-            Kernels.layerNorm(x, m, config.embd(), norm.weight(), norm.bias(), config.normEps(), out);
+            System.arraycopy(qkv, r * width, b.q, r * q, q);
+            System.arraycopy(qkv, r * width + q, b.k, r * kv, kv);
+            System.arraycopy(qkv, r * width + q + kv, b.v, r * kv, kv);
         }
     }
 
     /**
-     * Causal attention for m query rows at positions start..start+m-1: for each head,
-     * attn[r, head] = softmax(q·kᵀ / √D over positions ≤ start+r) · v, where query head h reads
-     * key/value head h / (heads / kvHeads). Heads run in parallel unless the work is too small to
-     * repay the dispatch (early decode steps).
+     * Rotates queries and keys to their positions, stores keys and values where the rows' sequence
+     * keeps them, and attends: one sequence at the cache's next positions, one row per cache, or
+     * (training) each sequence of the batch to its own rows from position 0, weights kept.
      */
-    private void attention(int m, int start, int capacity, float[] keys, float[] values) {
-        attentionRows = m;
-        attentionStart = start;
-        attentionRowStride = probe == null ? 0 : capacity;
-        attentionHeadStride = probe == null ? capacity : m * capacity;
-        attentionKeys = keys;
-        attentionValues = values;
-        long macs = 2L * m * (start + m) * config.queryDim();
-        if (macs < PARALLEL_MIN_MACS) {
-            attentionTask.run(0, config.heads());
-        } else {
-            Parallel.forRange(config.heads(), attentionTask);
-        }
-    }
-
-    /** The heads [h0, h1) of the attention set up by {@link #attention}. */
-    private void attendHeads(int h0, int h1) {
-        int m = attentionRows;
-        int start = attentionStart;
-        float[] keys = attentionKeys;
-        float[] values = attentionValues;
+    private void attend(int layer, Activations.Block b, int m) {
         int q = config.queryDim();
         int kv = config.kvDim();
-        int d = config.headSize();
-        int group = config.heads() / config.kvHeads();
-        int headStride = attentionHeadStride;
-        int rowStride = attentionRowStride;
-        for (int head = h0; head < h1; head++) {
-            int queryOffset = head * d;
-            int kvOffset = (head / group) * d;
-            for (int r = 0; r < m; r++) {
-                int scores = head * headStride + r * rowStride;
-                int query = (attentionRowOffset + r) * q + queryOffset;
-                int visible = start + r + 1;
-                for (int p = 0; p < visible; p++) {
-                    attentionScores[scores + p] = Kernels.dot(ws.q, query, keys, p * kv + kvOffset, d) * attentionScale;
+        switch (rows) {
+            case ONE_SEQUENCE -> {
+                rotate(b, 0, m, start);
+                System.arraycopy(b.k, 0, cache.keys[layer], start * kv, m * kv);
+                System.arraycopy(b.v, 0, cache.values[layer], start * kv, m * kv);
+                attention.forward(b.q, 0, m, start, cache.keys[layer], cache.values[layer], 0,
+                        attentionScores, 0, cache.capacity(), probe != null, b.attn);
+            }
+            case ONE_PER_CACHE -> {
+                for (int r = 0; r < m; r++) {
+                    KvCache c = caches[r];
+                    int position = c.length();
+                    rotate(b, r, 1, position);
+                    System.arraycopy(b.k, r * kv, c.keys[layer], position * kv, kv);
+                    System.arraycopy(b.v, r * kv, c.values[layer], position * kv, kv);
+                    attention.forward(b.q, r, 1, position, c.keys[layer], c.values[layer], 0,
+                            attentionScores, 0, c.capacity(), false, b.attn);
                 }
-                Kernels.softmax(attentionScores, scores, visible);
-                Arrays.fill(ws.attn, query, query + d, 0f);
-                for (int p = 0; p < visible; p++) {
-                    Kernels.axpy(attentionScores[scores + p], values, p * kv + kvOffset, ws.attn, query, d);
+            }
+            case TRAINING -> {
+                int seq = m / sequences;
+                for (int s = 0; s < sequences; s++) {
+                    rotate(b, s * seq, seq, 0);
+                    attention.forward(b.q, s * seq, seq, 0, b.k, b.v, s * seq * kv,
+                            b.weights, s * config.heads() * seq * seq, seq, true, b.attn);
                 }
             }
         }
     }
 
-    /** Grows the scratch buffers for m rows and a cache of {@code capacity} positions (only when too small). */
-    private void prepare(int m, int capacity) {
-        if (ws == null || ws.rows < m) {
-            ws = new Workspace(m, config, weights.layers().getFirst().qkv() != null);
+    /** Rotary positions: the queries and keys of rows [row0, row0 + m) to positions first.. (nothing with learned positions). */
+    private void rotate(Activations.Block b, int row0, int m, int first) {
+        if (rope != null) {
+            rope.rotate(b.q, row0 * config.queryDim(), m, config.heads(), config.headSize(), first);
+            rope.rotate(b.k, row0 * config.kvDim(), m, config.kvHeads(), config.headSize(), first);
         }
-        int scores = Math.multiplyExact(Math.multiplyExact(config.heads(), probe == null ? 1 : m), capacity);
+    }
+
+    /** Grows the inference buffers for m rows and a cache of {@code capacity} positions (only when too small). */
+    private void prepare(int m, int capacity, boolean keepAll) {
+        if (ws == null || ws.rows < m) {
+            ws = Activations.inference(config, m, weights.layers().getFirst().qkv() != null);
+        }
+        pass = ws;
+        int scores = Math.multiplyExact(Math.multiplyExact(config.heads(), keepAll ? m : 1), capacity);
         if (attentionScores.length < scores) {
             attentionScores = new float[scores];
         }
         if (rope != null) {
             rope.ensure(capacity);
-        }
-    }
-
-    /** Scratch activations for up to {@code rows} tokens at once. */
-    private static final class Workspace {
-        final int rows;
-        final float[] x;          // residual stream [rows × E]
-        final float[] h;          // normed input / projection output [rows × E]
-        final float[] qkv;        // fused projection [rows × (Q + 2K)], or null when q, k, v are apart
-        final float[] q;          // [rows × Q]
-        final float[] k;          // [rows × K]
-        final float[] v;          // [rows × K]
-        final float[] attn;       // attention output, heads side by side [rows × Q]
-        final float[] up;         // MLP [rows × H]
-        final float[] gate;       // SwiGLU's gate [rows × H], or null
-        final float[] logitRows;  // [block × E]
-        final float[] logitBlock; // [block × vocab]
-
-        Workspace(int rows, ModelConfig config, boolean fused) {
-            int e = config.embd();
-            int q = config.queryDim();
-            int kv = config.kvDim();
-            int hidden = config.mlpHidden();
-            int block = Math.min(rows, LOGIT_ROWS_PER_BLOCK);
-            this.rows = rows;
-            x = new float[rows * e];
-            h = new float[rows * e];
-            qkv = fused ? new float[rows * (q + 2 * kv)] : null;
-            this.q = new float[rows * q];
-            k = new float[rows * kv];
-            v = new float[rows * kv];
-            attn = new float[rows * q];
-            up = new float[rows * hidden];
-            gate = config.architecture().mlp() == Architecture.Mlp.SWIGLU ? new float[rows * hidden] : null;
-            logitRows = new float[block * e];
-            logitBlock = new float[block * config.vocabSize()];
         }
     }
 }

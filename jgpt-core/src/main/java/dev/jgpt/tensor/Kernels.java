@@ -918,25 +918,6 @@ public final class Kernels {
         return s;
     }
 
-    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
-
-    /** GELU, tanh approximation, in place on {@code x[0, n)}: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
-    public static void geluTanh(float[] x, int n) {
-        // 0.5·(1 + tanh(u)) = 1 / (1 + e^(-2u)): one exp, accurate at both tails (no 1 + tanh cancellation)
-        FloatVector c2 = FloatVector.broadcast(F, -2f * GELU_C);
-        FloatVector k = FloatVector.broadcast(F, 0.044715f);
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, i);
-            FloatVector t = v.mul(v).fma(k, FloatVector.broadcast(F, 1f)).mul(v).mul(c2);
-            v.div(VectorMath.exp(t).add(1f)).intoArray(x, i);
-        }
-        for (; i < n; i++) {
-            float v = x[i];
-            x[i] = v / (1f + (float) Math.exp(-2f * GELU_C * (v + 0.044715f * v * v * v)));
-        }
-    }
-
     /** Softmax in place on {@code x[off, off+n)}, stabilised by the maximum. */
     public static void softmax(float[] x, int off, int n) {
         softmax(x, off, n, 1f);
@@ -983,7 +964,7 @@ public final class Kernels {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // the Llama family: RMSNorm, rotary position embeddings, SwiGLU
+    // the Llama family: RMSNorm, rotary position embeddings
 
     /**
      * RMSNorm of each of the {@code m} rows of width {@code d}: {@code out = x / √(mean(x²) + eps) · gamma}.
@@ -1004,6 +985,19 @@ public final class Kernels {
     }
 
     private static void rmsNormRow(float[] x, int off, int d, float[] gamma, float eps, float[] out) {
+        float inv = rowRms(x, off, d, eps);
+        FloatVector iv = FloatVector.broadcast(F, inv);
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector.fromArray(F, x, off + i).mul(iv).mul(FloatVector.fromArray(F, gamma, i)).intoArray(out, off + i);
+        }
+        for (; i < d; i++) {
+            out[off + i] = x[off + i] * inv * gamma[i];
+        }
+    }
+
+    /** 1/√(mean(x²) + eps) of {@code x[off, off+d)}: RMSNorm's one statistic. */
+    public static float rowRms(float[] x, int off, int d, float eps) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i <= d - L; i += L) {
@@ -1014,15 +1008,7 @@ public final class Kernels {
         for (; i < d; i++) {
             squares += x[off + i] * x[off + i];
         }
-        float inv = (float) (1.0 / Math.sqrt(squares / d + eps));
-        FloatVector iv = FloatVector.broadcast(F, inv);
-        i = 0;
-        for (; i <= d - L; i += L) {
-            FloatVector.fromArray(F, x, off + i).mul(iv).mul(FloatVector.fromArray(F, gamma, i)).intoArray(out, off + i);
-        }
-        for (; i < d; i++) {
-            out[off + i] = x[off + i] * inv * gamma[i];
-        }
+        return (float) (1.0 / Math.sqrt(squares / d + eps));
     }
 
     /**
@@ -1034,12 +1020,18 @@ public final class Kernels {
      */
     public static void rope(float[] x, int m, int heads, int headSize, int pairs, boolean halves,
                             float[] cos, float[] sin, int firstPosition) {
+        rope(x, 0, m, heads, headSize, pairs, halves, cos, sin, firstPosition);
+    }
+
+    /** {@link #rope(float[], int, int, int, int, boolean, float[], float[], int)} on the rows from {@code x[offset]}. */
+    public static void rope(float[] x, int offset, int m, int heads, int headSize, int pairs, boolean halves,
+                            float[] cos, float[] sin, int firstPosition) {
         int step = halves ? 1 : 2;      // distance from one pair's first value to the next pair's
         int partner = halves ? pairs : 1; // distance from a pair's first value to its second
         for (int r = 0; r < m; r++) {
             int table = (firstPosition + r) * pairs;
             for (int h = 0; h < heads; h++) {
-                int base = (r * heads + h) * headSize;
+                int base = offset + (r * heads + h) * headSize;
                 for (int i = 0; i < pairs; i++) {
                     int a = base + i * step;
                     float c = cos[table + i];
@@ -1050,19 +1042,6 @@ public final class Kernels {
                     x[a + partner] = x0 * s + x1 * c;
                 }
             }
-        }
-    }
-
-    /** SwiGLU's gating, in place on {@code gate[0, n)}: {@code gate = silu(gate) · up}, silu(g) = g / (1 + e^(−g)). */
-    public static void swiglu(float[] gate, float[] up, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector g = FloatVector.fromArray(F, gate, i);
-            g.div(VectorMath.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
-        }
-        for (; i < n; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
     }
 }

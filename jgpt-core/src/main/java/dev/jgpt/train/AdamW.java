@@ -3,7 +3,7 @@ package dev.jgpt.train;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.format.SafeTensorsWriter;
-import dev.jgpt.model.Gpt2Tensors;
+import dev.jgpt.model.load.HfTensors;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Parallel;
 import dev.jgpt.tensor.Tensor;
@@ -51,7 +51,7 @@ public final class AdamW {
         this.m = new float[parameters.count()];
         this.v = new float[parameters.count()];
         List<Piece> list = new ArrayList<>();
-        List<Gpt2Tensors.Spec> specs = parameters.specs();
+        List<HfTensors.Spec> specs = parameters.specs();
         for (int i = 0; i < specs.size(); i++) {
             int start = parameters.offset(i);
             int end = i + 1 < specs.size() ? parameters.offset(i + 1) : parameters.count();
@@ -129,7 +129,7 @@ public final class AdamW {
         List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
         for (String kind : List.of("exp_avg.", "exp_avg_sq.")) {
             float[] moment = kind.equals("exp_avg.") ? m : v;
-            List<Gpt2Tensors.Spec> specs = parameters.specs();
+            List<HfTensors.Spec> specs = parameters.specs();
             for (int i = 0; i < specs.size(); i++) {
                 int start = parameters.offset(i);
                 int count = (i + 1 < specs.size() ? parameters.offset(i + 1) : parameters.count()) - start;
@@ -156,7 +156,7 @@ public final class AdamW {
             }
             List<Tensor> tensors = new ArrayList<>();
             for (String kind : List.of("exp_avg.", "exp_avg_sq.")) {
-                for (Gpt2Tensors.Spec spec : parameters.specs()) {
+                for (HfTensors.Spec spec : parameters.specs()) {
                     Tensor t = state.require(kind + spec.name());
                     if (t.dtype() != DType.F32 || !t.hasShape(spec.shape())) {
                         throw new FormatException(file, "tensor '" + t.name() + "' is " + t.dtype() + " "

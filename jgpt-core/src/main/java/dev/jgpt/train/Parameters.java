@@ -1,31 +1,38 @@
 package dev.jgpt.train;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.SafeTensorsWriter;
 import dev.jgpt.format.TensorSource;
-import dev.jgpt.model.Gpt2Tensors;
-import dev.jgpt.model.HfConfig;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.Gradients.LinearSlots;
+import dev.jgpt.model.Gradients;
 import dev.jgpt.model.LayerWeights;
+import dev.jgpt.model.Linear;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
 import dev.jgpt.model.ModelWeights;
-import dev.jgpt.model.RandomModel;
+import dev.jgpt.model.NormWeights;
 import dev.jgpt.model.Transformer;
+import dev.jgpt.model.load.HfConfig;
+import dev.jgpt.model.load.HfLoader;
+import dev.jgpt.model.load.HfTensors;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
-import dev.jgpt.tensor.WeightMatrix;
 import dev.jgpt.tensor.WeightMatrix.Layout;
+import dev.jgpt.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Every parameter of a GPT-2, float32, in one off-heap segment, tensor after tensor in
- * {@link Gpt2Tensors#of} order (Hugging Face names and shapes). Gradients and optimizer moments
+ * Every parameter of a model (GPT-2 or the Llama family), float32, in one off-heap segment, tensor after tensor in
+ * {@link HfTensors#of} order (Hugging Face names and shapes). Gradients and optimizer moments
  * use the same layout: the element {@link #offset} of a tensor is the same in all of them.
  *
  * <p>The total is limited to {@link Integer#MAX_VALUE} elements, so that those companions can be
@@ -35,7 +42,7 @@ public final class Parameters implements AutoCloseable {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final ModelConfig config;
-    private final List<Gpt2Tensors.Spec> specs;
+    private final List<HfTensors.Spec> specs;
     private final int[] offsets;
     private final int count;
     private final Map<String, Integer> indexByName = new HashMap<>();
@@ -44,7 +51,7 @@ public final class Parameters implements AutoCloseable {
 
     private Parameters(ModelConfig config) {
         this.config = config;
-        this.specs = Gpt2Tensors.of(config);
+        this.specs = HfTensors.of(config);
         this.offsets = new int[specs.size()];
         long total = 0;
         for (int i = 0; i < specs.size(); i++) {
@@ -70,7 +77,10 @@ public final class Parameters implements AutoCloseable {
         return p;
     }
 
-    /** A float32 copy of loaded weights (any dtype); the unembedding must be tied to {@code wte}. */
+    /**
+     * A float32 copy of loaded weights (any dtype), laid out as the Hugging Face checkpoint of
+     * their config; a GPT-2's unembedding must be tied to {@code wte}.
+     */
     public static Parameters copyOf(ModelWeights weights) {
         Parameters p = new Parameters(weights.config());
         Map<String, Source> sources = sources(weights);
@@ -85,13 +95,15 @@ public final class Parameters implements AutoCloseable {
                 }
             }
         }
-        p.requireTied(weights.unembedding());
+        if (p.config.tiedOutput()) {
+            p.requireTied(weights.unembedding());
+        }
         return p;
     }
 
-    /** Copies the GPT-2 weights of a checkpoint (Hugging Face names, with or without {@code transformer.}). */
+    /** Copies the weights of a Hugging Face checkpoint whose config is known. */
     public static Parameters load(TensorSource source, ModelConfig config) {
-        return copyOf(Transformer.load(source, config).weights());
+        return copyOf(HfLoader.load(source, config));
     }
 
     /** Copies the weights of a model folder ({@code config.json} + {@code model.safetensors}). */
@@ -118,7 +130,7 @@ public final class Parameters implements AutoCloseable {
     }
 
     /** The tensors, in storage order. */
-    public List<Gpt2Tensors.Spec> specs() {
+    public List<HfTensors.Spec> specs() {
         return specs;
     }
 
@@ -153,7 +165,53 @@ public final class Parameters implements AutoCloseable {
      * take a new view after the parameters change.
      */
     public ModelWeights modelWeights() {
-        return ModelWeights.of(config, this::tensor, tensor("wte.weight"));
+        return HfTensors.weights(config, this::tensor, tensor(HfTensors.tokenEmbedding(config)));
+    }
+
+    /** Whether the query, key and value projections are one fused matrix (GPT-2's c_attn). */
+    public boolean fusedQkv() {
+        return gpt2();
+    }
+
+    private boolean gpt2() {
+        return config.architecture().equals(Architecture.GPT2);
+    }
+
+    /** Where the backward adds each tensor's gradient in {@code values}, laid out like these parameters. */
+    public Gradients gradients(float[] values) {
+        List<Gradients.LayerSlots> layers = new ArrayList<>();
+        for (int l = 0; l < config.layers(); l++) {
+            if (gpt2()) {
+                String p = "h." + l + ".";
+                layers.add(new Gradients.LayerSlots(norm(p + "ln_1"), linear(p + "attn.c_attn"), LinearSlots.NONE,
+                        LinearSlots.NONE, LinearSlots.NONE, linear(p + "attn.c_proj"), norm(p + "ln_2"), LinearSlots.NONE,
+                        linear(p + "mlp.c_fc"), linear(p + "mlp.c_proj")));
+            } else {
+                String p = "model.layers." + l + ".";
+                layers.add(new Gradients.LayerSlots(norm(p + "input_layernorm"), LinearSlots.NONE,
+                        linear(p + "self_attn.q_proj"), linear(p + "self_attn.k_proj"), linear(p + "self_attn.v_proj"),
+                        linear(p + "self_attn.o_proj"), norm(p + "post_attention_layernorm"), linear(p + "mlp.gate_proj"),
+                        linear(p + "mlp.up_proj"), linear(p + "mlp.down_proj")));
+            }
+        }
+        int embedding = offset(HfTensors.tokenEmbedding(config));
+        int unembedding = config.tiedOutput() ? embedding : offset("lm_head.weight");
+        return gpt2()
+                ? new Gradients(values, embedding, offset("wpe.weight"), layers, norm("ln_f"), unembedding)
+                : new Gradients(values, embedding, Gradients.FROZEN, layers, norm("model.norm"), unembedding);
+    }
+
+    private Gradients.NormSlots norm(String name) {
+        return new Gradients.NormSlots(offset(name + ".weight"), slotOf(name + ".bias"));
+    }
+
+    private LinearSlots linear(String name) {
+        return new LinearSlots(offset(name + ".weight"), slotOf(name + ".bias"));
+    }
+
+    /** The offset of a tensor this model may lack (a bias), or {@link Gradients#FROZEN}. */
+    private int slotOf(String name) {
+        return indexByName.containsKey(name) ? offset(name) : Gradients.FROZEN;
     }
 
     /** Frees the segment; views taken from it must not be used afterwards. */
@@ -167,46 +225,76 @@ public final class Parameters implements AutoCloseable {
     /** Where each Hugging Face tensor of {@code w} lies. */
     private static Map<String, Source> sources(ModelWeights w) {
         Map<String, Source> s = new HashMap<>();
-        s.put("wte.weight", new Source(w.tokenEmbedding().data(), w.tokenEmbedding().dtype()));
-        s.put("wpe.weight", new Source(w.positionEmbedding().data(), w.positionEmbedding().dtype()));
+        boolean gpt2 = w.config().architecture().equals(Architecture.GPT2);
+        s.put(HfTensors.tokenEmbedding(w.config()), new Source(w.tokenEmbedding().data(), w.tokenEmbedding().dtype()));
+        if (gpt2) {
+            s.put("wpe.weight", new Source(w.positionEmbedding().data(), w.positionEmbedding().dtype()));
+        }
         for (int l = 0; l < w.layers().size(); l++) {
             LayerWeights lw = w.layers().get(l);
-            String p = "h." + l + ".";
-            s.put(p + "ln_1.weight", source(lw.attentionNorm().weight()));
-            s.put(p + "ln_1.bias", source(lw.attentionNorm().bias()));
-            s.put(p + "attn.c_attn.weight", source(lw.qkv().weight()));
-            s.put(p + "attn.c_attn.bias", source(lw.qkv().bias()));
-            s.put(p + "attn.c_proj.weight", source(lw.attentionOutput().weight()));
-            s.put(p + "attn.c_proj.bias", source(lw.attentionOutput().bias()));
-            s.put(p + "ln_2.weight", source(lw.mlpNorm().weight()));
-            s.put(p + "ln_2.bias", source(lw.mlpNorm().bias()));
-            s.put(p + "mlp.c_fc.weight", source(lw.mlpUp().weight()));
-            s.put(p + "mlp.c_fc.bias", source(lw.mlpUp().bias()));
-            s.put(p + "mlp.c_proj.weight", source(lw.mlpDown().weight()));
-            s.put(p + "mlp.c_proj.bias", source(lw.mlpDown().bias()));
+            if (gpt2) {
+                String p = "h." + l + ".";
+                norm(s, p + "ln_1", lw.attentionNorm());
+                linear(s, p + "attn.c_attn", lw.qkv(), Layout.IN_OUT);
+                linear(s, p + "attn.c_proj", lw.attentionOutput(), Layout.IN_OUT);
+                norm(s, p + "ln_2", lw.mlpNorm());
+                linear(s, p + "mlp.c_fc", lw.mlpUp(), Layout.IN_OUT);
+                linear(s, p + "mlp.c_proj", lw.mlpDown(), Layout.IN_OUT);
+            } else {
+                String p = "model.layers." + l + ".";
+                norm(s, p + "input_layernorm", lw.attentionNorm());
+                linear(s, p + "self_attn.q_proj", lw.query(), Layout.OUT_IN);
+                linear(s, p + "self_attn.k_proj", lw.key(), Layout.OUT_IN);
+                linear(s, p + "self_attn.v_proj", lw.value(), Layout.OUT_IN);
+                linear(s, p + "self_attn.o_proj", lw.attentionOutput(), Layout.OUT_IN);
+                norm(s, p + "post_attention_layernorm", lw.mlpNorm());
+                linear(s, p + "mlp.gate_proj", lw.mlpGate(), Layout.OUT_IN);
+                linear(s, p + "mlp.up_proj", lw.mlpUp(), Layout.OUT_IN);
+                linear(s, p + "mlp.down_proj", lw.mlpDown(), Layout.OUT_IN);
+            }
         }
-        s.put("ln_f.weight", source(w.finalNorm().weight()));
-        s.put("ln_f.bias", source(w.finalNorm().bias()));
+        norm(s, gpt2 ? "ln_f" : "model.norm", w.finalNorm());
+        if (!w.config().tiedOutput()) {
+            s.put("lm_head.weight", source(w.unembedding(), Layout.OUT_IN));
+        }
         return s;
+    }
+
+    private static void norm(Map<String, Source> s, String name, NormWeights norm) {
+        s.put(name + ".weight", source(norm.weight()));
+        if (norm.bias() != null) {
+            s.put(name + ".bias", source(norm.bias()));
+        }
+    }
+
+    private static void linear(Map<String, Source> s, String name, Linear linear, Layout layout) {
+        if (linear == null) {
+            throw new JgptException("expected a separate " + name + " projection");
+        }
+        s.put(name + ".weight", source(linear.weight(), layout));
+        if (linear.bias() != null) {
+            s.put(name + ".bias", source(linear.bias()));
+        }
     }
 
     private static Source source(float[] values) {
         return new Source(MemorySegment.ofArray(values), DType.F32);
     }
 
-    private static Source source(WeightMatrix m) {
-        if (m.layout() != Layout.IN_OUT) {
-            throw new JgptException(m.name() + ": expected a Conv1D [in, out] weight");
+    private static Source source(WeightMatrix m, Layout layout) {
+        if (m.layout() != layout) {
+            throw new JgptException(m.name() + ": expected a " + (layout == Layout.IN_OUT ? "Conv1D [in, out]" : "[out, in]")
+                    + " weight");
         }
         return new Source(m.data(), m.dtype());
     }
 
     /** Training ties the unembedding to wte; a checkpoint with a different lm_head cannot be trained here. */
     private void requireTied(WeightMatrix unembedding) {
-        MemorySegment wte = slice(index("wte.weight"));
+        MemorySegment wte = slice(index(HfTensors.tokenEmbedding(config)));
         for (long e = 0, n = wte.byteSize() / Float.BYTES; e < n; e++) {
             if (unembedding.dtype().read(unembedding.data(), e) != wte.getAtIndex(FLOAT, e)) {
-                throw new JgptException(unembedding.name() + " differs from wte.weight: only models with a tied"
+                throw new JgptException(unembedding.name() + " differs from the token embedding: only models with a tied"
                         + " unembedding can be trained");
             }
         }
@@ -224,7 +312,7 @@ public final class Parameters implements AutoCloseable {
         return i;
     }
 
-    private static long elements(Gpt2Tensors.Spec spec) {
+    private static long elements(HfTensors.Spec spec) {
         long n = 1;
         for (long d : spec.shape()) {
             n *= d;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jgpt.TinyModels;
+import dev.jgpt.convert.GgufModelWriter;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.model.Architecture;
-import dev.jgpt.model.GgufModelWriter;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.model.Rope;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import java.lang.foreign.ValueLayout;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.TinyModels;
+import dev.jgpt.convert.GgufModelWriter;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.GgufArray;
 import dev.jgpt.format.GgufNames;
 import dev.jgpt.format.GgufType;
@@ -12,9 +14,7 @@ import dev.jgpt.format.TensorScan;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.generate.TokenListener;
-import dev.jgpt.model.GgufModelWriter;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.CharTokenizer;

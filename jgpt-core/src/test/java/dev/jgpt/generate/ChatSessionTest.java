@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.SharedData;
-import dev.jgpt.model.ModelFiles;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tokenizer.CharTokenizer;
 import dev.jgpt.tokenizer.Tokenizer;

@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.JgptException;
 import dev.jgpt.SharedData;
-import dev.jgpt.model.KvCache;
-import dev.jgpt.model.ModelFiles;
 import dev.jgpt.model.Transformer;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.sampling.Sampler;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tokenizer.Tokenizer;
@@ -311,7 +310,7 @@ class GeneratorTest {
     }
 
     /** Spells id i as the character '!' + i; {@code eos}, if any, is the end-of-text token. */
-    private static Tokenizer tokenizer(OptionalInt eos) {
+    static Tokenizer tokenizer(OptionalInt eos) {
         return new Tokenizer() {
             @Override
             public int[] encode(String text) {

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.TinyModels;
+import dev.jgpt.convert.GgufModelWriter;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.FormatException;
-import dev.jgpt.model.GgufModelWriter;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tensor.DType;
 import java.nio.file.Path;

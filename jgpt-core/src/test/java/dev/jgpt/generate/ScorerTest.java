@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.JgptException;
 import dev.jgpt.SharedData;
-import dev.jgpt.model.ModelFiles;
+import dev.jgpt.model.load.ModelFiles;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.OptionalInt;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.format.SafeTensorsWriter;
 import dev.jgpt.model.KvCache;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.model.Transformer;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.sampling.Sampler;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tensor.DType;

@@ -11,7 +11,7 @@ import dev.jgpt.SharedData;
 import dev.jgpt.generate.Scorer;
 import dev.jgpt.inspect.Explanation.Candidate;
 import dev.jgpt.inspect.Explanation.Ranked;
-import dev.jgpt.model.ModelFiles;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tokenizer.CharTokenizer;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.TokenizerLoader;

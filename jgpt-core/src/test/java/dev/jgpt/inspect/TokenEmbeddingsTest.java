@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.SharedData;
-import dev.jgpt.model.ModelFiles;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Quantization;
 import dev.jgpt.tensor.Tensor;

@@ -13,7 +13,7 @@ import dev.jgpt.format.GgufValue;
 import dev.jgpt.format.GgufWriter;
 import dev.jgpt.format.SafeTensorsWriter.Entry;
 import dev.jgpt.generate.LanguageModel;
-import dev.jgpt.model.ModelFiles;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,14 +1,16 @@
 package dev.jgpt.model;
 
+import dev.jgpt.convert.GgufModelWriter;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.lora.Adapters;
 import dev.jgpt.lora.LoraFile;
 import dev.jgpt.lora.RandomLora;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Parallel;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Random;
 

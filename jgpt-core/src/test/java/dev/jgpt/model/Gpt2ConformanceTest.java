@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.SharedData;
+import dev.jgpt.model.load.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The forward pass against ../shared/fixtures: logits of a float64 PyTorch GPT-2. */
-class Gpt2ConformanceTest {
+public class Gpt2ConformanceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
@@ -70,7 +71,7 @@ class Gpt2ConformanceTest {
         }
     }
 
-    static int argmax(float[] values) {
+    public static int argmax(float[] values) {
         int best = 0;
         for (int i = 1; i < values.length; i++) {
             if (values[i] > values[best]) {
@@ -80,7 +81,7 @@ class Gpt2ConformanceTest {
         return best;
     }
 
-    static int[] ints(JsonNode array) {
+    public static int[] ints(JsonNode array) {
         int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).asInt();

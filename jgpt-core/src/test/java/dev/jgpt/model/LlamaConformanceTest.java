@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.SharedData;
+import dev.jgpt.model.load.ModelFiles;
 import java.io.IOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

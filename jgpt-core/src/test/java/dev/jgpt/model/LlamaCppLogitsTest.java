@@ -2,9 +2,10 @@ package dev.jgpt.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jgpt.convert.GgufExport;
+import dev.jgpt.convert.QuantizationMix;
 import dev.jgpt.format.FileType;
-import dev.jgpt.format.GgufWriter;
-import dev.jgpt.tensor.DType;
+import dev.jgpt.model.load.ModelFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

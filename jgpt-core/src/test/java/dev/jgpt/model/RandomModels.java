@@ -11,16 +11,16 @@ import java.util.List;
 import java.util.Random;
 
 /** Models of any architecture with random F32 weights, in the [out, in] layout GGUF files use. */
-final class RandomModels {
+public final class RandomModels {
     private final Arena arena = Arena.ofAuto();
     private final Random random;
 
-    RandomModels(long seed) {
+    public RandomModels(long seed) {
         random = new Random(seed);
     }
 
     /** Weights for {@code config}; {@code fused} stores q, k and v in one matrix. */
-    ModelWeights weights(ModelConfig config, boolean fused) {
+    public ModelWeights weights(ModelConfig config, boolean fused) {
         Architecture a = config.architecture();
         int e = config.embd();
         int q = config.queryDim();

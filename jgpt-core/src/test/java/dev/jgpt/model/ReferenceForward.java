@@ -7,19 +7,19 @@ import dev.jgpt.tensor.WeightMatrix;
  * A plain double-precision forward pass written from the textbook definitions, one position at
  * a time, no cache, no SIMD: what {@link Transformer} is checked against on random models.
  */
-final class ReferenceForward {
+public final class ReferenceForward {
     private final ModelWeights w;
     private final ModelConfig c;
     private final Architecture a;
 
-    ReferenceForward(ModelWeights weights) {
+    public ReferenceForward(ModelWeights weights) {
         this.w = weights;
         this.c = weights.config();
         this.a = c.architecture();
     }
 
     /** logits[t] after tokens[0..t], for every t. */
-    double[][] logits(int[] tokens) {
+    public double[][] logits(int[] tokens) {
         int n = tokens.length;
         int e = c.embd();
         double[][] x = new double[n][];

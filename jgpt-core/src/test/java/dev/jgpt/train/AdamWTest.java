@@ -3,8 +3,8 @@ package dev.jgpt.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.jgpt.model.Gpt2Tensors;
 import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.load.HfTensors;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -51,7 +51,7 @@ class AdamWTest {
             AdamW optimizer = new AdamW(p, new AdamWSettings(0.9f, 0.95f, 1e-8f, 0.5f));
             optimizer.step(new float[p.count()], 0.1f); // zero gradients: only the decay acts
             float[] after = p.data().toArray(ValueLayout.JAVA_FLOAT);
-            for (Gpt2Tensors.Spec spec : p.specs()) {
+            for (HfTensors.Spec spec : p.specs()) {
                 int offset = p.offset(spec.name());
                 float factor = spec.shape().length >= 2 ? 1 - 0.1f * 0.5f : 1f;
                 for (int i = 0; i < p.tensor(spec.name()).elementCount(); i++) {

@@ -2,8 +2,8 @@ package dev.jgpt.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jgpt.model.Gpt2Tensors;
 import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.load.HfTensors;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -11,11 +11,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The backward against finite differences of the forward, for every parameter tensor of a tiny
- * random model. The loss is float32 (≈ 1e-7 relative noise), so the differences use a large step
+ * random model of each architecture (GPT-2: LayerNorm, GELU, learned positions; Llama: RMSNorm,
+ * RoPE, SwiGLU, grouped-query attention, an untied unembedding; Qwen2: q/k/v biases, one
+ * key/value head, tied). The loss is float32 (≈ 1e-7 relative noise), so the differences use a large step
  * h = 1e-2 with the five-point formula (truncation O(h⁴)), on the coordinates where the gradient
  * is largest (where a wrong gradient shows) plus a few random ones; tolerance 1% of the gradient
  * plus 1e-4. A gradient off by 5% fails.
@@ -25,9 +28,10 @@ class FiniteDifferenceTest {
     private static final double RELATIVE = 1e-2;
     private static final double ABSOLUTE = 1e-4;
 
-    @Test
-    void everyGradientMatchesFiniteDifferencesOfTheLoss() {
-        ModelConfig config = TestModels.tiny();
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    void everyGradientMatchesFiniteDifferencesOfTheLoss(String architecture) {
+        ModelConfig config = TestModels.tiny(architecture);
         int batch = 2;
         int seq = 7;
         int[] tokens = TestModels.tokens(batch * seq + 1, config.vocabSize(), 3);
@@ -41,7 +45,7 @@ class FiniteDifferenceTest {
             SplittableRandom random = new SplittableRandom(5);
             List<String> failures = new ArrayList<>();
             double worst = 0;
-            for (Gpt2Tensors.Spec spec : parameters.specs()) {
+            for (HfTensors.Spec spec : parameters.specs()) {
                 int offset = parameters.offset(spec.name());
                 int count = (int) parameters.tensor(spec.name()).elementCount();
                 List<Integer> picks = new ArrayList<>(IntStream.range(0, count).boxed()
@@ -67,7 +71,7 @@ class FiniteDifferenceTest {
                     }
                 }
             }
-            System.out.println("worst error / tolerance: " + worst);
+            System.out.println(architecture + ": worst error / tolerance: " + worst);
             assertThat(failures).isEmpty();
         }
     }

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.SharedData;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.format.SafeTensorsWriter;
-import dev.jgpt.model.Gpt2Tensors;
-import dev.jgpt.model.HfConfig;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.model.Transformer;
+import dev.jgpt.model.load.HfTensors;
+import dev.jgpt.model.load.HfConfig;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import java.nio.file.Path;
@@ -37,14 +37,14 @@ class ParametersTest {
     }
 
     @Test
-    void layoutFollowsGpt2TensorsWithoutGaps() {
+    void layoutFollowsHfTensorsWithoutGaps() {
         try (Parameters p = Parameters.random(config, 1)) {
             assertThat(p.count()).isEqualTo(config.parameterCount());
             assertThat(p.offset("wte.weight")).isZero();
             assertThat(p.offset("wpe.weight")).isEqualTo(config.vocabSize() * config.embd());
             assertThat(p.offset("ln_f.bias")).isEqualTo(p.count() - config.embd());
-            assertThat(p.specs()).extracting(Gpt2Tensors.Spec::name)
-                    .containsExactlyElementsOf(Gpt2Tensors.of(config).stream().map(Gpt2Tensors.Spec::name).toList());
+            assertThat(p.specs()).extracting(HfTensors.Spec::name)
+                    .containsExactlyElementsOf(HfTensors.of(config).stream().map(HfTensors.Spec::name).toList());
         }
     }
 

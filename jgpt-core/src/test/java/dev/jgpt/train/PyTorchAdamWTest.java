@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.SharedData;
 import dev.jgpt.format.SafeTensors;
-import dev.jgpt.model.Gpt2Tensors;
+import dev.jgpt.model.load.HfTensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -52,7 +52,7 @@ class PyTorchAdamWTest {
             long total = 0;
             long outside = 0;
             double worst = 0;
-            for (Gpt2Tensors.Spec spec : parameters.specs()) {
+            for (HfTensors.Spec spec : parameters.specs()) {
                 float[] want = expected.require(spec.name()).toFloatArray();
                 float[] got = parameters.tensor(spec.name()).toFloatArray();
                 for (int i = 0; i < want.length; i++) {

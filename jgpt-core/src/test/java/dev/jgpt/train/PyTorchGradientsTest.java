@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.jgpt.SharedData;
 import dev.jgpt.format.SafeTensors;
-import dev.jgpt.model.Gpt2Tensors;
+import dev.jgpt.model.load.HfTensors;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +31,7 @@ class PyTorchGradientsTest {
 
             assertThat((double) loss).as("loss").isCloseTo(Double.parseDouble(expected.metadata().get("loss")), within(LOSS_TOLERANCE));
             double worst = 0;
-            for (Gpt2Tensors.Spec spec : parameters.specs()) {
+            for (HfTensors.Spec spec : parameters.specs()) {
                 float[] want = expected.require("grad." + spec.name()).toFloatArray();
                 int offset = parameters.offset(spec.name());
                 for (int i = 0; i < want.length; i++) {

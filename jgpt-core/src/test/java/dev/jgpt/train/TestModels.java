@@ -1,8 +1,10 @@
 package dev.jgpt.train;
 
-import dev.jgpt.model.Gpt2Tensors;
+import dev.jgpt.model.Architecture;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.RandomModel;
+import dev.jgpt.model.Rope;
+import dev.jgpt.model.load.HfTensors;
+import dev.jgpt.model.load.TensorInit;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
@@ -16,6 +18,26 @@ final class TestModels {
         return ModelConfig.gpt2(2, 2, 8, 16, 13);
     }
 
+    /** A tiny Llama: 2 layers, 4 query heads of 4 sharing 2 key/value heads, an MLP of 24, untied unembedding. */
+    static ModelConfig tinyLlama() {
+        return new ModelConfig(Architecture.llama(Rope.of(Rope.Style.NEOX, 4, 10000)), 2, 4, 2, 16, 24, 16, 13, 1e-5f, false);
+    }
+
+    /** A tiny Qwen2: q, k, v biases, 4 query heads sharing one key/value head, tied unembedding. */
+    static ModelConfig tinyQwen2() {
+        return new ModelConfig(Architecture.qwen2(Rope.of(Rope.Style.NEOX, 4, 10000)), 2, 4, 1, 16, 24, 16, 13, 1e-5f, true);
+    }
+
+    /** {@link #tiny}, {@link #tinyLlama} or {@link #tinyQwen2} by architecture name. */
+    static ModelConfig tiny(String architecture) {
+        return switch (architecture) {
+            case "gpt2" -> tiny();
+            case "llama" -> tinyLlama();
+            case "qwen2" -> tinyQwen2();
+            default -> throw new IllegalArgumentException(architecture);
+        };
+    }
+
     /**
      * Random parameters of {@code std} (norm weights 1 ± std, biases nonzero too), so that every
      * path through the model carries a gradient of some size.
@@ -24,10 +46,10 @@ final class TestModels {
         Parameters p = Parameters.random(config, seed);
         SplittableRandom random = new SplittableRandom(seed);
         MemorySegment data = p.data();
-        for (Gpt2Tensors.Spec spec : p.specs()) {
+        for (HfTensors.Spec spec : p.specs()) {
             int offset = p.offset(spec.name());
             long count = p.tensor(spec.name()).elementCount();
-            boolean normWeight = spec.init() == RandomModel.Init.ONES;
+            boolean normWeight = spec.init() == TensorInit.ONES;
             for (long i = 0; i < count; i++) {
                 float value = (float) ((normWeight ? 1 : 0) + random.nextGaussian() * std);
                 data.setAtIndex(ValueLayout.JAVA_FLOAT, offset + i, value);

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.jgpt.JgptException;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.ModelFiles;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.CharTokenizer;
 import dev.jgpt.tokenizer.Tokenizer;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.inspect.Explainer;
 import dev.jgpt.inspect.ExplanationJson;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.CharTokenizer;
 import dev.jgpt.tokenizer.TokenizerJson;

@@ -2,9 +2,9 @@ package dev.jgpt.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.model.ModelConfig;
-import dev.jgpt.model.RandomModel;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.CharTokenizer;
 import dev.jgpt.tokenizer.TokenizerJson;

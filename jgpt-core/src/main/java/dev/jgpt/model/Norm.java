@@ -1,4 +1,4 @@
-package dev.jgpt.train;
+package dev.jgpt.model;
 
 import dev.jgpt.tensor.GradientKernels;
 import dev.jgpt.tensor.Kernels;
@@ -6,49 +6,74 @@ import dev.jgpt.tensor.Parallel;
 import dev.jgpt.tensor.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * LayerNorm of each row: {@code y = (x − mean) · rstd · gamma + beta}, {@code rstd = 1/√(var + eps)}
- * with the biased variance.
+ * The norm of the architecture over rows of width E, forward and backward. LayerNorm:
+ * {@code y = (x − mean) · rstd · γ + β}, {@code rstd = 1/√(var + eps)} with the biased variance.
+ * RMSNorm: {@code y = x · rstd · γ}, {@code rstd = 1/√(mean(x²) + eps)}. With x̂ = (x − mean)·rstd
+ * (mean 0 for RMSNorm), both have
+ * {@code ∂loss/∂x = rstd · (dy·γ − mean(dy·γ) − x̂ · mean(dy·γ·x̂))}, without the middle term for RMSNorm.
  */
-final class LayerNorm {
+final class Norm {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
 
-    private LayerNorm() {}
+    private final boolean rms;
+    private final int d;
+    private final float eps;
 
-    /** x, y: [m × d]; gamma, beta: [d]: the inference kernel, so training computes the same function. */
-    static void forward(float[] x, int m, int d, float[] gamma, float[] beta, float eps, float[] y) {
-        Kernels.layerNorm(x, m, d, gamma, beta, eps, y);
+    Norm(ModelConfig config) {
+        this.rms = config.architecture().norm() == Architecture.Norm.RMS_NORM;
+        this.d = config.embd();
+        this.eps = config.normEps();
+    }
+
+    /** out [m × E] = the norm of each row of x [m × E] ({@code out} may be {@code x}). */
+    void forward(NormWeights w, float[] x, int m, float[] out) {
+        if (rms) {
+            Kernels.rmsNorm(x, m, d, w.weight(), eps, out);
+        } else {
+            Kernels.layerNorm(x, m, d, w.weight(), w.bias(), eps, out);
+        }
     }
 
     /**
-     * dy, x, dx: [m × d] — {@code dx += ∂loss/∂x}; gamma: [d]; mean, rstd: [m] scratch, filled
-     * with the row statistics of x (recomputed: two passes over x cost less than keeping them);
-     * {@code grads[dGamma, +d) += Σ_rows dy·x̂}, {@code grads[dBeta, +d) += Σ_rows dy}, where
-     * {@code x̂ = (x − mean)·rstd} and
-     * {@code ∂loss/∂x = rstd · (dy·gamma − mean(dy·gamma) − x̂ · mean(dy·gamma·x̂))}.
+     * dy, x, dx: [m × E]: {@code dx += ∂loss/∂x}; {@code grads} at the gain's slot {@code += Σ_rows dy·x̂},
+     * at the bias's {@code += Σ_rows dy} (each unless frozen). mean, rstd: [m] scratch, filled with
+     * the forward's row statistics, recomputed by the same code (two passes over x cost less than keeping them).
      */
-    static void backward(float[] dy, float[] x, float eps, float[] gamma, int m, int d, float[] mean, float[] rstd,
-                         float[] dx, float[] grads, int dGamma, int dBeta) {
+    void backward(NormWeights w, float[] dy, float[] x, int m, float[] dx, float[] grads, Gradients.NormSlots slots,
+                  float[] mean, float[] rstd) {
+        float[] gamma = w.weight();
+        float centre = rms ? 0f : 1f;
         Parallel.forRange(m, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                statistics(x, r * d, d, eps, mean, rstd, r);
-                inputGradientRow(dy, x, mean[r], rstd[r], gamma, r * d, d, dx);
+                int off = r * d;
+                mean[r] = rms ? 0f : Kernels.rowMean(x, off, d);
+                rstd[r] = rms ? Kernels.rowRms(x, off, d, eps) : Kernels.rowRstd(x, off, d, mean[r], eps);
+                inputGradientRow(dy, x, mean[r], rstd[r], gamma, off, d, centre, dx);
             }
         });
-        GradientKernels.biasGradient(dy, 0, m, d, grads, dBeta);
-        int blocks = (d + 4 * L - 1) / (4 * L);
-        Parallel.forRange(blocks, (b0, b1) -> {
-            for (int block = b0; block < b1; block++) {
-                gammaGradientColumns(dy, x, mean, rstd, m, d, block * 4 * L, grads, dGamma);
-            }
-        });
+        if (slots.bias() != Gradients.FROZEN) {
+            GradientKernels.biasGradient(dy, 0, m, d, grads, slots.bias());
+        }
+        if (slots.weight() != Gradients.FROZEN) {
+            int blocks = (d + 4 * L - 1) / (4 * L);
+            Parallel.forRange(blocks, (b0, b1) -> {
+                for (int block = b0; block < b1; block++) {
+                    gammaGradientColumns(dy, x, mean, rstd, m, d, block * 4 * L, grads, slots.weight());
+                }
+            });
+        }
     }
 
-    private static void inputGradientRow(float[] dy, float[] x, float mu, float rs, float[] gamma, int off, int d, float[] dx) {
+    /**
+     * {@code dx[off, off+d) += rs · (dy·γ − centre·mean(dy·γ) − x̂ · mean(dy·γ·x̂))}, x̂ = (x − mu)·rs;
+     * centre is 1 for LayerNorm, 0 for RMSNorm (whose mu is 0: nothing is subtracted).
+     */
+    private static void inputGradientRow(float[] dy, float[] x, float mu, float rs, float[] gamma, int off, int d, float centre,
+                                         float[] dx) {
         FloatVector muV = FloatVector.broadcast(F, mu);
         FloatVector rsV = FloatVector.broadcast(F, rs);
         FloatVector s1 = FloatVector.zero(F);
@@ -67,7 +92,7 @@ final class LayerNorm {
             sum1 += g;
             sum2 += g * (x[off + i] - mu) * rs;
         }
-        float mean1 = sum1 / d;
+        float mean1 = centre * sum1 / d;
         float mean2 = sum2 / d;
         FloatVector m1 = FloatVector.broadcast(F, mean1);
         FloatVector m2 = FloatVector.broadcast(F, mean2);
@@ -125,15 +150,5 @@ final class LayerNorm {
         if (mask.anyTrue()) {
             v.add(FloatVector.fromArray(F, a, at, mask)).intoArray(a, at, mask);
         }
-    }
-
-    /**
-     * mean[r] and rstd[r] = 1/√(var + eps) of x[off, off+d), var biased: two passes (mean, then
-     * the centred sum of squares), each summed in L lanes of d/L values, no cancellation.
-     */
-    /** The forward's row statistics again, computed by the same code so they are the same numbers. */
-    private static void statistics(float[] x, int off, int d, float eps, float[] mean, float[] rstd, int r) {
-        mean[r] = Kernels.rowMean(x, off, d);
-        rstd[r] = Kernels.rowRstd(x, off, d, mean[r], eps);
     }
 }

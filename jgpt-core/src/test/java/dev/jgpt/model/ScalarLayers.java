@@ -1,4 +1,4 @@
-package dev.jgpt.train;
+package dev.jgpt.model;
 
 /** Plain-Java, double-precision twins of the training layers' vector kernels, for tests only. */
 final class ScalarLayers {

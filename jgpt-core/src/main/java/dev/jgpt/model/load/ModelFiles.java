@@ -1,9 +1,12 @@
-package dev.jgpt.model;
+package dev.jgpt.model.load;
 
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.format.TensorSource;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.ModelWeights;
+import dev.jgpt.model.Transformer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -46,7 +49,7 @@ public final class ModelFiles implements AutoCloseable {
         }
         ModelConfig config = HfConfig.read(path.resolve(CONFIG));
         SafeTensors tensors = SafeTensors.open(path.resolve(WEIGHTS));
-        return withClose(tensors, () -> new ModelFiles(path, tensors, Transformer.load(tensors, config)));
+        return withClose(tensors, () -> new ModelFiles(path, tensors, new Transformer(HfLoader.load(tensors, config), tensors)));
     }
 
     /** {@code open.get()}, closing {@code source} if that fails. */

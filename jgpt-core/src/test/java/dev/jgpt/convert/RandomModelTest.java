@@ -1,10 +1,15 @@
-package dev.jgpt.model;
+package dev.jgpt.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.TensorSource;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.Rope;
+import dev.jgpt.model.Transformer;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Parallel;
 import dev.jgpt.tensor.Tensor;

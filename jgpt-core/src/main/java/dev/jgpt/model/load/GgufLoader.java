@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.model.load;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.Quoted;
@@ -6,6 +6,13 @@ import dev.jgpt.format.FormatException;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufMetadata;
 import dev.jgpt.format.GgufNames;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.LayerWeights;
+import dev.jgpt.model.Linear;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.ModelWeights;
+import dev.jgpt.model.NormWeights;
+import dev.jgpt.model.Rope;
 import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tensor.WeightMatrix;
 import java.util.ArrayList;

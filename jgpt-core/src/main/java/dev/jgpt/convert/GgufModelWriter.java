@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.convert;
 
 import static dev.jgpt.format.GgufNames.ArchKey.BLOCK_COUNT;
 import static dev.jgpt.format.GgufNames.ArchKey.CONTEXT_LENGTH;
@@ -21,9 +21,16 @@ import dev.jgpt.format.GgufType;
 import dev.jgpt.format.GgufValue;
 import dev.jgpt.format.GgufWriter;
 import dev.jgpt.format.SafeTensorsWriter.Entry;
-import dev.jgpt.format.TensorConversion;
 import dev.jgpt.format.TensorConversion.Source;
-import dev.jgpt.model.RandomModel.Init;
+import dev.jgpt.format.TensorConversion;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.Linear;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.ModelWeights;
+import dev.jgpt.model.NormWeights;
+import dev.jgpt.model.Rope;
+import dev.jgpt.model.load.GgufLoader;
+import dev.jgpt.model.load.TensorInit;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tensor.WeightMatrix;
@@ -50,7 +57,7 @@ public final class GgufModelWriter {
      * One weight tensor of the file: its name, its row-major shape ({@code [out, in]} for a
      * linear map), how a fresh model fills it, and where a model's weights hold it.
      */
-    public record Slot(String name, long[] shape, Init init, Function<ModelWeights, Source> source) {
+    public record Slot(String name, long[] shape, TensorInit init, Function<ModelWeights, Source> source) {
         public Slot {
             shape = shape.clone();
         }
@@ -203,52 +210,52 @@ public final class GgufModelWriter {
         long hidden = c.mlpHidden();
         boolean others = a.otherBiases();
         List<Slot> slots = new ArrayList<>();
-        slots.add(new Slot(GgufNames.TOKEN_EMBD + ".weight", new long[] {c.vocabSize(), e}, Init.NORMAL,
+        slots.add(new Slot(GgufNames.TOKEN_EMBD + ".weight", new long[] {c.vocabSize(), e}, TensorInit.NORMAL,
                 w -> Source.of(w.tokenEmbedding())));
         if (a.learnedPositions()) {
-            slots.add(new Slot(GgufNames.POSITION_EMBD + ".weight", new long[] {c.contextLength(), e}, Init.NORMAL,
+            slots.add(new Slot(GgufNames.POSITION_EMBD + ".weight", new long[] {c.contextLength(), e}, TensorInit.NORMAL,
                     w -> Source.of(w.positionEmbedding())));
         }
         for (int i = 0; i < c.layers(); i++) {
             int l = i;
             norm(slots, block(l, GgufNames.ATTN_NORM), e, others, w -> w.layers().get(l).attentionNorm());
             if (fusedQkv) {
-                linear(slots, block(l, GgufNames.ATTN_QKV), e, q + 2 * kv, a.qkvBias(), Init.NORMAL, w -> w.layers().get(l).qkv());
+                linear(slots, block(l, GgufNames.ATTN_QKV), e, q + 2 * kv, a.qkvBias(), TensorInit.NORMAL, w -> w.layers().get(l).qkv());
             } else {
-                linear(slots, block(l, GgufNames.ATTN_Q), e, q, a.qkvBias(), Init.NORMAL, w -> w.layers().get(l).query());
-                linear(slots, block(l, GgufNames.ATTN_K), e, kv, a.qkvBias(), Init.NORMAL, w -> w.layers().get(l).key());
-                linear(slots, block(l, GgufNames.ATTN_V), e, kv, a.qkvBias(), Init.NORMAL, w -> w.layers().get(l).value());
+                linear(slots, block(l, GgufNames.ATTN_Q), e, q, a.qkvBias(), TensorInit.NORMAL, w -> w.layers().get(l).query());
+                linear(slots, block(l, GgufNames.ATTN_K), e, kv, a.qkvBias(), TensorInit.NORMAL, w -> w.layers().get(l).key());
+                linear(slots, block(l, GgufNames.ATTN_V), e, kv, a.qkvBias(), TensorInit.NORMAL, w -> w.layers().get(l).value());
             }
-            linear(slots, block(l, GgufNames.ATTN_OUTPUT), q, e, others, Init.RESIDUAL_PROJECTION,
+            linear(slots, block(l, GgufNames.ATTN_OUTPUT), q, e, others, TensorInit.RESIDUAL_PROJECTION,
                     w -> w.layers().get(l).attentionOutput());
             norm(slots, block(l, GgufNames.FFN_NORM), e, others, w -> w.layers().get(l).mlpNorm());
             if (a.mlp() == Architecture.Mlp.SWIGLU) {
-                linear(slots, block(l, GgufNames.FFN_GATE), e, hidden, others, Init.NORMAL, w -> w.layers().get(l).mlpGate());
+                linear(slots, block(l, GgufNames.FFN_GATE), e, hidden, others, TensorInit.NORMAL, w -> w.layers().get(l).mlpGate());
             }
-            linear(slots, block(l, GgufNames.FFN_UP), e, hidden, others, Init.NORMAL, w -> w.layers().get(l).mlpUp());
-            linear(slots, block(l, GgufNames.FFN_DOWN), hidden, e, others, Init.RESIDUAL_PROJECTION,
+            linear(slots, block(l, GgufNames.FFN_UP), e, hidden, others, TensorInit.NORMAL, w -> w.layers().get(l).mlpUp());
+            linear(slots, block(l, GgufNames.FFN_DOWN), hidden, e, others, TensorInit.RESIDUAL_PROJECTION,
                     w -> w.layers().get(l).mlpDown());
         }
         norm(slots, GgufNames.OUTPUT_NORM, e, others, ModelWeights::finalNorm);
         if (!c.tiedOutput()) {
-            slots.add(new Slot(GgufNames.OUTPUT + ".weight", new long[] {c.vocabSize(), e}, Init.NORMAL,
+            slots.add(new Slot(GgufNames.OUTPUT + ".weight", new long[] {c.vocabSize(), e}, TensorInit.NORMAL,
                     w -> matrix(w.unembedding())));
         }
         return slots;
     }
 
-    private static void linear(List<Slot> slots, String stem, long in, long out, boolean bias, Init init,
+    private static void linear(List<Slot> slots, String stem, long in, long out, boolean bias, TensorInit init,
                                Function<ModelWeights, Linear> linear) {
         slots.add(new Slot(stem + ".weight", new long[] {out, in}, init, w -> matrix(linear.apply(w).weight())));
         if (bias) {
-            slots.add(new Slot(stem + ".bias", new long[] {out}, Init.ZEROS, w -> vector(stem + ".bias", linear.apply(w).bias())));
+            slots.add(new Slot(stem + ".bias", new long[] {out}, TensorInit.ZEROS, w -> vector(stem + ".bias", linear.apply(w).bias())));
         }
     }
 
     private static void norm(List<Slot> slots, String stem, long width, boolean bias, Function<ModelWeights, NormWeights> norm) {
-        slots.add(new Slot(stem + ".weight", new long[] {width}, Init.ONES, w -> vector(stem + ".weight", norm.apply(w).weight())));
+        slots.add(new Slot(stem + ".weight", new long[] {width}, TensorInit.ONES, w -> vector(stem + ".weight", norm.apply(w).weight())));
         if (bias) {
-            slots.add(new Slot(stem + ".bias", new long[] {width}, Init.ZEROS, w -> vector(stem + ".bias", norm.apply(w).bias())));
+            slots.add(new Slot(stem + ".bias", new long[] {width}, TensorInit.ZEROS, w -> vector(stem + ".bias", norm.apply(w).bias())));
         }
     }
 

@@ -1,7 +1,13 @@
-package dev.jgpt.model;
+package dev.jgpt.convert;
 
 import dev.jgpt.format.SafeTensorsWriter;
 import dev.jgpt.format.TensorConversion;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.load.HfTensors;
+import dev.jgpt.model.load.HfConfig;
+import dev.jgpt.model.load.ModelFiles;
+import dev.jgpt.model.load.TensorInit;
 import dev.jgpt.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -14,21 +20,11 @@ import java.util.SplittableRandom;
 /**
  * Freshly initialised models: the starting point of training, and models of real size for
  * benchmarks without a download. Every architecture starts the same way, as GPT-2 and nanoGPT
- * do ({@link Init}). A GPT-2 is written as a Hugging Face folder ({@link #write}) or, like any
+ * do ({@link TensorInit}). A GPT-2 is written as a Hugging Face folder ({@link #write}) or, like any
  * architecture, as a GGUF file ({@link #gguf}). The same seed gives the same weights whatever
  * the number of threads and the dtype they are stored in.
  */
 public final class RandomModel {
-    /** How a fresh model fills a tensor. */
-    public enum Init {
-        /** N(0, 0.02). */
-        NORMAL,
-        /** N(0, 0.02 / √(2·layers)): projections that add into the residual stream. */
-        RESIDUAL_PROJECTION,
-        ZEROS,
-        /** Norm gains. */
-        ONES
-    }
 
     private static final double STD = 0.02;
 
@@ -37,10 +33,10 @@ public final class RandomModel {
     /** A GPT-2 as a Hugging Face folder: {@code config.json} and {@code model.safetensors} (not the tokenizer). */
     public static void write(ModelConfig config, DType dtype, long seed, Path directory) {
         List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
-        List<Gpt2Tensors.Spec> specs = Gpt2Tensors.of(config);
+        List<HfTensors.Spec> specs = HfTensors.of(config);
         for (int t = 0; t < specs.size(); t++) {
             int index = t;
-            Gpt2Tensors.Spec spec = specs.get(t);
+            HfTensors.Spec spec = specs.get(t);
             entries.add(new SafeTensorsWriter.Entry(spec.name(), dtype, spec.shape(),
                     segment -> initialize(config, seed, index, segment, dtype)));
         }
@@ -50,11 +46,11 @@ public final class RandomModel {
 
     /**
      * Fills {@code segment} (the whole tensor, as {@code dtype}) with the initial values of tensor
-     * number {@code index} of {@link Gpt2Tensors#of}: the same values for the same seed wherever
+     * number {@code index} of {@link HfTensors#of}: the same values for the same seed wherever
      * the tensor is written, a file or a training model's parameters.
      */
     public static void initialize(ModelConfig config, long seed, int index, MemorySegment segment, DType dtype) {
-        Gpt2Tensors.Spec spec = Gpt2Tensors.of(config).get(index);
+        HfTensors.Spec spec = HfTensors.of(config).get(index);
         fill(spec.init(), spec.shape(), config.layers(), seed, index, dtype, segment);
     }
 
@@ -75,8 +71,8 @@ public final class RandomModel {
      * row-major, as {@code dtype} into {@code dst}. Each row draws from its own generator, seeded
      * by the model's seed, the tensor's index and the row, so rows can be made in any order.
      */
-    private static void fill(Init init, long[] shape, int layers, long seed, int index, DType dtype, MemorySegment dst) {
-        double std = init == Init.RESIDUAL_PROJECTION ? STD / Math.sqrt(2.0 * layers) : STD;
+    private static void fill(TensorInit init, long[] shape, int layers, long seed, int index, DType dtype, MemorySegment dst) {
+        double std = init == TensorInit.RESIDUAL_PROJECTION ? STD / Math.sqrt(2.0 * layers) : STD;
         long tensorSeed = seed * 1_000_003L + index;
         int columns = Math.toIntExact(shape[shape.length - 1]);
         long rows = Arrays.stream(shape).reduce(1, Math::multiplyExact) / columns;

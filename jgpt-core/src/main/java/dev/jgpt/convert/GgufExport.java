@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.convert;
 
 import static dev.jgpt.format.GgufNames.ArchKey.BLOCK_COUNT;
 import static dev.jgpt.format.GgufNames.ArchKey.CONTEXT_LENGTH;
@@ -14,9 +14,15 @@ import dev.jgpt.format.GgufNames;
 import dev.jgpt.format.GgufValue;
 import dev.jgpt.format.GgufWriter;
 import dev.jgpt.format.SafeTensors;
-import dev.jgpt.format.TensorConversion;
 import dev.jgpt.format.TensorConversion.Source;
+import dev.jgpt.format.TensorConversion;
 import dev.jgpt.format.TensorSource;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.ModelWeights;
+import dev.jgpt.model.load.HfTensors;
+import dev.jgpt.model.load.HfConfig;
+import dev.jgpt.model.load.ModelFiles;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tokenizer.ByteLevelBpe;
@@ -77,13 +83,19 @@ public final class GgufExport implements AutoCloseable {
         return new GgufExport(gguf, new LinkedHashMap<>(gguf.metadata().asMap()), tensors);
     }
 
-    /** A GPT-2 folder: {@code config.json}, {@code model.safetensors} and a byte-level BPE tokenizer. */
+    /**
+     * A Hugging Face folder: {@code config.json}, {@code model.safetensors} and a byte-level BPE
+     * tokenizer; a GPT-2, or a Llama or Qwen2 ({@link #fromLlamaFamily}).
+     */
     public static GgufExport fromHuggingFace(Path dir) {
         ModelConfig config = HfConfig.read(dir.resolve(ModelFiles.CONFIG));
         Tokenizer tokenizer = TokenizerLoader.fromDirectory(dir);
         if (!(tokenizer instanceof ByteLevelBpe bpe)) {
             throw new FormatException(dir, "a GGUF file needs a byte-level BPE tokenizer (GPT-2's kind); this model's is "
                     + tokenizer.getClass().getSimpleName());
+        }
+        if (!config.architecture().equals(Architecture.GPT2)) {
+            return fromLlamaFamily(dir, bpe);
         }
         SafeTensors weights = SafeTensors.open(dir.resolve(ModelFiles.WEIGHTS));
         try {
@@ -92,6 +104,30 @@ public final class GgufExport implements AutoCloseable {
             return new GgufExport(weights, metadata, gpt2Tensors(weights, config));
         } catch (RuntimeException e) {
             weights.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A Llama or Qwen2 folder in llama.cpp's layout ({@link GgufModelWriter#slots}); a Llama's
+     * queries and keys reordered to rotate adjacent pairs, as llama.cpp's {@code llama} does.
+     */
+    private static GgufExport fromLlamaFamily(Path dir, ByteLevelBpe bpe) {
+        ModelFiles files = ModelFiles.open(dir);
+        try {
+            ModelWeights weights = files.config().architecture().name().equals("llama")
+                    ? RotaryPairs.adjacent(files.transformer().weights()) : files.transformer().weights();
+            ModelConfig config = weights.config();
+            Map<String, GgufValue> metadata = GgufModelWriter.metadata(config);
+            metadata.put(GgufNames.NAME, GgufValue.string(dir.toAbsolutePath().normalize().getFileName().toString()));
+            metadata.putAll(vocabulary(dir, bpe, config.vocabSize()));
+            Map<String, Source> tensors = new LinkedHashMap<>();
+            for (GgufModelWriter.Slot slot : GgufModelWriter.slots(config, false)) {
+                tensors.put(slot.name(), slot.source().apply(weights));
+            }
+            return new GgufExport(files.tensors(), metadata, tensors);
+        } catch (RuntimeException e) {
+            files.close();
             throw e;
         }
     }
@@ -122,7 +158,7 @@ public final class GgufExport implements AutoCloseable {
     /** GPT-2's tensors under llama.cpp's names, Conv1D weights read transposed to [out, in]. */
     private static Map<String, Source> gpt2Tensors(SafeTensors weights, ModelConfig config) {
         Map<String, Source> tensors = new LinkedHashMap<>();
-        for (Gpt2Tensors.Spec spec : Gpt2Tensors.of(config)) {
+        for (HfTensors.Spec spec : HfTensors.of(config)) {
             add(tensors, weights, spec.name(), spec.shape());
         }
         if (weights.find("lm_head.weight").isPresent()) {

@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.model.load;
 
 import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;

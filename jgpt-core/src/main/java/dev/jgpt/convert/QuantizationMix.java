@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.convert;
 
 import static dev.jgpt.format.GgufNames.ArchKey.BLOCK_COUNT;
 import static dev.jgpt.format.GgufNames.ArchKey.HEAD_COUNT;
@@ -7,6 +7,7 @@ import static dev.jgpt.format.GgufNames.ArchKey.HEAD_COUNT_KV;
 import dev.jgpt.format.FileType;
 import dev.jgpt.format.GgufNames;
 import dev.jgpt.format.GgufValue;
+import dev.jgpt.model.ModelConfig;
 import dev.jgpt.tensor.DType;
 import java.util.Arrays;
 import java.util.Comparator;

@@ -1,6 +1,8 @@
-package dev.jgpt.model;
+package dev.jgpt.model.load;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.convert.RandomModel;
+import dev.jgpt.model.Transformer;
 import dev.jgpt.tensor.DType;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the GGUF model writer adds beyond the weights (which {@link GgufLoaderTest} reads back): the tokenizer's metadata. */
+/** What the GGUF model writer adds beyond the weights (which GgufLoaderTest reads back): the tokenizer's metadata. */
 class GgufModelWriterTest {
     private static ByteLevelBpe gpt2;
 

@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.SharedData;
 import dev.jgpt.format.FileType;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.Rope;
 import dev.jgpt.tensor.DType;
 import java.io.IOException;
 import java.util.ArrayList;

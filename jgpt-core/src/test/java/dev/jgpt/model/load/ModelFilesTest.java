@@ -1,4 +1,4 @@
-package dev.jgpt.model;
+package dev.jgpt.model.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,9 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.FreshJvm;
+import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.format.SafeTensorsWriter;
+import dev.jgpt.model.Architecture;
+import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.Rope;
+import dev.jgpt.model.Transformer;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Tensor;
 import java.io.IOException;
