@@ -24,7 +24,7 @@ final class PythonMethods extends ELResolver {
         if (b instanceof String s) {
             result = stringMethod(s, String.valueOf(method), args);
         } else if (b instanceof Map<?, ?> map && "get".equals(method) && (args.length == 1 || args.length == 2)) {
-            result = map.containsKey(PythonValues.unwrap(args[0])) ? map.get(PythonValues.unwrap(args[0])) : args.length == 2 ? args[1] : null;
+            result = map.containsKey(PythonValues.unwrap(args[0])) ? map.get(PythonValues.unwrap(args[0])) : args.length == 2 ? args[1] : PythonNone.NONE;
         } else {
             return null;
         }
@@ -44,7 +44,7 @@ final class PythonMethods extends ELResolver {
             case "title" -> PythonText.title(s);
             case "capitalize" -> s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
             case "replace" -> PythonText.replace(s, str(args, 0), str(args, 1), args.length > 2 ? ((Number) args[2]).intValue() : -1);
-            case "split" -> PythonText.split(s, args.length > 0 && args[0] != null ? str(args, 0) : null,
+            case "split" -> PythonText.split(s, args.length > 0 && PythonValues.unwrap(args[0]) != null ? str(args, 0) : null,
                     args.length > 1 ? ((Number) args[1]).intValue() : -1);
             case "find" -> s.indexOf(str(args, 0));
             case "count" -> PythonText.count(s, str(args, 0));
@@ -56,7 +56,7 @@ final class PythonMethods extends ELResolver {
     }
 
     private static String chars(Object[] args) {
-        return args.length == 0 || args[0] == null ? null : str(args, 0);
+        return args.length == 0 || PythonValues.unwrap(args[0]) == null ? null : str(args, 0);
     }
 
     private static String str(Object[] args, int i) {

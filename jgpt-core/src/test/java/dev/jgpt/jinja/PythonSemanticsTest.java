@@ -1,0 +1,75 @@
+package dev.jgpt.jinja;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.LocalDateTime;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where Python's None and jinja2's Undefined part ways, and Python's {@code +}: each expected
+ * outcome is what jinja2 3.1 (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks) gives.
+ */
+class PythonSemanticsTest {
+    private static final Map<String, Object> NO_VARIABLES = Map.of();
+
+    @Test
+    void noneIsPrintedAndTestedAsNoneAndUndefinedAsNothing() {
+        assertThat(render("{{ none }}|{{ x }}|{{ y }}", vars("x", null))).isEqualTo("OUTPUT None|None|");
+        assertThat(render("{{ x is none }} {{ y is none }} {{ x is defined }} {{ y is defined }} {{ m.get('k') is none }}",
+                vars("x", null, "m", Map.of()))).isEqualTo("OUTPUT True False True False True");
+        assertThat(render("{{ [1] + [2] }} {{ 1 + 2 }} {{ x | tojson }}", vars("x", Arrays.asList(null, vars("a", null)))))
+                .isEqualTo("OUTPUT [1, 2] 3 [null, {\"a\": null}]");
+    }
+
+    @Test
+    void loopingOverNoneIsATypeErrorAndOverAnUndefinedValueNothing() {
+        assertThat(render("{% for t in x %}{{ t }}{% endfor %}", vars("x", null))).isEqualTo("ERROR TypeError: 'NoneType' object is not iterable");
+        assertThat(render("{% for t in y %}{{ t }}{% endfor %}.", NO_VARIABLES)).isEqualTo("OUTPUT .");
+    }
+
+    @Test
+    void addingNoneOrADictToAStringIsATypeErrorAndAnUndefinedValueAnUndefinedError() {
+        assertThat(render("{{ 'a' + x }}", vars("x", null))).isEqualTo("ERROR TypeError: can only concatenate str (not \"NoneType\") to str");
+        assertThat(render("{{ 'a' + x }}", vars("x", Map.of("k", 1)))).isEqualTo("ERROR TypeError: can only concatenate str (not \"dict\") to str");
+        assertThat(render("{{ 'a' + y }}", NO_VARIABLES)).isEqualTo("ERROR UndefinedError: 'y' is undefined");
+    }
+
+    @Test
+    void anAttributeOrItemOfAnUndefinedValueIsAnUndefinedError() {
+        assertThat(render("{{ y[0] }}", NO_VARIABLES)).isEqualTo("ERROR UndefinedError: 'y' is undefined");
+        assertThat(render("{{ m.missing.x }}", vars("m", Map.of()))).isEqualTo("ERROR UndefinedError: 'dict object' has no attribute 'missing'");
+    }
+
+    @Test
+    void mapGivesAGeneratorThatJsonCannotWrite() {
+        Map<String, Object> items = vars("m", List.of(Map.of("a", 1)));
+        assertThat(render("{{ m | map(attribute='a') | tojson }}", items)).isEqualTo("ERROR TypeError: Object of type generator is not JSON serializable");
+        assertThat(render("{{ m | map(attribute='a') | list | tojson }}", items)).isEqualTo("OUTPUT [1]");
+    }
+
+    @Test
+    void aStringAddedToSafeTextIsHtmlEscaped() {
+        assertThat(render("{{ ('<a>' | safe) + '<b>' }}|{{ '<b>' + ('<a>' | safe) }}", NO_VARIABLES)).isEqualTo("OUTPUT <a>&lt;b&gt;|&lt;b&gt;<a>");
+    }
+
+    private static String render(String template, Map<String, Object> variables) {
+        try {
+            return "OUTPUT " + Jinja.render(template, variables, LocalDateTime.of(2026, 1, 15, 0, 0));
+        } catch (JinjaException e) {
+            return "ERROR " + e.pythonError().orElse(e.getMessage());
+        }
+    }
+
+    /** A map that may hold null values (Map.of may not). */
+    private static Map<String, Object> vars(Object... keysAndValues) {
+        Map<String, Object> map = new HashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+}
