@@ -84,6 +84,8 @@ public final class Jinja {
             }
         };
         jinjava.registerTag(new PythonForTag());
+        jinjava.registerFilter(new IndentFilter());
+        jinjava.registerFilter(new ItemsFilter());
         for (String generator : List.of("map", "select", "reject", "selectattr", "rejectattr")) {
             jinjava.registerFilter(new GeneratorFilter(jinjava.getGlobalContext().getFilter(generator)));
         }

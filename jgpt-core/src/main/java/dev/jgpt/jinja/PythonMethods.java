@@ -1,5 +1,6 @@
 package dev.jgpt.jinja;
 
+import com.hubspot.jinjava.util.ForLoop;
 import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -13,7 +14,7 @@ import jinjava.javax.el.ELResolver;
  * The Python methods chat templates call on strings ({@code .strip()}, {@code .startswith(...)},
  * {@code .split()}, ...) and on dicts ({@code .get(key, default)}), with Python's semantics: Jinjava
  * would otherwise call Java's methods of the same name, or find none. Any other call goes on to
- * Jinjava's own resolvers.
+ * Jinjava's own resolvers. Also the loop's neighbours, {@code loop.previtem} and {@code loop.nextitem}.
  */
 final class PythonMethods extends ELResolver {
     @Override
@@ -93,8 +94,13 @@ final class PythonMethods extends ELResolver {
         return String.join(separator, parts);
     }
 
+    /** {@code loop.previtem} and {@code loop.nextitem}, which Jinjava's loop lacks. */
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
+        if (base instanceof ForLoop loop && ("previtem".equals(property) || "nextitem".equals(property))) {
+            context.setPropertyResolved(true);
+            return PythonForTag.neighbour(loop, "previtem".equals(property) ? -1 : 1);
+        }
         return null;
     }
 

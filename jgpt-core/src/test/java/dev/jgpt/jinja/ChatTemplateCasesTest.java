@@ -45,25 +45,7 @@ class ChatTemplateCasesTest {
             }
         }
         assertThat(count).isGreaterThan(300);
-        failures.forEach(System.out::println);
-        List<String> unexpected = failures.stream().filter(f -> !KNOWN.containsKey(f.substring(0, f.indexOf('\n')))).toList();
-        assertThat(unexpected).as(unexpected.size() + " of " + count + " cases differ").isEmpty();
-        List<String> differing = failures.stream().map(f -> f.substring(0, f.indexOf('\n'))).toList();
-        assertThat(KNOWN.keySet()).as("cases listed as differing that now match: take them off the list").isSubsetOf(differing);
-    }
-
-    /** The cases that still differ, each with its reason. */
-    private static final Map<String, String> KNOWN = known();
-
-    private static Map<String, String> known() {
-        Map<String, String> known = new LinkedHashMap<>();
-        for (String conversation : List.of("tools_user_gen", "tools_call_and_result", "tools_string_args_final_answer_nogen")) {
-            known.put("CohereForAI_c4ai-command-r-plus_tool_use/" + conversation, "the indent filter's first= argument and the items filter");
-        }
-        known.put("NousResearch_Hermes-2-Pro-Llama-3-8B_tool_use/tools_user_gen", "the items filter");
-        known.put("NousResearch_Hermes-2-Pro-Llama-3-8B_tool_use/tools_call_and_result", "the items filter");
-        known.put("NousResearch_Hermes-2-Pro-Llama-3-8B_tool_use/tools_string_args_final_answer_nogen", "loop.nextitem");
-        return known;
+        assertThat(failures).as(failures.size() + " of " + count + " cases differ").isEmpty();
     }
 
     /** What the renderer makes of a case: its text, the message of its raise_exception, or the Python error and its message. */

@@ -56,6 +56,17 @@ class PythonSemanticsTest {
         assertThat(render("{{ ('<a>' | safe) + '<b>' }}|{{ '<b>' + ('<a>' | safe) }}", NO_VARIABLES)).isEqualTo("OUTPUT <a>&lt;b&gt;|&lt;b&gt;<a>");
     }
 
+    @Test
+    void itemsIndentAndTheLoopsNeighboursAreJinja2s() {
+        assertThat(render("{% set d = {'a': 1, 'b': 'c'} %}{% for k, v in d | items %}{{ k }}={{ v }};{% endfor %}", NO_VARIABLES))
+                .isEqualTo("OUTPUT a=1;b=c;");
+        assertThat(render("{{ 'a\nb\nc' | indent(2) }}|{{ 'a\nb\nc' | indent(2, first=True) }}|"
+                + "{{ 'a\n\nb' | indent(width=3, first=true, blank=true) }}|{{ 'a\n\nb' | indent(2, true) }}", NO_VARIABLES))
+                .isEqualTo("OUTPUT a\n  b\n  c|  a\n  b\n  c|   a\n   \n   b|  a\n\n  b");
+        assertThat(render("{% for m in x %}{{ loop.nextitem }},{{ loop.previtem }};{% endfor %}", vars("x", List.of(1, 2, 3))))
+                .isEqualTo("OUTPUT 2,;3,1;,2;");
+    }
+
     private static String render(String template, Map<String, Object> variables) {
         try {
             return "OUTPUT " + Jinja.render(template, variables, LocalDateTime.of(2026, 1, 15, 0, 0));
