@@ -120,7 +120,7 @@ public interface ChatTemplate {
      * The template for a model whose metadata holds {@code jinjaOrNull} as its chat template: that
      * program, run ({@link JinjaTemplate}); {@link #PLAIN} when it has none.
      */
-    static ChatTemplate forModel(String jinjaOrNull, String bosToken, String eosToken) {
+    static ChatTemplate forModel(ChatTemplateSources jinjaOrNull, String bosToken, String eosToken) {
         if (jinjaOrNull == null || jinjaOrNull.isBlank()) {
             return PLAIN;
         }
