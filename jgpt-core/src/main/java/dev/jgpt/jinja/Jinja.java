@@ -89,6 +89,9 @@ public final class Jinja {
         for (String generator : List.of("map", "select", "reject", "selectattr", "rejectattr")) {
             jinjava.registerFilter(new GeneratorFilter(jinjava.getGlobalContext().getFilter(generator)));
         }
+        for (String length : List.of("length", "count")) {
+            jinjava.registerFilter(new LengthFilter(jinjava.getGlobalContext().getFilter(length)));
+        }
         jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class, "raiseException", String.class));
         jinjava.registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
         jinjava.registerTag(new FilterTag());

@@ -3,21 +3,29 @@ package dev.jgpt.jinja;
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.el.ext.AdditionOperator;
+import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
+import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import jinjava.de.odysseus.el.ExpressionFactoryImpl;
 import jinjava.de.odysseus.el.tree.TreeStore;
 import jinjava.de.odysseus.el.tree.impl.Builder.Feature;
 import jinjava.de.odysseus.el.tree.impl.Cache;
 import jinjava.de.odysseus.el.tree.impl.Parser;
+import jinjava.de.odysseus.el.tree.impl.Parser.ParseException;
+import jinjava.de.odysseus.el.tree.impl.Scanner.ScanException;
+import jinjava.de.odysseus.el.tree.impl.Scanner.Symbol;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
 import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 import jinjava.javax.el.ExpressionFactory;
 
 /**
  * Jinjava's expression language with Python's semantics where a template can tell them apart:
- * {@code +} as Python adds ({@link PythonAddition}), and an attribute or item of an undefined value
+ * {@code not}'s precedence,
+ * {@code +} as Python adds ({@link PythonAddition}), {@code in} as Python tests membership
+ * ({@link PythonMembership}), and an attribute or item of an undefined value
  * an UndefinedError ({@link DefinedDot}, {@link DefinedBracket}) where Jinjava gives null.
  */
 final class PythonExpressions {
@@ -44,6 +52,18 @@ final class PythonExpressions {
     private static final class PythonParser extends ExtendedParser {
         PythonParser(Builder builder, String input) {
             super(builder, input);
+            putExtensionHandler(CollectionMembershipOperator.TOKEN, PythonMembership.IN.handler());
+            putExtensionHandler(CollectionNonMembershipOperator.TOKEN, PythonMembership.NOT_IN.handler());
+        }
+
+        /** {@code not} binds more loosely than comparisons and filters, as in Python: {@code not x|length == 1} is {@code not ((x|length) == 1)}. */
+        @Override
+        protected AstNode eq(boolean required) throws ScanException, ParseException {
+            if (getToken().getSymbol() == Symbol.NOT) {
+                consumeToken();
+                return createAstUnary(eq(true), AstUnary.NOT);
+            }
+            return super.eq(required);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.jgpt.jinja;
 
+import com.hubspot.jinjava.util.HasObjectTruthValue;
 import java.util.AbstractCollection;
 import java.util.Iterator;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.List;
  * give: a generator, which loops and goes through {@code |list} or {@code |join} like a list but is
  * no sequence, so {@code tojson} cannot write it.
  */
-final class PythonGenerator extends AbstractCollection<Object> {
+final class PythonGenerator extends AbstractCollection<Object> implements HasObjectTruthValue {
     private final List<?> items;
 
     PythonGenerator(List<?> items) {
@@ -25,6 +26,12 @@ final class PythonGenerator extends AbstractCollection<Object> {
     @Override
     public int size() {
         return items.size();
+    }
+
+    /** A generator is true, empty or not. */
+    @Override
+    public boolean getObjectTruthValue() {
+        return true;
     }
 
     @Override

@@ -55,6 +55,13 @@ final class PythonValues {
             case Boolean b -> out.append(b ? "True" : "False");
             case CharSequence s -> stringRepr(s.toString(), out);
             case Number n -> out.append(number(n));
+            case Map.Entry<?, ?> pair -> {
+                out.append('(');
+                repr(unwrap(pair.getKey()), out);
+                out.append(", ");
+                repr(unwrap(pair.getValue()), out);
+                out.append(')');
+            }
             case Map<?, ?> map -> {
                 out.append('{');
                 boolean first = true;

@@ -52,6 +52,31 @@ class PythonSemanticsTest {
     }
 
     @Test
+    void membershipInNoneOrANumberIsATypeErrorAndInAnUndefinedValueFalse() {
+        assertThat(render("{{ 'a' in x }}", vars("x", null))).isEqualTo("ERROR TypeError: argument of type 'NoneType' is not iterable");
+        assertThat(render("{{ 'a' not in x }}", vars("x", null))).isEqualTo("ERROR TypeError: argument of type 'NoneType' is not iterable");
+        assertThat(render("{{ 'a' in 3 }}", NO_VARIABLES)).isEqualTo("ERROR TypeError: argument of type 'int' is not iterable");
+        assertThat(render("{{ x in 'abc' }}", vars("x", null))).isEqualTo("ERROR TypeError: 'in <string>' requires string as left operand, not NoneType");
+        assertThat(render("{{ 'a' in y }}", NO_VARIABLES)).isEqualTo("OUTPUT False");
+        assertThat(render("{{ 'b' in 'abc' }} {{ 'k' in m }} {{ 2 in [1, 2] }}", vars("m", Map.of("k", 1)))).isEqualTo("OUTPUT True True True");
+    }
+
+    @Test
+    void aGeneratorIsTrueEvenEmptyAndHasNoLength() {
+        Map<String, Object> empty = vars("m", List.of());
+        assertThat(render("{% if m | selectattr('a') %}yes{% endif %}", empty)).isEqualTo("OUTPUT yes");
+        assertThat(render("{{ m | selectattr('a') | length }}", empty)).isEqualTo("ERROR TypeError: object of type 'generator' has no len()");
+        assertThat(render("{{ m | items | list }} {{ m | items | list | tojson }}", vars("m", Map.of("a", 1))))
+                .isEqualTo("OUTPUT [('a', 1)] [[\"a\", 1]]");
+    }
+
+    @Test
+    void notBindsMoreLooselyThanFiltersAndComparisons() {
+        assertThat(render("{{ not x|length == 1 }} {{ not 1 in [1] }} {{ not x is none }} {{ not x is string and true }}", vars("x", List.of(1, 2))))
+                .isEqualTo("OUTPUT True False True True");
+    }
+
+    @Test
     void aStringAddedToSafeTextIsHtmlEscaped() {
         assertThat(render("{{ ('<a>' | safe) + '<b>' }}|{{ '<b>' + ('<a>' | safe) }}", NO_VARIABLES)).isEqualTo("OUTPUT <a>&lt;b&gt;|&lt;b&gt;<a>");
     }
