@@ -121,9 +121,13 @@ public final class LanguageModel implements AutoCloseable {
         generator = null;
     }
 
-    /** The model's own chat template (a Jinja program), if its file carries one: GGUF's {@code tokenizer.chat_template}. */
-    public Optional<String> chatTemplate() {
-        return files.gguf().map(Gguf::metadata).flatMap(m -> m.optionalString("tokenizer.chat_template"));
+    /**
+     * The model's own chat templates (Jinja programs), if it carries any: GGUF's {@code tokenizer.chat_template},
+     * a Hugging Face folder's {@code chat_template.jinja} or {@code tokenizer_config.json}.
+     */
+    public Optional<ChatTemplateSources> chatTemplates() {
+        Optional<Gguf> gguf = files.gguf();
+        return gguf.isPresent() ? ChatTemplateSources.of(gguf.get().metadata()) : HfChatTemplates.read(files.path());
     }
 
     /**
@@ -132,7 +136,7 @@ public final class LanguageModel implements AutoCloseable {
      * when it has none.
      */
     public ChatTemplate template() {
-        return ChatTemplate.forModel(chatTemplate().orElse(null), tokenText(tokenizer.bosId()), tokenText(tokenizer.eosId()));
+        return ChatTemplate.forModel(chatTemplates().orElse(null), tokenText(tokenizer.bosId()), tokenText(tokenizer.eosId()));
     }
 
     private String tokenText(java.util.OptionalInt id) {
