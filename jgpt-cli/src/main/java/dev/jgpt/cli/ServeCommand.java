@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "/v1/models) and /health, /tokenize, /detokenize. Runs until stopped (Ctrl-C).",
             "Binds to 127.0.0.1 unless --host says otherwise. With --api-key every request but /health and the playground "
                 + "page must carry 'Authorization: Bearer KEY'; another host without a key is allowed, with a warning.",
-            "Unknown request fields are ignored; the playground is at http://HOST:PORT/."})
+            "A request field the server does not accept is a 400 naming it; the playground is at http://HOST:PORT/."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

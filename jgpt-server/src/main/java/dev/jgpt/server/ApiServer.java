@@ -167,7 +167,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** llama.cpp's {@code {"content": text, "add_special": false}} → {@code {"tokens": [ids]}}. */
     private void tokenize(Context ctx) {
-        Fields f = new Fields(body(ctx));
+        Fields f = Fields.of(body(ctx), RequestShape.TOKENIZE);
         String content = f.string("content").orElseThrow(() -> ApiException.invalid("content", "'content' is required"));
         Tokenizer tokenizer = lm.tokenizer();
         int[] ids = f.bool("add_special").orElse(false) ? tokenizer.encodeSequence(content) : tokenizer.encode(content);
@@ -208,7 +208,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** llama.cpp's {@code {"tokens": [ids]}} → {@code {"content": text}}. */
     private void detokenize(Context ctx) {
-        Fields f = new Fields(body(ctx));
+        Fields f = Fields.of(body(ctx), RequestShape.DETOKENIZE);
         JsonNode node = f.node("tokens").orElseThrow(() -> ApiException.invalid("tokens", "'tokens' is required"));
         if (!node.isArray()) {
             throw Fields.wrongType("tokens", "an array of token ids", node);

@@ -48,7 +48,7 @@ final class RequestParser {
 
     /** {@code POST /v1/completions}: {@code prompt} is a string or an array of token ids. */
     GenerationRequest completion(ObjectNode body) {
-        Fields f = new Fields(body);
+        Fields f = Fields.of(body, RequestShape.COMPLETION);
         int[] prompt = prompt(f);
         int maxTokens = f.integer("max_tokens", 1).orElse(DEFAULT_COMPLETION_TOKENS);
         int top = f.integer("logprobs", 0).map(n -> checkTop("logprobs", n)).orElse(-1);
@@ -57,7 +57,7 @@ final class RequestParser {
 
     /** {@code POST /v1/chat/completions}: {@code messages} rendered with the model's chat template. */
     GenerationRequest chat(ObjectNode body) {
-        Fields f = new Fields(body);
+        Fields f = Fields.of(body, RequestShape.CHAT);
         if (template == null) {
             throw ApiException.invalid(null, "this model cannot chat: " + templateProblem);
         }
@@ -93,7 +93,7 @@ final class RequestParser {
         float frequency = f.number("frequency_penalty", -SamplerSettings.MAX_PENALTY, SamplerSettings.MAX_PENALTY).orElse(0.0).floatValue();
         long seed = f.longInteger("seed").orElseGet(() -> ThreadLocalRandom.current().nextLong());
         boolean stream = f.bool("stream").orElse(false);
-        boolean includeUsage = f.object("stream_options").map(o -> new Fields(o).bool("include_usage").orElse(false)).orElse(false);
+        boolean includeUsage = f.node("stream_options").map(o -> Fields.of(o, RequestShape.STREAM_OPTIONS, "stream_options").bool("include_usage").orElse(false)).orElse(false);
         // top-p 0 keeps only the most likely token, as the smallest positive p does
         SamplerSettings sampler = new SamplerSettings(temperature, topK, Math.max(topP, Float.MIN_VALUE), minP, repeat, seed,
                 presence, frequency);
@@ -135,7 +135,7 @@ final class RequestParser {
      * prompt is) or as {@code tokens} (an array of ids), and {@code top_k} (default 10).
      */
     ExplainRequest explain(ObjectNode body) {
-        Fields f = new Fields(body);
+        Fields f = Fields.of(body, RequestShape.EXPLAIN);
         JsonNode prompt = f.node("prompt").orElse(null);
         JsonNode tokens = f.node("tokens").orElse(null);
         if ((prompt == null) == (tokens == null)) {
@@ -193,11 +193,7 @@ final class RequestParser {
         List<ChatMessage> messages = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             String at = "messages[" + i + "]";
-            JsonNode m = node.get(i);
-            if (!m.isObject()) {
-                throw Fields.wrongType(at, "an object", m);
-            }
-            Fields mf = new Fields((ObjectNode) m);
+            Fields mf = Fields.of(node.get(i), RequestShape.MESSAGE, at);
             String role = mf.string("role").orElseThrow(() -> ApiException.invalid(at + ".role", "'" + at + ".role' is required"));
             ChatMessage.Role r = switch (role) {
                 case "system", "developer" -> ChatMessage.Role.SYSTEM;
@@ -222,12 +218,13 @@ final class RequestParser {
         }
         if (c.isArray()) {
             StringBuilder text = new StringBuilder();
-            for (JsonNode part : c) {
-                JsonNode t = part.get("text");
-                if (!part.isObject() || !"text".equals(part.path("type").asText()) || t == null || !t.isTextual()) {
+            for (int i = 0; i < c.size(); i++) {
+                Fields part = Fields.of(c.get(i), RequestShape.CONTENT_PART, at + ".content[" + i + "]");
+                String t = part.string("text").orElse(null);
+                if (!part.string("type").orElse("").equals("text") || t == null) {
                     throw ApiException.invalid(at + ".content", "only text parts ({\"type\": \"text\", \"text\": ...}) are supported");
                 }
-                text.append(t.textValue());
+                text.append(t);
             }
             return text.toString();
         }
