@@ -1,0 +1,191 @@
+package dev.jgpt.constrain;
+
+import java.util.List;
+
+/**
+ * A JSON object: the named properties each at most once (their keys written plainly, without
+ * escapes), the {@code required} ones all, in any order; other keys only when
+ * {@code additionalProperties} allows them ({@code additional} not null). Sets of properties are
+ * bit masks, so an object has at most 64 named properties.
+ */
+final class ObjectValue extends ValueType {
+    static final int MAX_PROPERTIES = 64;
+    private final int[][] names;
+    private final List<ValueType> values;
+    private final long required;
+    private final ValueType additional;
+
+    ObjectValue(List<String> names, List<ValueType> values, long required, ValueType additional) {
+        this.names = names.stream().map(n -> n.codePoints().toArray()).toArray(int[][]::new);
+        this.values = values;
+        this.required = required;
+        this.additional = additional;
+    }
+
+    @Override
+    State start(State after) {
+        return new Reading(Phase.OPEN, 0, after);
+    }
+
+    @Override
+    int shortest() {
+        return rest(Phase.OPEN, 0);
+    }
+
+    /** {@code "name":value} at its shortest. */
+    private long member(int property) {
+        return names[property].length + 3L + values.get(property).minLength;
+    }
+
+    /** A member with a key no property has: the empty key, or one character when a property is named "". */
+    private long freeMember() {
+        boolean emptyTaken = false;
+        for (int[] name : names) {
+            emptyTaken |= name.length == 0;
+        }
+        return additional == null ? TextState.NEVER : (emptyTaken ? 4L : 3L) + additional.minLength;
+    }
+
+    /** The fewest characters that close the object from {@code phase} with the properties {@code seen} written. */
+    private int rest(Phase phase, long seen) {
+        long missing = 0;
+        int count = 0;
+        for (int p = 0; p < names.length; p++) {
+            if ((required & ~seen & (1L << p)) != 0) {
+                missing += member(p);
+                count++;
+            }
+        }
+        return switch (phase) {
+            case OPEN -> TextState.add(1, rest(Phase.FIRST, seen));
+            case FIRST -> clamp(missing + Math.max(count - 1, 0) + 1);
+            case AFTER -> clamp(missing + count + 1);
+            case BEFORE -> count > 0 ? clamp(missing + count) : clamp(cheapestMember(seen) + 1);
+        };
+    }
+
+    private long cheapestMember(long seen) {
+        long best = freeMember();
+        for (int p = 0; p < names.length; p++) {
+            if ((seen & (1L << p)) == 0) {
+                best = Math.min(best, member(p));
+            }
+        }
+        return best;
+    }
+
+    private boolean canAddMore(long seen) {
+        long all = names.length == 64 ? -1L : (1L << names.length) - 1;
+        return additional != null || (seen & all) != all;
+    }
+
+    /** OPEN: before '{'; FIRST: after it; AFTER: after a member; BEFORE: after a comma. */
+    private enum Phase { OPEN, FIRST, AFTER, BEFORE }
+
+    private final class Reading extends State {
+        private final Phase phase;
+        private final long seen;
+
+        Reading(Phase phase, long seen, State after) {
+            super(after, rest(phase, seen));
+            this.phase = phase;
+            this.seen = seen;
+        }
+
+        @Override
+        public State next(int c) {
+            boolean done = (required & ~seen) == 0;
+            return switch (phase) {
+                case OPEN -> c == '{' ? new Reading(Phase.FIRST, 0, after) : null;
+                case FIRST -> isSpace(c) ? this : c == '}' && done ? after : c == '"' && canAddMore(seen) ? key() : null;
+                case AFTER -> isSpace(c) ? this : c == '}' && done ? after
+                        : c == ',' && canAddMore(seen) ? new Reading(Phase.BEFORE, seen, after) : null;
+                case BEFORE -> isSpace(c) ? this : c == '"' ? key() : null;
+            };
+        }
+
+        private State key() {
+            long all = names.length == 64 ? -1L : (1L << names.length) - 1;
+            return new Key(all, 0, seen, after);
+        }
+    }
+
+    /** Inside a key: {@code matching} are the properties whose names begin with the {@code at} characters read. */
+    private final class Key extends State {
+        private final long matching;
+        private final int at;
+        private final long seen;
+
+        Key(long matching, int at, long seen, State after) {
+            super(after, distance(matching, at, seen));
+            this.matching = matching;
+            this.at = at;
+            this.seen = seen;
+        }
+
+        @Override
+        public State next(int c) {
+            if (c == '"') {
+                int exact = exact(matching, at);
+                if (exact >= 0) {
+                    return (seen & (1L << exact)) != 0 ? null : colon(values.get(exact), seen | (1L << exact));
+                }
+                return additional != null ? colon(additional, seen) : null;
+            }
+            if (c == '\\' || c < 0x20) {
+                return null;
+            }
+            long next = 0;
+            for (int p = 0; p < names.length; p++) {
+                if ((matching & (1L << p)) != 0 && names[p].length > at && names[p][at] == c) {
+                    next |= 1L << p;
+                }
+            }
+            return additional == null && (next & ~seen) == 0 ? null : new Key(next, at + 1, seen, after);
+        }
+
+        private State colon(ValueType value, long seenThen) {
+            return new Colon(value.start(new Reading(Phase.AFTER, seenThen, after)));
+        }
+    }
+
+    /** The property whose name is exactly the {@code at} characters read, or -1. */
+    private int exact(long matching, int at) {
+        for (int p = 0; p < names.length; p++) {
+            if ((matching & (1L << p)) != 0 && names[p].length == at) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** From inside a key: the shortest way to close it, write its value and close the object. */
+    private int distance(long matching, int at, long seen) {
+        long best = TextState.NEVER;
+        for (int p = 0; p < names.length; p++) {
+            if ((matching & ~seen & (1L << p)) != 0) {
+                best = Math.min(best, names[p].length - at + 2L + values.get(p).minLength + rest(Phase.AFTER, seen | (1L << p)));
+            }
+        }
+        if (additional != null) {
+            long close = exact(matching, at) >= 0 ? 2 : 1; // a key equal to a name must differ by one more character
+            best = Math.min(best, close + 1 + additional.minLength + rest(Phase.AFTER, seen));
+        }
+        return clamp(best);
+    }
+
+    /** Between a key and its value: whitespace, ':', whitespace. */
+    private static final class Colon extends State {
+        private final State value;
+
+        Colon(State value) {
+            super(null, TextState.add(1, value.toComplete()));
+            this.value = value;
+        }
+
+        @Override
+        public State next(int c) {
+            return isSpace(c) ? this : c == ':' ? new Spaces(value) : null;
+        }
+    }
+}

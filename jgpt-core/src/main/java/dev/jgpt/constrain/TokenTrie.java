@@ -1,0 +1,87 @@
+package dev.jgpt.constrain;
+
+import dev.jgpt.tokenizer.Tokenizer;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.WeakHashMap;
+
+/**
+ * A vocabulary's token texts as a trie over code points, made once per tokenizer: walking it
+ * with an automaton checks a prefix shared by many tokens once. Only tokens whose bytes are whole
+ * UTF-8 characters take part (a token that ends inside a character could leave the text where no
+ * character continues it); special tokens never do.
+ */
+final class TokenTrie {
+    /** One node: the tokens whose text ends here, and the children by next code point, ascending. */
+    static final class Node {
+        final int[] tokens;
+        final int[] labels;
+        final Node[] children;
+
+        Node(int[] tokens, int[] labels, Node[] children) {
+            this.tokens = tokens;
+            this.labels = labels;
+            this.children = children;
+        }
+    }
+
+    private static final Map<Tokenizer, TokenTrie> MADE = new WeakHashMap<>();
+
+    final Node root;
+
+    private TokenTrie(Node root) {
+        this.root = root;
+    }
+
+    /** The trie of {@code tokenizer}'s vocabulary, made on first use and kept while the tokenizer lives. */
+    static TokenTrie of(Tokenizer tokenizer) {
+        synchronized (MADE) {
+            return MADE.computeIfAbsent(tokenizer, TokenTrie::build);
+        }
+    }
+
+    private static TokenTrie build(Tokenizer tokenizer) {
+        Builder root = new Builder();
+        var utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        for (int id = 0; id < tokenizer.vocabSize(); id++) {
+            if (tokenizer.isSpecial(id)) {
+                continue;
+            }
+            byte[] bytes = tokenizer.tokenBytes(id);
+            if (bytes.length == 0) {
+                continue;
+            }
+            CharBuffer text;
+            try {
+                text = utf8.reset().decode(ByteBuffer.wrap(bytes));
+            } catch (CharacterCodingException e) {
+                continue; // part of a character
+            }
+            Builder node = root;
+            for (int cp : text.toString().codePoints().toArray()) {
+                node = node.children.computeIfAbsent(cp, k -> new Builder());
+            }
+            node.tokens.add(id);
+        }
+        return new TokenTrie(root.build());
+    }
+
+    private static final class Builder {
+        final List<Integer> tokens = new ArrayList<>(1);
+        final TreeMap<Integer, Builder> children = new TreeMap<>();
+
+        Node build() {
+            int[] labels = children.keySet().stream().mapToInt(Integer::intValue).toArray();
+            Node[] built = children.values().stream().map(Builder::build).toArray(Node[]::new);
+            return new Node(tokens.stream().mapToInt(Integer::intValue).toArray(), labels, built);
+        }
+    }
+}
