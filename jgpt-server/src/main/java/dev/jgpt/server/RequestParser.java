@@ -99,7 +99,8 @@ final class RequestParser {
                 presence, frequency);
         // more new tokens than the context has room for: as many as fit, ending with "length" (as llama.cpp does)
         boolean clamped = maxTokens > room(prompt);
-        GenerationSettings settings = new GenerationSettings(clamped ? room(prompt) : maxTokens, sampler, stops, ContextOverflow.STOP);
+        GenerationSettings settings = new GenerationSettings(clamped ? room(prompt) : maxTokens, sampler, stops, ContextOverflow.STOP,
+                OutputConstraint.read(f));
         return new GenerationRequest(chat, prompt, settings, topLogprobs, stream, includeUsage, clamped);
     }
 
