@@ -3,13 +3,15 @@ package dev.jgpt.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jgpt.JgptException;
 import dev.jgpt.Quoted;
+import dev.jgpt.constrain.Gbnf;
 import dev.jgpt.constrain.Grammar;
 import dev.jgpt.constrain.JsonSchema;
 
 /**
  * The language a request's answer must belong to: {@code response_format} as OpenAI defines it
- * ({@code text}, {@code json_object}, {@code json_schema}). The answer is held to it by constrained
- * decoding, so a schema the automaton cannot enforce is a 400 naming the keyword.
+ * ({@code text}, {@code json_object}, {@code json_schema}), or llama.cpp's {@code grammar} (GBNF
+ * text). The answer is held to it by constrained decoding, so a schema keyword the automaton
+ * cannot enforce is a 400 naming it, as is a grammar that does not parse.
  */
 final class OutputConstraint {
     private OutputConstraint() {
@@ -17,10 +19,22 @@ final class OutputConstraint {
 
     /** The grammar the request asks for, or null for free text. */
     static Grammar read(Fields request) {
-        JsonNode format = request.node("response_format").orElse(null);
-        if (format == null) {
-            return null;
+        Grammar format = request.node("response_format").map(OutputConstraint::responseFormat).orElse(null);
+        String gbnf = request.string("grammar").orElse(null);
+        if (gbnf == null) {
+            return format;
         }
+        if (format != null) {
+            throw ApiException.invalid("grammar", "give either 'grammar' or a JSON 'response_format', not both");
+        }
+        try {
+            return Gbnf.parse(gbnf);
+        } catch (JgptException e) {
+            throw ApiException.invalid("grammar", e.getMessage());
+        }
+    }
+
+    private static Grammar responseFormat(JsonNode format) {
         Fields f = Fields.of(format, RequestShape.RESPONSE_FORMAT, "response_format");
         String type = f.string("type").orElseThrow(() -> ApiException.invalid("response_format.type", "'response_format.type' is required"));
         if (!type.equals("json_schema") && f.node("json_schema").isPresent()) {

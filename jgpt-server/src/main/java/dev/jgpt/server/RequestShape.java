@@ -12,10 +12,10 @@ import java.util.Map;
 enum RequestShape {
     COMPLETION("/v1/completions", List.of("model", "prompt", "max_tokens", "temperature", "top_p", "top_k", "min_p",
             "repeat_penalty", "presence_penalty", "frequency_penalty", "seed", "stop", "stream", "stream_options", "n",
-            "logprobs", "user", "response_format")),
+            "logprobs", "user", "response_format", "grammar")),
     CHAT("/v1/chat/completions", List.of("model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
             "top_k", "min_p", "repeat_penalty", "presence_penalty", "frequency_penalty", "seed", "stop", "stream",
-            "stream_options", "n", "logprobs", "top_logprobs", "user", "response_format")),
+            "stream_options", "n", "logprobs", "top_logprobs", "user", "response_format", "grammar")),
     EMBEDDINGS("/v1/embeddings", List.of("model", "input", "encoding_format", "pooling", "user")),
     EXPLAIN("/v1/explain", List.of("prompt", "tokens", "top_k")),
     TOKENIZE("/tokenize", List.of("content", "add_special")),

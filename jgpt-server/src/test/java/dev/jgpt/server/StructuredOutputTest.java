@@ -64,4 +64,17 @@ class StructuredOutputTest {
         JsonNode unknownType = ApiErrorsTest.error(server.post("/v1/completions", "{\"prompt\": \"a\", \"response_format\": {\"type\": \"yaml\"}}"), 400);
         assertThat(unknownType.get("param").asText()).isEqualTo("response_format.type");
     }
+
+    @Test
+    void aGbnfGrammarHoldsTheAnswerAndABadOneIs400() {
+        for (int seed = 0; seed < 4; seed++) {
+            String body = "{\"prompt\": \"The\", \"max_tokens\": 30, \"seed\": " + seed
+                    + ", \"grammar\": \"root ::= (\\\"yes\\\" | \\\"no\\\") \\\" \\\" [0-9]{1,3}\\n\"}";
+            String text = TestServer.json(server.post("/v1/completions", body)).at("/choices/0/text").asText();
+            assertThat(text).matches("(yes|no) [0-9]{1,3}");
+        }
+        JsonNode error = ApiErrorsTest.error(server.post("/v1/completions", "{\"prompt\": \"a\", \"grammar\": \"root ::= item\"}"), 400);
+        assertThat(error.get("param").asText()).isEqualTo("grammar");
+        assertThat(error.get("message").asText()).contains("item");
+    }
 }
