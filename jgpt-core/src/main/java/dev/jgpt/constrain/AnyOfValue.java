@@ -70,6 +70,16 @@ final class AnyOfValue extends ValueType {
         }
 
         @Override
+        public boolean inStringBody() {
+            for (State s : alive) {
+                if (!s.inStringBody() || s.complete()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
         public boolean closed() {
             return alive.stream().allMatch(State::closed) && after.closed();
         }

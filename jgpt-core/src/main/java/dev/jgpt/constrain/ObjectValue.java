@@ -135,6 +135,9 @@ final class ObjectValue extends ValueType {
             if (c == '\\' || c < 0x20) {
                 return null;
             }
+            if (matching == 0) {
+                return this; // a key no property has: any character keeps it one
+            }
             long next = 0;
             for (int p = 0; p < names.length; p++) {
                 if ((matching & (1L << p)) != 0 && names[p].length > at && names[p][at] == c) {
@@ -142,6 +145,11 @@ final class ObjectValue extends ValueType {
                 }
             }
             return additional == null && (next & ~seen) == 0 ? null : new Key(next, at + 1, seen, after);
+        }
+
+        @Override
+        public boolean inStringBody() {
+            return matching == 0;
         }
 
         private State colon(ValueType value, long seenThen) {

@@ -108,10 +108,18 @@ abstract class State implements TextState {
         @Override
         public State next(int c) {
             List<State> next = new ArrayList<>(states.size());
+            boolean same = true;
             for (State s : states) {
-                next.add(s.next(c));
+                State n = s.next(c);
+                same &= n == s;
+                next.add(n);
             }
-            return of(next);
+            return same ? this : of(next);
+        }
+
+        @Override
+        public boolean inStringBody() {
+            return states.stream().allMatch(State::inStringBody);
         }
 
         @Override

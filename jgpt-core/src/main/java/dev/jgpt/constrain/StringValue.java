@@ -38,5 +38,10 @@ final class StringValue extends ValueType {
                 case HEX -> Character.digit(c, 16) < 0 ? null : new Reading(hexLeft == 1 ? Phase.BODY : Phase.HEX, hexLeft - 1, after);
             };
         }
+
+        @Override
+        public boolean inStringBody() {
+            return phase == Phase.BODY;
+        }
     }
 }

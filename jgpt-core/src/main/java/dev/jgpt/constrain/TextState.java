@@ -20,6 +20,15 @@ public interface TextState {
     /** The fewest characters that make the text complete (0 when it is; {@link #NEVER} when nothing can). */
     int toComplete();
 
+    /**
+     * Whether this state is inside a JSON string's characters, where any character that needs no
+     * escape ({@code >= U+0020}, not {@code "} or {@code \\}) leaves it as it is: the mask then
+     * allows whole runs of tokens without walking them.
+     */
+    default boolean inStringBody() {
+        return false;
+    }
+
     /** {@code a + b}, kept at {@link #NEVER} and below. */
     static int add(int a, int b) {
         return Math.min(NEVER, a + b);

@@ -64,18 +64,25 @@ public final class TokenMask {
     /** Marks the tokens below {@code node} that may follow from {@code from}; whether there was one. */
     private boolean walk(TokenTrie.Node node, TextState from, int tokensAfter) {
         boolean any = false;
+        boolean inString = from.inStringBody();
         for (int i = 0; i < node.labels.length; i++) {
+            TokenTrie.Node child = node.children[i];
+            if (inString && child.plain) {
+                // every token below leaves the state as it is: all of them are allowed or none
+                if (from.toComplete() <= tokensAfter) {
+                    for (int k = child.from; k < child.to; k++) {
+                        any |= allow(trie.below[k]);
+                    }
+                }
+                continue;
+            }
             TextState s = from.next(node.labels[i]);
             if (s == null) {
                 continue;
             }
-            TokenTrie.Node child = node.children[i];
             if (child.tokens.length > 0 && s.toComplete() <= tokensAfter) {
                 for (int id : child.tokens) {
-                    if (id < allowed.length) {
-                        allowed[id] = true;
-                        any = true;
-                    }
+                    any |= allow(id);
                 }
             }
             if (child.labels.length > 0) {
@@ -83,6 +90,14 @@ public final class TokenMask {
             }
         }
         return any;
+    }
+
+    private boolean allow(int id) {
+        if (id < allowed.length) {
+            allowed[id] = true;
+            return true;
+        }
+        return false;
     }
 
     /** Moves past token {@code id}, which {@link #apply} allowed. */

@@ -19,25 +19,38 @@ import java.util.WeakHashMap;
  * character continues it); special tokens never do.
  */
 final class TokenTrie {
-    /** One node: the tokens whose text ends here, and the children by next code point, ascending. */
+    /**
+     * One node: the tokens whose text ends here, the children by next code point (ascending), and
+     * {@code below[from, to)}: every token of this subtree. {@code plain}: every character of the
+     * subtree, the one leading here included, may stand unescaped inside a JSON string.
+     */
     static final class Node {
         final int[] tokens;
         final int[] labels;
         final Node[] children;
+        final boolean plain;
+        final int from;
+        final int to;
 
-        Node(int[] tokens, int[] labels, Node[] children) {
+        Node(int[] tokens, int[] labels, Node[] children, boolean plain, int from, int to) {
             this.tokens = tokens;
             this.labels = labels;
             this.children = children;
+            this.plain = plain;
+            this.from = from;
+            this.to = to;
         }
     }
 
     private static final Map<Tokenizer, TokenTrie> MADE = new WeakHashMap<>();
 
     final Node root;
+    /** The tokens in the order of a depth-first walk: each subtree's are one run. */
+    final int[] below;
 
-    private TokenTrie(Node root) {
+    private TokenTrie(Node root, int[] below) {
         this.root = root;
+        this.below = below;
     }
 
     /** The trie of {@code tokenizer}'s vocabulary, made on first use and kept while the tokenizer lives. */
@@ -71,17 +84,32 @@ final class TokenTrie {
             }
             node.tokens.add(id);
         }
-        return new TokenTrie(root.build());
+        List<Integer> order = new ArrayList<>();
+        Node built = root.build(-1, order);
+        return new TokenTrie(built, order.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Whether {@code c} may stand unescaped inside a JSON string. */
+    static boolean plain(int c) {
+        return c >= 0x20 && c != '"' && c != '\\';
     }
 
     private static final class Builder {
         final List<Integer> tokens = new ArrayList<>(1);
         final TreeMap<Integer, Builder> children = new TreeMap<>();
 
-        Node build() {
+        /** The node reached by {@code label} (-1 at the root), its tokens appended to {@code order} before its children's. */
+        Node build(int label, List<Integer> order) {
+            int from = order.size();
+            order.addAll(tokens);
             int[] labels = children.keySet().stream().mapToInt(Integer::intValue).toArray();
-            Node[] built = children.values().stream().map(Builder::build).toArray(Node[]::new);
-            return new Node(tokens.stream().mapToInt(Integer::intValue).toArray(), labels, built);
+            Node[] built = new Node[labels.length];
+            boolean plain = label < 0 || plain(label);
+            for (int i = 0; i < labels.length; i++) {
+                built[i] = children.get(labels[i]).build(labels[i], order);
+                plain &= built[i].plain;
+            }
+            return new Node(tokens.stream().mapToInt(Integer::intValue).toArray(), labels, built, plain, from, order.size());
         }
     }
 }

@@ -100,4 +100,48 @@ class ConstrainedGenerationTest {
         SamplerSettings sampler = new SamplerSettings(1f, 0, 1f, 0f, 1f, seed);
         return lm.generate("Answer:", GenerationSettings.of(maxTokens, sampler).constrainedTo(grammar), TokenListener.NONE);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "{", "{\"name\": \"ca", "{\"name\": \"x\", \"age\": 1", "{\"name\": \"x\", \"age\": 12, \"tags\": [\"a\"]"})
+    void theMaskAllowsExactlyTheTokensWhoseTextContinuesTheDocument(String prefix) {
+        JsonSchema grammar = JsonSchema.compile(json("{\"type\": \"object\", \"properties\": {\"name\": {\"type\": \"string\"},"
+                + " \"age\": {\"type\": \"integer\"}, \"tags\": {\"type\": \"array\", \"items\": {\"enum\": [\"a\", \"b\"]}}},"
+                + " \"required\": [\"name\", \"age\", \"tags\"], \"additionalProperties\": false}"));
+        for (Grammar g : new Grammar[] {grammar, JsonSchema.anyObject()}) {
+            var tokenizer = lm.tokenizer();
+            TokenMask mask = new TokenMask(g, tokenizer, new int[0], tokenizer.vocabSize());
+            TextState state = g.start();
+            for (int cp : prefix.codePoints().toArray()) {
+                state = state.next(cp);
+            }
+            for (int id : tokenizer.encode(prefix)) {
+                mask.accept(id);
+            }
+            for (int budget : new int[] {1000, 12, 4}) {
+                float[] logits = new float[tokenizer.vocabSize()];
+                boolean[] expected = new boolean[logits.length];
+                boolean anyExpected = false;
+                for (int id = 0; id < logits.length; id++) {
+                    TextState s = state;
+                    String text = new String(tokenizer.tokenBytes(id), java.nio.charset.StandardCharsets.UTF_8);
+                    boolean whole = java.util.Arrays.equals(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), tokenizer.tokenBytes(id));
+                    for (int i = 0; i < text.length() && s != null; i++) {
+                        s = s.next(text.charAt(i));
+                    }
+                    expected[id] = whole && !text.isEmpty() && !tokenizer.isSpecial(id) && s != null && s.toComplete() <= budget - 1;
+                    anyExpected |= expected[id];
+                }
+                try {
+                    mask.apply(logits, budget);
+                } catch (dev.jgpt.JgptException e) {
+                    assertThat(anyExpected).as("no token fits %d tokens after %s", budget, prefix).isFalse();
+                    continue;
+                }
+                for (int id = 0; id < logits.length; id++) {
+                    assertThat(logits[id] != Float.NEGATIVE_INFINITY).as("token %d after %s, budget %d", id, prefix, budget)
+                            .isEqualTo(expected[id]);
+                }
+            }
+        }
+    }
 }
