@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.JgptException;
+import dev.jgpt.generate.Embeddings;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.inspect.AttentionLimit;
 import dev.jgpt.inspect.Explainer;
 import dev.jgpt.inspect.Explanation;
 import dev.jgpt.inspect.ExplanationJson;
+import dev.jgpt.model.Transformer;
 import dev.jgpt.tokenizer.Tokenizer;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -19,13 +21,17 @@ import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * The HTTP API over one model, in OpenAI's shapes: {@code /v1/completions},
@@ -67,6 +73,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.post("/v1/completions", ctx -> generate(ctx, false));
             config.routes.post("/v1/chat/completions", ctx -> generate(ctx, true));
             config.routes.post("/v1/explain", this::explain);
+            config.routes.post("/v1/embeddings", this::embeddings);
             config.routes.post("/tokenize", this::tokenize);
             config.routes.post("/detokenize", this::detokenize);
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
@@ -191,19 +198,55 @@ public final class ApiServer implements AutoCloseable {
         } catch (JgptException e) {
             throw ApiException.invalid(request.param(), e.getMessage());
         }
-        // on the scheduler's thread: the Transformer runs one pass at a time, and the slots own it
-        Explanation explanation;
+        Explanation explanation = onModel(request.param(), model -> Explainer.explain(model, lm.tokenizer(), settings.modelId(),
+                request.tokens(), request.topK()));
+        ctx.status(200).contentType(JSON).result(ExplanationJson.write(explanation));
+    }
+
+    /** OpenAI's embeddings: one vector per input, the model's final-norm hidden states pooled and L2-normalised. */
+    private void embeddings(Context ctx) throws InterruptedException {
+        EmbeddingRequest request = parser.embeddings(body(ctx));
+        ObjectNode out = json.createObjectNode();
+        out.put("object", "list");
+        ArrayNode data = out.putArray("data");
+        for (int i = 0; i < request.inputs().size(); i++) {
+            int[] ids = request.inputs().get(i);
+            float[] vector = onModel("input", model -> Embeddings.of(model, ids, request.pooling()));
+            ObjectNode item = data.addObject();
+            item.put("object", "embedding");
+            item.put("index", i);
+            if (request.base64()) {
+                ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(vector);
+                item.put("embedding", Base64.getEncoder().encodeToString(bytes.array()));
+            } else {
+                ArrayNode values = item.putArray("embedding");
+                for (float v : vector) {
+                    values.add(v);
+                }
+            }
+        }
+        out.put("model", settings.modelId());
+        ObjectNode usage = out.putObject("usage");
+        usage.put("prompt_tokens", request.promptTokens());
+        usage.put("total_tokens", request.promptTokens());
+        send(ctx, 200, out);
+    }
+
+    /**
+     * Runs {@code work} on the scheduler's thread (the Transformer runs one pass at a time, and the
+     * slots own it) and waits for it; the core's refusal of the request is a 400 naming {@code param}.
+     */
+    private <T> T onModel(String param, Function<Transformer, T> work) throws InterruptedException {
         try {
-            explanation = scheduler.call(model -> Explainer.explain(model, lm.tokenizer(), settings.modelId(),
-                    request.tokens(), request.topK())).get();
+            return scheduler.call(work).get();
         } catch (ExecutionException e) {
             throw switch (e.getCause()) {
                 case ApiException api -> api;
-                case JgptException core -> ApiException.invalid(request.param(), core.getMessage());
-                default -> new ApiException(500, "server_error", null, null, "internal error while explaining");
+                case JgptException core -> ApiException.invalid(param, core.getMessage());
+                default -> new ApiException(500, "server_error", null, null, "internal error on the model");
             };
         }
-        ctx.status(200).contentType(JSON).result(ExplanationJson.write(explanation));
     }
 
     /** llama.cpp's {@code {"tokens": [ids]}} → {@code {"content": text}}. */

@@ -6,6 +6,7 @@ import dev.jgpt.JgptException;
 import dev.jgpt.generate.ChatMessage;
 import dev.jgpt.generate.ChatTemplate;
 import dev.jgpt.generate.ContextOverflow;
+import dev.jgpt.generate.Embeddings;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tokenizer.Tokenizer;
@@ -161,6 +162,52 @@ final class RequestParser {
             throw ApiException.invalid("top_k", "'top_k' must be at most " + ExplainRequest.MAX_TOP_K + ", got " + topK);
         }
         return new ExplainRequest(param, ids, topK);
+    }
+
+    /**
+     * {@code POST /v1/embeddings}: {@code input} a string, an array of strings, an array of token
+     * ids or an array of such arrays; {@code pooling} mean (default) or last; {@code encoding_format} float or base64.
+     */
+    EmbeddingRequest embeddings(ObjectNode body) {
+        Fields f = Fields.of(body, RequestShape.EMBEDDINGS);
+        f.string("model"); // any name is accepted: the server has one model
+        f.string("user");
+        JsonNode input = f.node("input").orElseThrow(() -> ApiException.invalid("input", "'input' is required"));
+        List<int[]> inputs = new ArrayList<>();
+        if (input.isTextual()) {
+            inputs.add(tokenizer.encodeSequence(input.textValue()));
+        } else if (input.isArray() && !input.isEmpty() && input.get(0).isIntegralNumber()) {
+            inputs.add(tokenIds("input", input));
+        } else if (input.isArray() && !input.isEmpty()) {
+            if (input.size() > EmbeddingRequest.MAX_INPUTS) {
+                throw ApiException.invalid("input", "at most " + EmbeddingRequest.MAX_INPUTS + " inputs per request, got " + input.size());
+            }
+            for (JsonNode item : input) {
+                if (item.isTextual()) {
+                    inputs.add(tokenizer.encodeSequence(item.textValue()));
+                } else if (item.isArray()) {
+                    inputs.add(tokenIds("input", item));
+                } else {
+                    throw Fields.wrongType("input", "a string, an array of strings, an array of token ids or an array of such arrays", input);
+                }
+            }
+        } else {
+            throw Fields.wrongType("input", "a string, an array of strings, an array of token ids or an array of such arrays", input);
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            checkPromptLength(inputs.size() == 1 ? "input" : "input[" + i + "]", inputs.get(i));
+        }
+        Embeddings.Pooling pooling = switch (f.string("pooling").orElse("mean")) {
+            case "mean" -> Embeddings.Pooling.MEAN;
+            case "last" -> Embeddings.Pooling.LAST;
+            default -> throw ApiException.invalid("pooling", "'pooling' must be mean or last");
+        };
+        boolean base64 = switch (f.string("encoding_format").orElse("float")) {
+            case "float" -> false;
+            case "base64" -> true;
+            default -> throw ApiException.invalid("encoding_format", "'encoding_format' must be float or base64");
+        };
+        return new EmbeddingRequest(inputs, pooling, base64);
     }
 
     /** An array of token ids, each checked against the vocabulary. */

@@ -36,7 +36,8 @@ enum RequestShape {
             "logit_bias", "logits cannot be biased per request",
             "echo", "the prompt is not echoed",
             "best_of", "one completion is sampled per request",
-            "suffix", "jgpt does not fill in the middle");
+            "suffix", "jgpt does not fill in the middle",
+            "dimensions", "an embedding has the model's width");
 
     private final String where;
     private final List<String> accepted;
