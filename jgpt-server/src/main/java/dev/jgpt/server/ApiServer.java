@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
 import dev.jgpt.generate.Embeddings;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.inspect.AttentionLimit;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -42,6 +44,8 @@ import java.util.function.Function;
  */
 public final class ApiServer implements AutoCloseable {
     private static final String JSON = "application/json";
+    private static final String STARTED = "jgpt.started";
+    private static final String TOKENS = "jgpt.tokens";
 
     private final LanguageModel lm;
     private final ServerSettings settings;
@@ -51,9 +55,12 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final byte[] apiKey;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Metrics metrics = new Metrics();
+    private final Consumer<String> log;
 
-    private ApiServer(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads) {
+    private ApiServer(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads, Consumer<String> log) {
         this.lm = lm;
+        this.log = log;
         this.settings = settings;
         this.apiKey = settings.apiKey() == null ? null : ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
         this.scheduler = new Scheduler(lm.transformer(), lm.tokenizer(), settings.slots(), settings.queue(), settings.window(),
@@ -66,10 +73,13 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
+            config.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
             config.routes.before(this::authorize);
+            config.routes.after(this::account);
             config.routes.get("/", this::playground);
             config.routes.get("/health", this::health);
             config.routes.get("/v1/models", this::models);
+            config.routes.get("/metrics", this::metrics);
             config.routes.post("/v1/completions", ctx -> generate(ctx, false));
             config.routes.post("/v1/chat/completions", ctx -> generate(ctx, true));
             config.routes.post("/v1/explain", this::explain);
@@ -87,12 +97,21 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts serving {@code lm}; the model stays the caller's to close after {@link #close}. */
     public static ApiServer start(LanguageModel lm, ServerSettings settings) {
-        return start(lm, settings, Scheduler.WORKER_THREADS);
+        return start(lm, settings, line -> { });
+    }
+
+    /** {@link #start}, writing one line per request to {@code log}: method, path, status, prompt and completion tokens, milliseconds. */
+    public static ApiServer start(LanguageModel lm, ServerSettings settings, Consumer<String> log) {
+        return start(lm, settings, Scheduler.WORKER_THREADS, log);
     }
 
     /** {@link #start}, with the scheduler's worker threads made by {@code schedulerThreads}. */
     static ApiServer start(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads) {
-        ApiServer server = new ApiServer(lm, settings, schedulerThreads);
+        return start(lm, settings, schedulerThreads, line -> { });
+    }
+
+    static ApiServer start(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads, Consumer<String> log) {
+        ApiServer server = new ApiServer(lm, settings, schedulerThreads, log);
         try {
             server.app.start();
         } catch (RuntimeException e) {
@@ -130,6 +149,28 @@ public final class ApiServer implements AutoCloseable {
             throw new ApiException(401, "invalid_request_error", null, "invalid_api_key",
                     given == null ? "missing API key: send the header 'Authorization: Bearer <key>'" : "incorrect API key");
         }
+    }
+
+    /** Counts the request and writes its log line, once its answer is written (an error's too). */
+    private void account(Context ctx) {
+        int status = ctx.statusCode();
+        metrics.request(ctx.path(), status);
+        Long started = ctx.attribute(STARTED);
+        int[] tokens = ctx.attribute(TOKENS);
+        long ms = started == null ? 0 : (System.nanoTime() - started) / 1_000_000;
+        log.accept(ctx.method() + " " + Quoted.escape(ctx.path(), Quoted.MAX_CHARS) + " " + status
+                + " prompt=" + (tokens == null ? 0 : tokens[0]) + " completion=" + (tokens == null ? 0 : tokens[1]) + " ms=" + ms);
+    }
+
+    /** The tokens a request read and wrote, for its log line and the counters. */
+    private void countTokens(Context ctx, int prompt, int completion) {
+        ctx.attribute(TOKENS, new int[] {prompt, completion});
+        metrics.tokens(prompt, completion);
+    }
+
+    /** Prometheus's text exposition of {@link Metrics}. */
+    private void metrics(Context ctx) {
+        ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.write(scheduler));
     }
 
     /** The playground: one self-contained page from the jar (no other file is served, so no path can escape). */
@@ -230,6 +271,7 @@ public final class ApiServer implements AutoCloseable {
         ObjectNode usage = out.putObject("usage");
         usage.put("prompt_tokens", request.promptTokens());
         usage.put("total_tokens", request.promptTokens());
+        countTokens(ctx, request.promptTokens(), 0);
         send(ctx, 200, out);
     }
 
@@ -273,7 +315,7 @@ public final class ApiServer implements AutoCloseable {
     private void generate(Context ctx, boolean chat) throws InterruptedException {
         ObjectNode body = body(ctx);
         GenerationRequest request = chat ? parser.chat(body) : parser.completion(body);
-        Job job = new Job(request);
+        Job job = new Job(request, metrics);
         scheduler.submit(job);
         Reply reply = new Reply(json, lm.tokenizer(), request, settings.modelId());
         try {
@@ -312,6 +354,7 @@ public final class ApiServer implements AutoCloseable {
                         return;
                     }
                     case Job.Done d -> {
+                        countTokens(ctx, d.promptTokens(), d.completionTokens());
                         answer.finish(200, reply.complete(tokens, d));
                         return;
                     }
@@ -342,6 +385,7 @@ public final class ApiServer implements AutoCloseable {
                         return;
                     }
                     case Job.Done d -> {
+                        countTokens(ctx, d.promptTokens(), d.completionTokens());
                         events.send(reply.finishChunk(d));
                         if (job.request().includeUsage()) {
                             events.send(reply.usageChunk(d));
