@@ -21,12 +21,27 @@ public final class Gbnf implements Grammar {
 
     /** The characters in {@code ranges} (pairs of first and last code point), or outside them when {@code negated}. */
     record Chars(int[] ranges, boolean negated) implements Element {
+        /** The characters that may stand unescaped in a JSON string, as ranges: see {@link TokenTrie#plain}. */
+        private static final int[] PLAIN = {0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7E, 0x80, Character.MAX_CODE_POINT};
+
         boolean matches(int c) {
             boolean in = false;
             for (int i = 0; i < ranges.length && !in; i += 2) {
                 in = c >= ranges[i] && c <= ranges[i + 1];
             }
             return in != negated;
+        }
+
+        /** Whether this set holds every plain character ({@code all}) or none of them ({@code !all}); false when it holds some. */
+        boolean plain(boolean all) {
+            // the ranges listed are inside or outside the set: "none listed touches the plain ones" is the test either way
+            boolean listedTouchPlain = false;
+            for (int i = 0; i < ranges.length; i += 2) {
+                for (int p = 0; p < PLAIN.length; p += 2) {
+                    listedTouchPlain |= ranges[i] <= PLAIN[p + 1] && ranges[i + 1] >= PLAIN[p];
+                }
+            }
+            return !listedTouchPlain && negated == all;
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.jgpt.constrain;
 
 import dev.jgpt.JgptException;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -9,7 +11,8 @@ import java.util.Set;
  * Where a text stands in a {@link Gbnf} grammar, as llama.cpp's matcher keeps it: the set of
  * stacks of positions in rules that the text so far can be in, each stack's top at a character
  * set. A character moves every stack whose top matches it; the empty stack means the root is
- * done. Stacks are immutable lists sharing their tails.
+ * done. Stacks are immutable lists sharing their tails. A state remembers the states that follow
+ * it, so one sequence's states are for one thread (each sequence starts its own).
  */
 final class GbnfState implements TextState {
     /** More stacks than this mean a grammar too ambiguous to follow. */
@@ -45,11 +48,16 @@ final class GbnfState implements TextState {
 
     private final Gbnf grammar;
     private final Frame[] stacks;
+    private final Set<Frame> stackSet;
     private final int distance;
+    /** The states after the characters tried so far: the mask asks the same state about many tokens. */
+    private Map<Integer, TextState> nextByChar;
+    private Boolean stringBody;
 
     private GbnfState(Gbnf grammar, Set<Frame> stacks) {
         this.grammar = grammar;
         this.stacks = stacks.toArray(Frame[]::new);
+        this.stackSet = stacks;
         int best = NEVER;
         for (Frame f : this.stacks) {
             best = Math.min(best, f.distance);
@@ -78,7 +86,9 @@ final class GbnfState implements TextState {
         switch (frame.sequence.elements[frame.at]) {
             case Gbnf.Chars chars -> into.add(frame);
             case Gbnf.RuleRef ref -> {
-                Frame back = new Frame(frame.sequence, frame.at + 1, frame.parent);
+                // a reference at the end of its sequence returns straight to the parent: repetitions do not deepen the stack
+                Frame back = frame.at + 1 == frame.sequence.elements.length ? frame.parent
+                        : new Frame(frame.sequence, frame.at + 1, frame.parent);
                 for (Gbnf.Sequence alternative : grammar.rules.get(ref.rule())) {
                     expand(grammar, new Frame(alternative, 0, back), into);
                 }
@@ -91,13 +101,43 @@ final class GbnfState implements TextState {
 
     @Override
     public TextState next(int c) {
+        if (nextByChar == null) {
+            nextByChar = new HashMap<>();
+        }
+        // a miss stores null too: containsKey tells the two apart
+        TextState known = nextByChar.get(c);
+        if (known != null || nextByChar.containsKey(c)) {
+            return known;
+        }
         Set<Frame> next = new LinkedHashSet<>();
         for (Frame f : stacks) {
             if (f.sequence != null && ((Gbnf.Chars) f.sequence.elements[f.at]).matches(c)) {
                 expand(grammar, new Frame(f.sequence, f.at + 1, f.parent), next);
             }
         }
-        return next.isEmpty() ? null : new GbnfState(grammar, next);
+        // the same stacks again (a character inside a repetition): the same state, whose answers are already known
+        TextState state = next.isEmpty() ? null : next.equals(stackSet) ? this : new GbnfState(grammar, next);
+        nextByChar.put(c, state);
+        return state;
+    }
+
+    /**
+     * True when every stack's character set holds all plain characters or none: then one plain
+     * character stands for all, and the state is inside a string if it leads back to itself.
+     */
+    @Override
+    public boolean inStringBody() {
+        if (stringBody == null) {
+            boolean uniform = true;
+            for (Frame f : stacks) {
+                if (f.sequence != null) {
+                    Gbnf.Chars chars = (Gbnf.Chars) f.sequence.elements[f.at];
+                    uniform &= chars.plain(true) || chars.plain(false);
+                }
+            }
+            stringBody = uniform && next('a') == this;
+        }
+        return stringBody;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.jgpt.constrain;
 
 /**
- * Where a text stands in a language (a JSON schema's documents, a grammar's sentences): an
- * immutable state of a character-level automaton, fed one Unicode code point at a time.
+ * Where a text stands in a language (a JSON schema's documents, a grammar's sentences): a state
+ * of a character-level automaton, fed one Unicode code point at a time. A state never changes
+ * what it answers; states of one walk belong to one thread.
  */
 public interface TextState {
     /** A number of characters too large to ever be written: no completion exists. */
@@ -21,9 +22,9 @@ public interface TextState {
     int toComplete();
 
     /**
-     * Whether this state is inside a JSON string's characters, where any character that needs no
-     * escape ({@code >= U+0020}, not {@code "} or {@code \\}) leaves it as it is: the mask then
-     * allows whole runs of tokens without walking them.
+     * Whether this state is inside a string's characters, where any plain character (one a JSON
+     * string holds unescaped: {@code >= U+0020}, not {@code "}, {@code \\} or DEL) leaves it as it
+     * is: the mask then allows whole runs of tokens without walking them.
      */
     default boolean inStringBody() {
         return false;

@@ -22,7 +22,7 @@ final class TokenTrie {
     /**
      * One node: the tokens whose text ends here, the children by next code point (ascending), and
      * {@code below[from, to)}: every token of this subtree. {@code plain}: every character of the
-     * subtree, the one leading here included, may stand unescaped inside a JSON string.
+     * subtree, the one leading here included, is {@link #plain}.
      */
     static final class Node {
         final int[] tokens;
@@ -89,9 +89,12 @@ final class TokenTrie {
         return new TokenTrie(built, order.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    /** Whether {@code c} may stand unescaped inside a JSON string. */
+    /**
+     * Whether {@code c} is a plain character of a JSON string: one that needs no escape, other than
+     * DEL (which JSON allows but grammars often leave out), so that more string rules hold them all.
+     */
     static boolean plain(int c) {
-        return c >= 0x20 && c != '"' && c != '\\';
+        return c >= 0x20 && c != '"' && c != '\\' && c != 0x7F;
     }
 
     private static final class Builder {

@@ -107,13 +107,15 @@ class ConstrainedGenerationTest {
         JsonSchema grammar = JsonSchema.compile(json("{\"type\": \"object\", \"properties\": {\"name\": {\"type\": \"string\"},"
                 + " \"age\": {\"type\": \"integer\"}, \"tags\": {\"type\": \"array\", \"items\": {\"enum\": [\"a\", \"b\"]}}},"
                 + " \"required\": [\"name\", \"age\", \"tags\"], \"additionalProperties\": false}"));
-        for (Grammar g : new Grammar[] {grammar, JsonSchema.anyObject()}) {
+        Grammar spacedJson = Gbnf.parse(GbnfTest.JSON.replace("\":\" value", "\":\" \" \"? value").replace("\",\" string", "\",\" \" \"? string"));
+        for (Grammar g : new Grammar[] {grammar, JsonSchema.anyObject(), spacedJson}) {
             var tokenizer = lm.tokenizer();
             TokenMask mask = new TokenMask(g, tokenizer, new int[0], tokenizer.vocabSize());
             TextState state = g.start();
             for (int cp : prefix.codePoints().toArray()) {
                 state = state.next(cp);
             }
+            assertThat(state).as("%s reads %s", g, prefix).isNotNull();
             for (int id : tokenizer.encode(prefix)) {
                 mask.accept(id);
             }

@@ -28,7 +28,7 @@ class GbnfTest {
             ws   ::= [ \\t]?
             """;
     private static final Pattern LIST_REGEX = Pattern.compile("\\([a-z]{2,4}(,[ \\t]?(-?[1-9][0-9]{0,3}|0))*\\)");
-    private static final String JSON = """
+    static final String JSON = """
             root   ::= object
             value  ::= object | array | string | number | ("true" | "false" | "null")
             object ::= "{" ( string ":" value ("," string ":" value)* )? "}"
