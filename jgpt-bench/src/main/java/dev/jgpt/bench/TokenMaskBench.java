@@ -43,14 +43,6 @@ public class TokenMaskBench {
     private static final String SCHEMA = "{\"type\": \"object\", \"properties\": {\"name\": {\"type\": \"string\"},"
             + " \"age\": {\"type\": \"integer\"}, \"tags\": {\"type\": \"array\", \"items\": {\"enum\": [\"a\", \"b\"]}}},"
             + " \"required\": [\"name\", \"age\", \"tags\"], \"additionalProperties\": false}";
-    private static final String GBNF = """
-            root   ::= object
-            value  ::= object | array | string | number | ("true" | "false" | "null")
-            object ::= "{" ( string ":" value ("," string ":" value)* )? "}"
-            array  ::= "[" ( value ("," value)* )? "]"
-            string ::= "\\"" ( [^"\\\\\\x7F\\x00-\\x1F] | "\\\\" (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4}) )* "\\""
-            number ::= "-"? ([0-9] | [1-9] [0-9]{1,15}) ("." [0-9]{1,15})? ([eE] [-+]? [0-9]{1,3})?
-            """;
 
     @Param({"schema", "json_object", "gbnf"})
     public String grammar;
@@ -69,7 +61,7 @@ public class TokenMaskBench {
         Grammar g = switch (grammar) {
             case "schema" -> JsonSchema.compile(new ObjectMapper().readTree(SCHEMA));
             case "json_object" -> JsonSchema.anyObject();
-            case "gbnf" -> Gbnf.parse(GBNF);
+            case "gbnf" -> Gbnf.parse(Gbnf.JSON_OBJECT);
             default -> throw new IllegalArgumentException(grammar);
         };
         mask = new TokenMask(g, tokenizer, tokenizer.eosId().stream().toArray(), tokenizer.vocabSize());

@@ -15,6 +15,16 @@ import java.util.Map;
  * matcher ({@link GbnfState}) knows only character sets and rule references.
  */
 public final class Gbnf implements Grammar {
+    /** JSON objects in GBNF, compact (no whitespace), as llama.cpp's grammars write JSON: a grammar to start from. */
+    public static final String JSON_OBJECT = """
+            root   ::= object
+            value  ::= object | array | string | number | ("true" | "false" | "null")
+            object ::= "{" ( string ":" value ("," string ":" value)* )? "}"
+            array  ::= "[" ( value ("," value)* )? "]"
+            string ::= "\\"" ( [^"\\\\\\x7F\\x00-\\x1F] | "\\\\" (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4}) )* "\\""
+            number ::= "-"? ([0-9] | [1-9] [0-9]{1,15}) ("." [0-9]{1,15})? ([eE] [-+]? [0-9]{1,3})?
+            """;
+
     /** One element of a sequence: a set of characters, or a reference to a rule. */
     sealed interface Element permits Chars, RuleRef {
     }

@@ -8,7 +8,7 @@ import java.util.List;
  * {@code additionalProperties} allows them ({@code additional} not null). Sets of properties are
  * bit masks, so an object has at most 64 named properties.
  */
-final class ObjectValue extends ValueType {
+final class ObjectValue extends Container {
     static final int MAX_PROPERTIES = 64;
     private final int[][] names;
     private final List<ValueType> values;
@@ -16,20 +16,11 @@ final class ObjectValue extends ValueType {
     private final ValueType additional;
 
     ObjectValue(List<String> names, List<ValueType> values, long required, ValueType additional) {
+        super('{', '}');
         this.names = names.stream().map(n -> n.codePoints().toArray()).toArray(int[][]::new);
         this.values = values;
         this.required = required;
         this.additional = additional;
-    }
-
-    @Override
-    State start(State after) {
-        return new Reading(Phase.OPEN, 0, after);
-    }
-
-    @Override
-    int shortest() {
-        return rest(Phase.OPEN, 0);
     }
 
     /** {@code "name":value} at its shortest. */
@@ -46,8 +37,8 @@ final class ObjectValue extends ValueType {
         return additional == null ? TextState.NEVER : (emptyTaken ? 4L : 3L) + additional.minLength;
     }
 
-    /** The fewest characters that close the object from {@code phase} with the properties {@code seen} written. */
-    private int rest(Phase phase, long seen) {
+    @Override
+    int rest(Phase phase, long seen) {
         long missing = 0;
         int count = 0;
         for (int p = 0; p < names.length; p++) {
@@ -74,40 +65,23 @@ final class ObjectValue extends ValueType {
         return best;
     }
 
-    private boolean canAddMore(long seen) {
-        long all = names.length == 64 ? -1L : (1L << names.length) - 1;
-        return additional != null || (seen & all) != all;
+    private long all() {
+        return names.length == 64 ? -1L : (1L << names.length) - 1;
     }
 
-    /** OPEN: before '{'; FIRST: after it; AFTER: after a member; BEFORE: after a comma. */
-    private enum Phase { OPEN, FIRST, AFTER, BEFORE }
+    @Override
+    boolean mayClose(long seen) {
+        return (required & ~seen) == 0;
+    }
 
-    private final class Reading extends State {
-        private final Phase phase;
-        private final long seen;
+    @Override
+    boolean mayAdd(long seen) {
+        return additional != null || (seen & all()) != all();
+    }
 
-        Reading(Phase phase, long seen, State after) {
-            super(after, rest(phase, seen));
-            this.phase = phase;
-            this.seen = seen;
-        }
-
-        @Override
-        public State next(int c) {
-            boolean done = (required & ~seen) == 0;
-            return switch (phase) {
-                case OPEN -> c == '{' ? new Reading(Phase.FIRST, 0, after) : null;
-                case FIRST -> isSpace(c) ? this : c == '}' && done ? after : c == '"' && canAddMore(seen) ? key() : null;
-                case AFTER -> isSpace(c) ? this : c == '}' && done ? after
-                        : c == ',' && canAddMore(seen) ? new Reading(Phase.BEFORE, seen, after) : null;
-                case BEFORE -> isSpace(c) ? this : c == '"' ? key() : null;
-            };
-        }
-
-        private State key() {
-            long all = names.length == 64 ? -1L : (1L << names.length) - 1;
-            return new Key(all, 0, seen, after);
-        }
+    @Override
+    State member(int c, long seen, State after) {
+        return c == '"' ? new Key(all(), 0, seen, after) : null;
     }
 
     /** Inside a key: {@code matching} are the properties whose names begin with the {@code at} characters read. */

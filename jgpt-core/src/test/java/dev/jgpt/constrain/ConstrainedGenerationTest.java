@@ -107,7 +107,7 @@ class ConstrainedGenerationTest {
         JsonSchema grammar = JsonSchema.compile(json("{\"type\": \"object\", \"properties\": {\"name\": {\"type\": \"string\"},"
                 + " \"age\": {\"type\": \"integer\"}, \"tags\": {\"type\": \"array\", \"items\": {\"enum\": [\"a\", \"b\"]}}},"
                 + " \"required\": [\"name\", \"age\", \"tags\"], \"additionalProperties\": false}"));
-        Grammar spacedJson = Gbnf.parse(GbnfTest.JSON.replace("\":\" value", "\":\" \" \"? value").replace("\",\" string", "\",\" \" \"? string"));
+        Grammar spacedJson = Gbnf.parse(Gbnf.JSON_OBJECT.replace("\":\" value", "\":\" \" \"? value").replace("\",\" string", "\",\" \" \"? string"));
         for (Grammar g : new Grammar[] {grammar, JsonSchema.anyObject(), spacedJson}) {
             var tokenizer = lm.tokenizer();
             TokenMask mask = new TokenMask(g, tokenizer, new int[0], tokenizer.vocabSize());

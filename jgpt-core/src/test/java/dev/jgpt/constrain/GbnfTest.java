@@ -28,14 +28,6 @@ class GbnfTest {
             ws   ::= [ \\t]?
             """;
     private static final Pattern LIST_REGEX = Pattern.compile("\\([a-z]{2,4}(,[ \\t]?(-?[1-9][0-9]{0,3}|0))*\\)");
-    static final String JSON = """
-            root   ::= object
-            value  ::= object | array | string | number | ("true" | "false" | "null")
-            object ::= "{" ( string ":" value ("," string ":" value)* )? "}"
-            array  ::= "[" ( value ("," value)* )? "]"
-            string ::= "\\"" ( [^"\\\\\\x7F\\x00-\\x1F] | "\\\\" (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4}) )* "\\""
-            number ::= "-"? ([0-9] | [1-9] [0-9]{1,15}) ("." [0-9]{1,15})? ([eE] [-+]? [0-9]{1,3})?
-            """;
 
     @TempDir
     static Path dir;
@@ -71,7 +63,7 @@ class GbnfTest {
     @Test
     void aRandomModelWritesOnlySentencesOfTheGrammar() {
         Gbnf list = Gbnf.parse(LIST);
-        Gbnf json = Gbnf.parse(JSON);
+        Gbnf json = Gbnf.parse(Gbnf.JSON_OBJECT);
         Gbnf balanced = Gbnf.parse("root ::= pair+\npair ::= \"(\" pair* \")\" | \"[\" pair* \"]\"\n");
         for (long seed = 0; seed < 12; seed++) {
             String tuple = generate(list, seed, 60).text();
