@@ -42,7 +42,7 @@ public final class Embeddings {
         for (double v : sum) {
             norm += v * v;
         }
-        // the mean's scale vanishes in the normalisation: dividing by the length alone suffices
+        // the sum points where the mean does: scaled to length 1, the two are the same vector
         double scale = norm == 0 ? 0 : 1 / Math.sqrt(norm);
         float[] out = new float[e];
         for (int i = 0; i < e; i++) {

@@ -13,8 +13,9 @@ import java.util.List;
  *                    control tokens such as {@code <|eot_id|>} print as nothing)
  * @param overflow    what happens when the context window is full
  * @param grammar     the language the new text must belong to (a JSON schema, a GBNF grammar), or null for any text:
- *                    tokens that cannot continue it are never sampled, and generation ends when it is complete
- *                    and nothing may follow
+ *                    tokens that cannot continue it are never sampled, generation ends when it is complete
+ *                    and nothing may follow, and the text is complete by {@code maxTokens} (keep that within the
+ *                    context window: a window that fills first cuts the text short)
  */
 public record GenerationSettings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, ContextOverflow overflow,
                                  Grammar grammar) {

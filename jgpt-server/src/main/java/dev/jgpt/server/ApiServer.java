@@ -37,10 +37,11 @@ import java.util.function.Function;
 
 /**
  * The HTTP API over one model, in OpenAI's shapes: {@code /v1/completions},
- * {@code /v1/chat/completions} (both streaming as server-sent events), {@code /v1/models};
- * and llama.cpp's {@code /health}, {@code /tokenize}, {@code /detokenize}; and
- * {@code /v1/explain}, the glass-box data of a text for the playground. Errors are OpenAI's
- * {@code {"error": {...}}} objects; no stack trace leaves the server.
+ * {@code /v1/chat/completions} (both streaming as server-sent events, both with structured
+ * output), {@code /v1/embeddings}, {@code /v1/models}; llama.cpp's {@code /health},
+ * {@code /tokenize}, {@code /detokenize}; Prometheus's {@code /metrics}; and {@code /v1/explain},
+ * the glass-box data of a text for the playground. Errors are OpenAI's {@code {"error": {...}}}
+ * objects; no stack trace leaves the server.
  */
 public final class ApiServer implements AutoCloseable {
     private static final String JSON = "application/json";
@@ -106,10 +107,6 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** {@link #start}, with the scheduler's worker threads made by {@code schedulerThreads}. */
-    static ApiServer start(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads) {
-        return start(lm, settings, schedulerThreads, line -> { });
-    }
-
     static ApiServer start(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads, Consumer<String> log) {
         ApiServer server = new ApiServer(lm, settings, schedulerThreads, log);
         try {
