@@ -42,11 +42,17 @@ abstract class Container extends ValueType {
     final class Reading extends State {
         private final Phase phase;
         private final long progress;
+        private final int spaces;  // whitespace characters just read
 
         Reading(Phase phase, long progress, State after) {
+            this(phase, progress, 0, after);
+        }
+
+        private Reading(Phase phase, long progress, int spaces, State after) {
             super(after, rest(phase, progress));
             this.phase = phase;
             this.progress = progress;
+            this.spaces = spaces;
         }
 
         @Override
@@ -55,7 +61,7 @@ abstract class Container extends ValueType {
                 return c == open ? new Reading(Phase.FIRST, progress, after) : null;
             }
             if (isSpace(c)) {
-                return this;
+                return spaces < MAX_SPACES ? new Reading(phase, progress, spaces + 1, after) : null;
             }
             if (phase != Phase.BEFORE && c == close) {
                 return mayClose(progress) ? after : null;

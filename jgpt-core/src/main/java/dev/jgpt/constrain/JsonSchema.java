@@ -18,8 +18,8 @@ import java.util.Set;
  * {@code maxItems}, {@code enum}, {@code const}, {@code anyOf}, and {@code $ref} to {@code $defs}
  * (or {@code definitions}, or {@code #}). Any other keyword that constrains is refused by name,
  * since a keyword the automaton ignored would let through documents that break it; annotations
- * ({@code title}, {@code description}, ...) pass. Texts are compact or spaced JSON with no space
- * after the document.
+ * ({@code title}, {@code description}, ...) pass. Texts are compact or spaced JSON, with at most
+ * 20 whitespace characters in a row and none after the document.
  */
 public final class JsonSchema implements Grammar {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,7 +61,7 @@ public final class JsonSchema implements Grammar {
 
     @Override
     public TextState start() {
-        return new State.Spaces(root.start(State.Exit.INSTANCE));
+        return new State.Spaces(root.start(State.Exit.INSTANCE), 0);
     }
 
     /** One compilation: every type made, for the fixed point of the lengths, and the references to resolve. */

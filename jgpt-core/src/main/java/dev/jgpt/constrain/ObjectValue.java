@@ -127,7 +127,7 @@ final class ObjectValue extends Container {
         }
 
         private State colon(ValueType value, long seenThen) {
-            return new Colon(value.start(new Reading(Phase.AFTER, seenThen, after)));
+            return new Colon(value.start(new Reading(Phase.AFTER, seenThen, after)), 0);
         }
     }
 
@@ -159,15 +159,17 @@ final class ObjectValue extends Container {
     /** Between a key and its value: whitespace, ':', whitespace. */
     private static final class Colon extends State {
         private final State value;
+        private final int spaces;
 
-        Colon(State value) {
+        Colon(State value, int spaces) {
             super(null, TextState.add(1, value.toComplete()));
             this.value = value;
+            this.spaces = spaces;
         }
 
         @Override
         public State next(int c) {
-            return isSpace(c) ? this : c == ':' ? new Spaces(value) : null;
+            return c == ':' ? new Spaces(value, 0) : isSpace(c) && spaces < MAX_SPACES ? new Colon(value, spaces + 1) : null;
         }
     }
 }

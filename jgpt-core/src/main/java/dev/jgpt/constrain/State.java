@@ -9,6 +9,9 @@ import java.util.List;
  * complete document, computed once, so that the logits mask reads it for free.
  */
 abstract class State implements TextState {
+    /** The longest run of whitespace between two tokens of JSON: a model that writes only newlines would never finish. */
+    static final int MAX_SPACES = 20;
+
     final State after;
     private final int distance;
 
@@ -64,18 +67,20 @@ abstract class State implements TextState {
         }
     }
 
-    /** Whitespace, then {@code inner}. */
+    /** Whitespace ({@code run} characters of it so far, at most {@link #MAX_SPACES}), then {@code inner}. */
     static final class Spaces extends State {
         private final State inner;
+        private final int run;
 
-        Spaces(State inner) {
+        Spaces(State inner, int run) {
             super(null, inner.toComplete());
             this.inner = inner;
+            this.run = run;
         }
 
         @Override
         public State next(int c) {
-            return isSpace(c) ? this : inner.next(c);
+            return !isSpace(c) ? inner.next(c) : run < MAX_SPACES ? new Spaces(inner, run + 1) : null;
         }
     }
 

@@ -43,6 +43,17 @@ class JsonSchemaTest {
         assertThat(accepts(schema(PERSON), text)).isEqualTo(valid);
     }
 
+    @org.junit.jupiter.api.Test
+    void whitespaceRunsAreAtMostTwenty() {
+        for (String gap : new String[] {" ".repeat(20), "\n".repeat(10) + "\t".repeat(10)}) {
+            assertThat(accepts(schema(PERSON), gap + "{" + gap + "\"name\"" + gap + ":" + gap + "\"a\"" + gap + "}")).isTrue();
+        }
+        for (String text : new String[] {" ".repeat(21) + "{\"name\": \"a\"}", "{" + " ".repeat(21) + "\"name\": \"a\"}",
+                "{\"name\"" + " ".repeat(21) + ": \"a\"}", "{\"name\":" + " ".repeat(21) + "\"a\"}", "{\"name\": \"a\"" + " ".repeat(21) + "}"}) {
+            assertThat(accepts(schema(PERSON), text)).as(text).isFalse();
+        }
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', value = {
         "true  | [1, \"a\", null]",
