@@ -116,6 +116,9 @@ public final class JsonSchema implements Grammar {
             }
             List<String> typeNames = types(schema, path);
             if (schema.has("const") || schema.has("enum")) {
+                if (hasAny(schema, OBJECT_WORDS) || hasAny(schema, ARRAY_WORDS)) {
+                    throw refuse(path, "'enum' or 'const' beside object or array keywords cannot be enforced: list the values alone");
+                }
                 return literals(schema, typeNames, path);
             }
             if (typeNames.isEmpty()) {

@@ -44,10 +44,7 @@ public final class TokenMask {
         boolean any = walk(trie.root, state, tokensLeft - 1);
         if (state.complete()) {
             for (int id : endIds) {
-                if (id < allowed.length) {
-                    allowed[id] = true;
-                    any = true;
-                }
+                any |= allow(id);
             }
         }
         if (!any) {

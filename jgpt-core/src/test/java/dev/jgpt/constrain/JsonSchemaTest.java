@@ -80,6 +80,7 @@ class JsonSchemaTest {
         "$ref             | {'$ref': '#/$defs/missing'}",
         "anyOf            | {'anyOf': [{'type': 'string'}], 'type': 'string'}",
         "required         | {'type': 'object', 'required': ['x']}",
+        "enum             | {'enum': [{'a': 1}], 'properties': {'a': {'type': 'string'}}}",
     })
     void keywordsTheAutomatonCannotEnforceAreRefusedByName(String keyword, String schema) {
         assertThatThrownBy(() -> schema(schema)).isInstanceOf(JgptException.class).hasMessageContaining(keyword);
