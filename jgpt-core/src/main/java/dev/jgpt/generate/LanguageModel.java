@@ -92,6 +92,19 @@ public final class LanguageModel implements AutoCloseable {
         return files.gguf().map(Gguf::metadata).flatMap(m -> m.optionalString("tokenizer.chat_template"));
     }
 
+    /**
+     * How this model writes a conversation: its own chat template, run, with its begin- and
+     * end-of-text tokens' texts as {@code bos_token} and {@code eos_token}; {@link ChatTemplate#PLAIN}
+     * when it has none.
+     */
+    public ChatTemplate template() {
+        return ChatTemplate.forModel(chatTemplate().orElse(null), tokenText(tokenizer.bosId()), tokenText(tokenizer.eosId()));
+    }
+
+    private String tokenText(java.util.OptionalInt id) {
+        return id.isPresent() ? tokenizer.piece(id.getAsInt()) : "";
+    }
+
     /** Tokenizes {@code prompt} as the model expects a sequence to start (a BOS token first where it wants one) and continues it. */
     public Generation generate(String prompt, GenerationSettings settings, TokenListener listener) {
         return generate(tokenizer.encodeSequence(prompt), settings, listener);
