@@ -1,14 +1,14 @@
 package dev.jgpt.generate;
 
 import dev.jgpt.JgptException;
-import dev.jgpt.model.KvCache;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.tokenizer.Tokenizer;
 import java.util.Arrays;
 
 /**
- * The generation loop: run the prompt as one batch, then sample a token, append it, run it
- * through the model against the KV cache, and repeat until a stop rule fires.
+ * The generation loop of one sequence, the one-lane case of {@link BatchGenerator}: run the
+ * prompt as one batch, then sample a token, append it, run it through the model against the KV
+ * cache, and repeat until a stop rule fires; a full window slides.
  *
  * <p>Not thread-safe: a Generator reuses one KV cache between calls.
  */
@@ -20,9 +20,9 @@ public final class Generator {
     public static final int DEFAULT_MAX_WINDOW = 4096;
     private static final int[] NOTHING = new int[0];
 
-    private final Transformer model;
-    private final Tokenizer tokenizer;
-    private final KvCache cache;
+    private final BatchGenerator generator;
+    private final BatchGenerator.Lane lane;
+    private final BatchGenerator.Lane[] lanes;
     private final int window;
     /** The ids whose keys and values the cache holds, from position 0; empty when unknown (after a slide or a failure). */
     private int[] cached = NOTHING;
@@ -34,9 +34,9 @@ public final class Generator {
 
     /** A generator that keeps {@code window} positions in its KV cache: prompt and generated tokens together. */
     public Generator(Transformer model, Tokenizer tokenizer, int window) {
-        this.model = model;
-        this.tokenizer = tokenizer;
-        this.cache = model.newCache(window);
+        this.generator = new BatchGenerator(model, tokenizer, 1, window);
+        this.lane = generator.lane(0);
+        this.lanes = new BatchGenerator.Lane[] {lane};
         this.window = window;
     }
 
@@ -69,40 +69,38 @@ public final class Generator {
             throw new JgptException("the prompt has " + prompt.length + " tokens, more than the context window of "
                     + context + " tokens");
         }
-        Continuation continuation = new Continuation(tokenizer, model.config().vocabSize(), prompt, settings);
+        Continuation continuation = generator.begin(lane, prompt, settings);
         long start = System.nanoTime();
         int kept = reuse ? cachedPrefix(prompt) : 0;
         cached = NOTHING; // until this call ends well
-        cache.truncate(kept);
-        float[] logits = settings.maxTokens() > 0 ? model.forward(prompt, kept, prompt.length, cache) : null;
+        lane.cache().truncate(kept);
+        if (settings.maxTokens() > 0) {
+            generator.prefill(lane, kept);
+        }
         long promptDone = System.nanoTime();
         boolean slid = false;
 
         FinishReason finish = FinishReason.LENGTH;
         while (continuation.generated() < settings.maxTokens()) {
-            Continuation.Step step = continuation.next(logits,
-                    cache.remaining() == 0 && settings.overflow() == ContextOverflow.STOP, listener::cancelled);
+            Continuation.Step step = generator.sample(lane, settings.overflow() == ContextOverflow.STOP, listener::cancelled);
             listener.onToken(step.id(), step.text());
             if (step.done()) {
                 finish = step.finish();
                 break;
             }
-            int[] sequence = continuation.sequence();
-            int length = continuation.length();
-            if (cache.remaining() == 0) {
+            if (lane.full()) {
                 // slide: keep the newest half of the window and rebuild the cache from it
-                int keep = Math.max(1, context / 2);
-                cache.clear();
-                logits = model.forward(sequence, length - keep, length, cache);
+                generator.slide(lane, Math.max(1, context / 2));
                 slid = true;
             } else {
-                logits = model.forward(sequence, length - 1, length, cache);
+                generator.advance(lanes, 1);
             }
         }
         long end = System.nanoTime();
         if (!slid) {
-            cached = Arrays.copyOf(continuation.sequence(), cache.length());
+            cached = Arrays.copyOf(continuation.sequence(), lane.cache().length());
         }
+        generator.release(lane);
         int generated = continuation.generated();
         return new Generation(prompt.clone(), continuation.tokens(), continuation.text(), finish,
                 new Timings(prompt.length - kept, promptDone - start, generated, end - promptDone));

@@ -2,6 +2,7 @@ package dev.jgpt.model;
 
 import dev.jgpt.tensor.GradientKernels;
 import dev.jgpt.tensor.Kernels;
+import dev.jgpt.tensor.TransposedLinear;
 import dev.jgpt.tensor.WeightMatrix;
 
 /**
@@ -41,7 +42,7 @@ public record Linear(WeightMatrix weight, float[] bias) {
      */
     public void backward(float[] x, float[] dy, int m, float[] dx, float[] grads, Gradients.LinearSlots slots) {
         if (dx != null) {
-            Kernels.linear(dy, m, weight.transposed(), null, dx);
+            TransposedLinear.apply(dy, m, weight, dx);
         }
         if (slots.weight() != Gradients.FROZEN) {
             if (weight.layout() == WeightMatrix.Layout.IN_OUT) {

@@ -101,7 +101,7 @@ final class Mlp {
     }
 
     /** act = silu(gate) · up; act may be gate. */
-    private static void swigluForward(float[] gate, float[] up, float[] act, int i0, int i1) {
+    static void swigluForward(float[] gate, float[] up, float[] act, int i0, int i1) {
         int i = i0;
         for (; i <= i1 - L; i += L) {
             FloatVector g = FloatVector.fromArray(F, gate, i);
@@ -129,7 +129,7 @@ final class Mlp {
      * Given dAct, writes dGate = dAct · up · σ(g)·(1 + g·(1 − σ(g))) and replaces dAct by
      * dUp = dAct · silu(g).
      */
-    private static void swigluBackward(float[] gate, float[] up, float[] dAct, float[] dGate, int i0, int i1) {
+    static void swigluBackward(float[] gate, float[] up, float[] dAct, float[] dGate, int i0, int i1) {
         int i = i0;
         for (; i <= i1 - L; i += L) {
             FloatVector g = FloatVector.fromArray(F, gate, i);

@@ -918,25 +918,6 @@ public final class Kernels {
         return s;
     }
 
-    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
-
-    /** GELU, tanh approximation, in place on {@code x[0, n)}: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
-    public static void geluTanh(float[] x, int n) {
-        // 0.5·(1 + tanh(u)) = 1 / (1 + e^(-2u)): one exp, accurate at both tails (no 1 + tanh cancellation)
-        FloatVector c2 = FloatVector.broadcast(F, -2f * GELU_C);
-        FloatVector k = FloatVector.broadcast(F, 0.044715f);
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, i);
-            FloatVector t = v.mul(v).fma(k, FloatVector.broadcast(F, 1f)).mul(v).mul(c2);
-            v.div(VectorMath.exp(t).add(1f)).intoArray(x, i);
-        }
-        for (; i < n; i++) {
-            float v = x[i];
-            x[i] = v / (1f + (float) Math.exp(-2f * GELU_C * (v + 0.044715f * v * v * v)));
-        }
-    }
-
     /** {@code x[off, off+n) *= factor}. */
     public static void scale(float[] x, int off, int n, float factor) {
         int i = 0;
@@ -1011,7 +992,7 @@ public final class Kernels {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // the Llama family: RMSNorm, rotary position embeddings, SwiGLU
+    // the Llama family: RMSNorm, rotary position embeddings
 
     /**
      * RMSNorm of each of the {@code m} rows of width {@code d}: {@code out = x / √(mean(x²) + eps) · gamma}.
@@ -1089,19 +1070,6 @@ public final class Kernels {
                     x[a + partner] = x0 * s + x1 * c;
                 }
             }
-        }
-    }
-
-    /** SwiGLU's gating, in place on {@code gate[0, n)}: {@code gate = silu(gate) · up}, silu(g) = g / (1 + e^(−g)). */
-    public static void swiglu(float[] gate, float[] up, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector g = FloatVector.fromArray(F, gate, i);
-            g.div(VectorMath.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
-        }
-        for (; i < n; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
     }
 }

@@ -310,7 +310,7 @@ class GeneratorTest {
     }
 
     /** Spells id i as the character '!' + i; {@code eos}, if any, is the end-of-text token. */
-    private static Tokenizer tokenizer(OptionalInt eos) {
+    static Tokenizer tokenizer(OptionalInt eos) {
         return new Tokenizer() {
             @Override
             public int[] encode(String text) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,6 +58,40 @@ class LayerKernelsTest {
         for (int i = 0; i < n; i++) {
             assertThat((double) y[i]).as("gelu(%s)", x[i]).isCloseTo(ScalarLayers.gelu(x[i]), within(1e-6 + 1e-6 * Math.abs(x[i])));
             assertThat((double) dx[i]).as("gelu'(%s)", x[i]).isCloseTo(dy[i] * ScalarLayers.geluSlope(x[i]), within(1e-6));
+        }
+    }
+
+    @Test
+    void geluAtTheEdgesMatchesScalar() {
+        float[] x = {0f, -0f, 1e-30f, -1e-30f, 30f, -30f, 100f, -100f, 3e38f, -3e38f};
+        float[] y = new float[x.length];
+        Mlp.geluForward(x, y, null, 0, x.length);
+        for (int i = 0; i < x.length; i++) {
+            assertThat((double) y[i]).as("gelu(%s)", x[i]).isCloseTo(ScalarLayers.gelu(x[i]), within(2e-6 * (1e-30 + Math.abs(x[i]))));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 15, 16, 17, 1000})
+    void swigluForwardAndBackwardMatchScalar(int n) {
+        float[] gate = values(n, 6);
+        float[] up = values(n, 2);
+        for (int i = 0; i < n; i += 5) {
+            gate[i] *= 8; // far tails: silu(−48) ≈ 0, silu(48) ≈ 48
+        }
+        float[] act = new float[n];
+        Mlp.swigluForward(gate, up, act, 0, n);
+        float[] dAct = values(n, 1);
+        float[] dUp = dAct.clone();
+        float[] dGate = new float[n];
+        Mlp.swigluBackward(gate, up, dUp, dGate, 0, n);
+        for (int i = 0; i < n; i++) {
+            double g = gate[i];
+            double sigmoid = 1 / (1 + Math.exp(-g));
+            assertThat((double) act[i]).as("act[%d]", i).isCloseTo(g * sigmoid * up[i], within(2e-6 * (1 + Math.abs(g * up[i]))));
+            assertThat((double) dUp[i]).as("dUp[%d]", i).isCloseTo(dAct[i] * g * sigmoid, within(2e-6 * (1 + Math.abs(g))));
+            assertThat((double) dGate[i]).as("dGate[%d]", i)
+                    .isCloseTo(dAct[i] * up[i] * sigmoid * (1 + g * (1 - sigmoid)), within(2e-6 * (1 + Math.abs(g))));
         }
     }
 

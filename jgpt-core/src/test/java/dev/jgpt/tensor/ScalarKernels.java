@@ -76,14 +76,6 @@ final class ScalarKernels {
         }
     }
 
-    static void geluTanh(float[] x, int n) {
-        double c = Math.sqrt(2.0 / Math.PI);
-        for (int i = 0; i < n; i++) {
-            double v = x[i];
-            x[i] = (float) (0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v))));
-        }
-    }
-
     static void softmax(float[] x, int off, int n) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
@@ -98,5 +90,20 @@ final class ScalarKernels {
         for (int i = 0; i < n; i++) {
             x[off + i] = (float) (e[i] / sum);
         }
+    }
+
+    /** dx[r, i] = Σ_o dy[r, o] · W(i, o), in double: the twin of {@link TransposedLinear#apply}. */
+    static double[] linearTransposed(float[] dy, int m, WeightMatrix w) {
+        double[] dx = new double[m * w.in()];
+        for (int r = 0; r < m; r++) {
+            for (int i = 0; i < w.in(); i++) {
+                double sum = 0;
+                for (int o = 0; o < w.out(); o++) {
+                    sum += (double) dy[r * w.out() + o] * w.get(i, o);
+                }
+                dx[r * w.in() + i] = sum;
+            }
+        }
+        return dx;
     }
 }

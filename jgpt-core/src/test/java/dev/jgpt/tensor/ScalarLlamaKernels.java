@@ -1,8 +1,8 @@
 package dev.jgpt.tensor;
 
 /**
- * Plain double-precision twins of the Llama-family kernels (RMSNorm, rotary embeddings,
- * SwiGLU), each written from the textbook formula rather than from the kernel.
+ * Plain double-precision twins of the Llama-family kernels (RMSNorm, rotary embeddings), each
+ * written from the textbook formula rather than from the kernel.
  */
 final class ScalarLlamaKernels {
     private ScalarLlamaKernels() {}
@@ -53,13 +53,6 @@ final class ScalarLlamaKernels {
                     }
                 }
             }
-        }
-    }
-
-    static void swiglu(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
-            double g = gate[i];
-            gate[i] = (float) (g * (1 / (1 + Math.exp(-g))) * up[i]);
         }
     }
 }

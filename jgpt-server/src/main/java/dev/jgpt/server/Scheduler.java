@@ -1,9 +1,9 @@
 package dev.jgpt.server;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.generate.BatchGenerator;
 import dev.jgpt.generate.Continuation;
 import dev.jgpt.generate.FinishReason;
-import dev.jgpt.model.KvCache;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.tokenizer.Tokenizer;
 import java.util.Optional;
@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Runs every request on one worker thread: N slots, each with its own KV cache, decode together,
- * one token per slot per round in one batched forward pass ({@link Transformer#forwardBatch}: the
- * weights are read once for all slots; the kernels under it use every core). A new request's
+ * Runs every request on one worker thread: N slots, each a lane of a {@link BatchGenerator} with
+ * its own KV cache, decode together, one token per slot per round in one batched forward pass
+ * (the weights are read once for all slots; the kernels under it use every core). A new request's
  * prompt runs alone when it takes a slot. Further requests wait in a bounded queue, and a
  * request beyond that is refused (429). A cancelled job leaves its slot at its next token.
  * Other work on the model ({@link #call}) runs on the same thread between decode rounds, so
@@ -34,14 +34,11 @@ import java.util.function.Function;
 final class Scheduler implements AutoCloseable {
     /** One place where a request decodes. */
     private static final class Slot {
-        final KvCache cache;
-        final float[] logits;
+        final BatchGenerator.Lane lane;
         Job job;
-        Continuation continuation;
 
-        Slot(KvCache cache, int vocab) {
-            this.cache = cache;
-            this.logits = new float[vocab];
+        Slot(BatchGenerator.Lane lane) {
+            this.lane = lane;
         }
     }
 
@@ -49,8 +46,7 @@ final class Scheduler implements AutoCloseable {
     static final ThreadFactory WORKER_THREADS = Thread.ofPlatform().name("jgpt-scheduler").daemon().factory();
 
     private final Transformer model;
-    private final Tokenizer tokenizer;
-    private final int vocab;
+    private final BatchGenerator generator;
     private final int window;
     private final Slot[] slots;
     private final int capacity;
@@ -68,11 +64,9 @@ final class Scheduler implements AutoCloseable {
     /** A fault for the worker to throw outside any job at its next round (see {@link #breakWorker}). */
     private volatile Error breakage;
     private volatile boolean closed;
-    // the decode round in flight: the slots going on, and per batch size m the arrays forwardBatch takes
+    // the decode round in flight: the slots going on and their lanes
     private final Slot[] batch;
-    private final int[][] batchTokens;
-    private final KvCache[][] batchCaches;
-    private final Transformer.LogitsSink toBatch;
+    private final BatchGenerator.Lane[] batchLanes;
 
     /**
      * @param window  positions of each slot's KV cache: the longest prompt plus continuation
@@ -81,22 +75,15 @@ final class Scheduler implements AutoCloseable {
      */
     Scheduler(Transformer model, Tokenizer tokenizer, int slotCount, int queue, int window, ThreadFactory workers) {
         this.model = model;
-        this.tokenizer = tokenizer;
-        this.vocab = model.config().vocabSize();
+        this.generator = new BatchGenerator(model, tokenizer, slotCount, window);
         this.window = window;
         this.slots = new Slot[slotCount];
         for (int i = 0; i < slotCount; i++) {
-            slots[i] = new Slot(model.newCache(window), vocab);
+            slots[i] = new Slot(generator.lane(i));
         }
         this.capacity = slotCount + queue;
         this.batch = new Slot[slotCount];
-        this.batchTokens = new int[slotCount + 1][];
-        this.batchCaches = new KvCache[slotCount + 1][];
-        for (int m = 1; m <= slotCount; m++) {
-            batchTokens[m] = new int[m];
-            batchCaches[m] = new KvCache[m];
-        }
-        this.toBatch = (row, logits, offset) -> System.arraycopy(logits, offset, batch[row].logits, 0, vocab);
+        this.batchLanes = new BatchGenerator.Lane[slotCount];
         this.workers = workers;
         startWorker();
     }
@@ -322,14 +309,12 @@ final class Scheduler implements AutoCloseable {
         slot.job = job;
         busy.incrementAndGet();
         try {
-            slot.continuation = new Continuation(tokenizer, vocab, request.prompt(), request.settings());
+            generator.begin(slot.lane, request.prompt(), request.settings());
             if (job.cancelled() || request.settings().maxTokens() == 0) {
                 end(slot, job.cancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
                 return;
             }
-            slot.cache.clear();
-            int[] prompt = request.prompt();
-            System.arraycopy(model.forward(prompt, 0, prompt.length, slot.cache), 0, slot.logits, 0, vocab);
+            generator.prefill(slot.lane, 0);
         } catch (Throwable e) {
             fail(slot, internal(e));
         }
@@ -340,6 +325,7 @@ final class Scheduler implements AutoCloseable {
         int m = 0;
         for (Slot slot : slots) {
             if (slot.job != null && sample(slot)) {
+                batchLanes[m] = slot.lane;
                 batch[m++] = slot;
             }
         }
@@ -347,20 +333,7 @@ final class Scheduler implements AutoCloseable {
             return;
         }
         try {
-            if (m == 1) {
-                Continuation c = batch[0].continuation;
-                float[] logits = model.forward(c.sequence(), c.length() - 1, c.length(), batch[0].cache);
-                System.arraycopy(logits, 0, batch[0].logits, 0, vocab);
-            } else {
-                int[] tokens = batchTokens[m];
-                KvCache[] caches = batchCaches[m];
-                for (int r = 0; r < m; r++) {
-                    Continuation c = batch[r].continuation;
-                    tokens[r] = c.sequence()[c.length() - 1];
-                    caches[r] = batch[r].cache;
-                }
-                model.forwardBatch(tokens, caches, toBatch);
-            }
+            generator.advance(batchLanes, m);
         } catch (Throwable e) {
             ApiException error = internal(e);
             for (int r = 0; r < m; r++) {
@@ -374,9 +347,9 @@ final class Scheduler implements AutoCloseable {
         Job job = slot.job;
         GenerationRequest request = job.request();
         try {
-            Continuation.Step step = slot.continuation.next(slot.logits, slot.cache.remaining() == 0, job::cancelled);
+            Continuation.Step step = generator.sample(slot.lane, true, job::cancelled);
             TokenLogprob logprob = request.logprobs()
-                    ? TokenLogprob.of(slot.logits, slot.continuation.vocabulary(), step.id(), request.topLogprobs())
+                    ? TokenLogprob.of(slot.lane.logits(), slot.lane.continuation().vocabulary(), step.id(), request.topLogprobs())
                     : null;
             generated.incrementAndGet();
             job.post(new Job.Token(step.id(), step.text(), logprob));
@@ -392,7 +365,7 @@ final class Scheduler implements AutoCloseable {
     }
 
     private void end(Slot slot, FinishReason finish) {
-        slot.job.post(new Job.Done(finish, slot.job.request().prompt().length, slot.continuation.generated()));
+        slot.job.post(new Job.Done(finish, slot.job.request().prompt().length, slot.lane.continuation().generated()));
         release(slot);
     }
 
@@ -403,7 +376,7 @@ final class Scheduler implements AutoCloseable {
 
     private void release(Slot slot) {
         slot.job = null;
-        slot.continuation = null;
+        generator.release(slot.lane);
         busy.decrementAndGet();
         inFlight.decrementAndGet();
     }
