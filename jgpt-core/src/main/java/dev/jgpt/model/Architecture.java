@@ -1,6 +1,8 @@
 package dev.jgpt.model;
 
 import dev.jgpt.JgptException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What sets one transformer family apart, as data that the one forward pass reads: the norm,
@@ -211,11 +213,30 @@ public record Architecture(String name, Norm norm, Mlp mlp, Biases biases, Rope 
     }
 
     /**
-     * Whether training has a backward for every computation of this architecture: the blocks of
-     * GPT-2, Llama and Qwen2 (GeGLU, extra norms, multipliers, soft-caps and windows have none).
+     * Whether training has a backward for every computation of this architecture: GeGLU, norms
+     * after the branches, q/k norms and soft-caps have none; multipliers, windows and the rotary
+     * variants do.
      */
     public boolean trainable() {
-        return features.equals(Features.NONE) && mlp != Mlp.GEGLU;
+        return withoutBackward().isEmpty();
+    }
+
+    /** The computations of this architecture that training has no backward for, for people ("" for none). */
+    public String withoutBackward() {
+        List<String> missing = new ArrayList<>();
+        if (mlp == Mlp.GEGLU) {
+            missing.add("GeGLU");
+        }
+        if (features.norms() != NormPlacement.PRE) {
+            missing.add("norms after attention and the MLP");
+        }
+        if (features.qkNorm() != QkNorm.NONE) {
+            missing.add("q/k norms");
+        }
+        if (features.attentionSoftCap() != 0 || features.finalSoftCap() != 0) {
+            missing.add("soft-capping");
+        }
+        return String.join(", ", missing);
     }
 
     /** Llama (and Mistral, TinyLlama, SmolLM): RMSNorm, rotary positions, SwiGLU, no biases. */

@@ -45,13 +45,16 @@ final class Embedding {
         }
     }
 
-    /** The backward of {@link #forward} (start 0): {@code dwte[token] += dx[r]}, {@code dwpe[r mod period] += dx[r]}, unless frozen. */
+    /**
+     * The backward of {@link #forward} (start 0): {@code dwte[token] += scale · dx[r]},
+     * {@code dwpe[r mod period] += dx[r]}, unless frozen.
+     */
     void backward(int[] tokens, int m, int period, float[] dx, Gradients g) {
         int e = config.embd();
         float[] grads = g.values();
         for (int r = 0; r < m; r++) {
             if (g.tokenEmbedding() != Gradients.FROZEN) {
-                Kernels.axpy(1f, dx, r * e, grads, g.tokenEmbedding() + tokens[r] * e, e);
+                Kernels.axpy(scale, dx, r * e, grads, g.tokenEmbedding() + tokens[r] * e, e);
             }
             if (g.positionEmbedding() != Gradients.FROZEN) {
                 Kernels.axpy(1f, dx, r * e, grads, g.positionEmbedding() + (r % period) * e, e);

@@ -47,8 +47,7 @@ public final class Transformer {
     private final ModelConfig config;
     private final ModelWeights weights;
     private final TensorSource source;       // the file the weights are mapped from; null when they are not
-    private final RopeTable rope;            // null with learned positions
-    private final RopeTable[] layerRope;     // each layer's rotation for contexts up to the original one
+    private final RopeTable[] layerRope;     // each layer's rotation for contexts up to the original one (null entries with learned positions)
     private final RopeTable longRope;        // for longer contexts (LongRoPE), or null
     private final int originalContext;
     private final int[] window;              // each layer's sliding window, 0 for none
@@ -87,7 +86,7 @@ public final class Transformer {
         this.config = weights.config();
         Architecture architecture = config.architecture();
         Architecture.Features features = architecture.features();
-        this.rope = architecture.rope() == null ? null : new RopeTable(architecture.rope());
+        RopeTable rope = architecture.rope() == null ? null : new RopeTable(architecture.rope());
         RopeTable local = features.localRope() == null ? rope : new RopeTable(features.localRope());
         this.longRope = features.longRope() == null ? null : new RopeTable(features.longRope());
         this.originalContext = features.originalContext();
@@ -254,8 +253,8 @@ public final class Transformer {
                        float gradientScale) {
         check(inputs, targets, batch, seq);
         if (!config.architecture().trainable()) {
-            throw new JgptException("training a " + config.architecture().name() + " model is not supported: its "
-                    + "architecture (" + config.architecture().describe() + ") has computations without a backward");
+            throw new JgptException("training a " + config.architecture().name() + " model is not supported: there is no "
+                    + "backward for its " + config.architecture().withoutBackward());
         }
         if (!act.fits(batch, seq)) {
             throw new IllegalArgumentException("activations too small for a batch of " + batch + " × " + seq);
@@ -280,8 +279,8 @@ public final class Transformer {
             norm.backward(weights.finalNorm(), act.dNorm, last, n, act.dResidual, grads, gradients.finalNorm(),
                     act.mean, act.rstd);
             for (int layer = config.layers() - 1; layer >= 0; layer--) {
-                blockBackward(weights.layers().get(layer), gradients.layers().get(layer), act.blocks[layer], act, batch, seq,
-                        grads);
+                blockBackward(weights.layers().get(layer), layer, gradients.layers().get(layer), act.blocks[layer], act, batch,
+                        seq, grads);
             }
             embedding.backward(inputs, n, seq, act.dResidual, gradients);
         }
@@ -294,25 +293,36 @@ public final class Transformer {
      * ∂loss/∂(block output) [N × E]; on exit ∂loss/∂(block input). Each half: the branch's
      * backward, then its norm's, added to the residual's gradient.
      */
-    private void blockBackward(LayerWeights w, Gradients.LayerSlots g, Activations.Block b, Activations act, int batch,
-                               int seq, float[] grads) {
+    private void blockBackward(LayerWeights w, int layer, Gradients.LayerSlots g, Activations.Block b, Activations act,
+                               int batch, int seq, float[] grads) {
         int n = batch * seq;
         float[] dy = act.dResidual;
-        // MLP: out = mid + mlp(norm2(mid))
-        mlp.backward(w, g, b.norm2, b.up, b.gate, b.act, b.geluExp, dy, n, act.dAct, act.dGate, act.dNorm, act.dScratch,
-                grads);
+        // MLP: out = mid + residualScale · mlp(norm2(mid))
+        mlp.backward(w, g, b.norm2, b.up, b.gate, b.act, b.geluExp, branchGradient(dy, n, act), n, act.dAct, act.dGate,
+                act.dNorm, act.dScratch, grads);
         norm.backward(w.mlpNorm(), act.dNorm, b.mid, n, act.dResidual, grads, g.mlpNorm(), act.mean, act.rstd);
-        // attention: mid = in + output(attention(rope(q), rope(k), v))
-        w.attentionOutput().backward(b.attn, dy, n, act.dAttn, grads, g.attentionOutput());
+        // attention: mid = in + residualScale · output(attention(rope(q), rope(k), v))
+        w.attentionOutput().backward(b.attn, branchGradient(dy, n, act), n, act.dAttn, grads, g.attentionOutput());
         attention.backward(act.dAttn, b.q, b.k, b.v, b.weights, batch, seq, act.dq, act.dk, act.dv);
-        if (rope != null) {
+        RopeTable table = ropeFor(layer, seq);
+        if (table != null) {
             for (int s = 0; s < batch; s++) {
-                rope.rotateBack(act.dq, s * seq * config.queryDim(), seq, config.heads(), config.headSize(), 0);
-                rope.rotateBack(act.dk, s * seq * config.kvDim(), seq, config.kvHeads(), config.headSize(), 0);
+                table.rotateBack(act.dq, s * seq * config.queryDim(), seq, config.heads(), config.headSize(), 0);
+                table.rotateBack(act.dk, s * seq * config.kvDim(), seq, config.kvHeads(), config.headSize(), 0);
             }
         }
         projectBackward(w, g, b.norm1, n, act, grads);
         norm.backward(w.attentionNorm(), act.dNorm, b.in, n, act.dResidual, grads, g.attentionNorm(), act.mean, act.rstd);
+    }
+
+    /** ∂loss/∂(a branch's output) from dy = ∂loss/∂(the residual after it): dy itself, or residualScale · dy in act.branch. */
+    private float[] branchGradient(float[] dy, int n, Activations act) {
+        if (residualScale == 1) {
+            return dy;
+        }
+        System.arraycopy(dy, 0, act.branch, 0, n * config.embd());
+        Kernels.scale(act.branch, 0, n * config.embd(), residualScale);
+        return act.branch;
     }
 
     /** The backward of {@link #project}: from act.dq, act.dk, act.dv to ∂loss/∂(normed rows) in act.dNorm. */

@@ -87,6 +87,9 @@ final class Unembedding {
                 total += rowLoss[i];
             }
             if (backward) {
+                if (logitScale != 1) { // the gradient of the logits before their multiplier
+                    Kernels.scale(logits, 0, rows * vocab, logitScale);
+                }
                 Kernels.linear(logits, rows, u.transposed(), null, dhBlock);
                 System.arraycopy(dhBlock, 0, dh, r0 * e, rows * e);
                 if (slot != Gradients.FROZEN) {

@@ -114,6 +114,18 @@ class ArchitecturesTest {
                 .hasMessageContaining("9 positions needed, the cache holds 8");
     }
 
+    @Test
+    void trainingRefusesAnArchitectureWithoutABackwardNamingWhatLacksOne() {
+        ModelConfig gemma2 = new ModelConfig(Architecture.gemma2(Rope.of(Rope.Style.NEOX, 8, 10000), 16, 0.25f, 4, 2f, 3f),
+                1, 2, 1, 16, 24, CONTEXT, VOCAB, 1e-6f, true, 8);
+        Transformer transformer = new Transformer(new RandomModels(6).weights(gemma2, false));
+        int[] tokens = tokens(new Random(7), 4);
+        assertThatThrownBy(() -> transformer.train(tokens, tokens, 1, 4, Activations.training(gemma2, 1, 4, false), null, 1f))
+                .isInstanceOf(JgptException.class)
+                .hasMessage("training a gemma2 model is not supported: there is no backward for its GeGLU, "
+                        + "norms after attention and the MLP, soft-capping");
+    }
+
     private static float[][] allLogits(Transformer transformer, int[] tokens) {
         float[][] rows = new float[tokens.length][];
         transformer.forwardAll(tokens, 0, tokens.length, transformer.newCache(), (row, logits, offset) ->

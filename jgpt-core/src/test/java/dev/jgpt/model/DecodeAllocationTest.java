@@ -18,4 +18,10 @@ class DecodeAllocationTest {
     void warmDecodeStepsAllocateNothing() throws Exception {
         assertThat(FreshJvm.lastLine(List.of(), DecodeAllocation.class)).as("bytes allocated by 50 warm decode steps").isEqualTo("0");
     }
+
+    @Test
+    void warmDecodeStepsOfAModelWithEveryFeatureOnAllocateNothing() throws Exception {
+        assertThat(FreshJvm.lastLine(List.of(), DecodeAllocation.class, "gemma2")).as("bytes allocated by 50 warm Gemma 2 decode steps")
+                .isEqualTo("0");
+    }
 }
