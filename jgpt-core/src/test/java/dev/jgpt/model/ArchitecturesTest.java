@@ -114,6 +114,36 @@ class ArchitecturesTest {
                 .hasMessageContaining("9 positions needed, the cache holds 8");
     }
 
+    /**
+     * Phi-3's LongRoPE: a cache of up to the original context (16 here) rotates by the short
+     * factors, a longer one by the long factors, as llama.cpp chooses by its context size; both
+     * with the attention factor on cos and sin.
+     */
+    @Test
+    void longRopeFactorsTakeOverPastTheOriginalContext() {
+        Rope shortRope = new Rope(Rope.Style.NEOX, 8, 10000, 1, new float[] {1, 1.5f, 2, 3}, 1.19);
+        Rope longRope = new Rope(Rope.Style.NEOX, 8, 10000, 1, new float[] {1, 4, 9, 20}, 1.19);
+        ModelWeights weights = new RandomModels(8).weights(phi3(shortRope, longRope), true);
+        int[] tokens = tokens(new Random(9), 12);
+        Transformer transformer = new Transformer(weights);
+        for (int capacity : new int[] {16, 17}) {
+            Rope expected = capacity > 16 ? longRope : shortRope;
+            ModelWeights plain = new ModelWeights(phi3(expected, null), weights.tokenEmbedding(), null, weights.layers(),
+                    weights.finalNorm(), weights.unembedding());
+            double[] want = new ReferenceForward(plain).logits(tokens)[tokens.length - 1];
+            float[] logits = transformer.forward(tokens, 0, tokens.length, transformer.newCache(capacity));
+            for (int v = 0; v < VOCAB; v++) {
+                assertThat((double) logits[v]).as("a cache of %d, logit %d", capacity, v)
+                        .isCloseTo(want[v], within(1e-4 * (1 + Math.abs(want[v]))));
+            }
+        }
+    }
+
+    private static ModelConfig phi3(Rope rope, Rope longRope) {
+        return new ModelConfig(Architecture.phi3(rope, null, longRope, longRope == null ? 0 : 16), 2, 2, 2, 16, 24, CONTEXT,
+                VOCAB, 1e-5f, false);
+    }
+
     @Test
     void trainingRefusesAnArchitectureWithoutABackwardNamingWhatLacksOne() {
         ModelConfig gemma2 = new ModelConfig(Architecture.gemma2(Rope.of(Rope.Style.NEOX, 8, 10000), 16, 0.25f, 4, 2f, 3f),
