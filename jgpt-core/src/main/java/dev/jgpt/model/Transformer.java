@@ -47,7 +47,7 @@ public final class Transformer {
     private final ModelConfig config;
     private final ModelWeights weights;
     private final TensorSource source;       // the file the weights are mapped from; null when they are not
-    private final RopeTable[] layerRope;     // each layer's rotation for contexts up to the original one (null entries with learned positions)
+    private final RopeTable[] layerRope;     // each layer's rotation up to the original context; null entries: learned positions
     private final RopeTable longRope;        // for longer contexts (LongRoPE), or null
     private final int originalContext;
     private final int[] window;              // each layer's sliding window, 0 for none

@@ -40,7 +40,7 @@ class ArchitecturesTest {
                                 1e-6f, true, 16), false),
                 Arguments.of("gemma3, local and global layers, window 5, GeGLU, post-norms, per-head q/k norms",
                         new ModelConfig(Architecture.gemma3(Rope.of(Rope.Style.NEOX, 8, 1_000_000), Rope.of(Rope.Style.NEOX, 8, 10000),
-                                32, 0.25f, 5), 7, 4, 2, 32, 40, CONTEXT, VOCAB, 1e-6f, true, 8), false),
+                                32, (float) (1 / Math.sqrt(8)), 5), 7, 4, 2, 32, 40, CONTEXT, VOCAB, 1e-6f, true, 8), false),
                 Arguments.of("gemma2, soft-caps, window 4 on even layers, heads wider than E / heads",
                         new ModelConfig(Architecture.gemma2(Rope.of(Rope.Style.NEOX, 12, 10000), 16, (float) (1 / Math.sqrt(12)), 4,
                                 2f, 3f), 3, 2, 1, 16, 24, CONTEXT, VOCAB, 1e-6f, true, 12), false),
@@ -51,7 +51,7 @@ class ArchitecturesTest {
                         new ModelConfig(Architecture.granite(Rope.of(Rope.Style.NORM, 8, 10000), 3f, 0.5f, 0.125f, 4f), 2, 4, 2, 32,
                                 40, CONTEXT, VOCAB, 1e-5f, false), true),
                 Arguments.of("phi3, window 6 on every layer, rope with an attention factor",
-                        new ModelConfig(Architecture.phi3(new Rope(Rope.Style.NEOX, 8, 10000, 1, null, 1.2),
+                        new ModelConfig(Architecture.phi3(new Rope(Rope.Style.NEOX, 8, 10000, 1, null, 1.25),
                                 new Architecture.SlidingWindow(6, 0), null, 0), 2, 2, 2, 16, 24, CONTEXT, VOCAB, 1e-5f, false), true),
                 Arguments.of("gpt2, learned positions, LayerNorm, GELU",
                         new ModelConfig(Architecture.GPT2, 2, 4, 4, 32, 128, CONTEXT, VOCAB, 1e-5f, true), true));

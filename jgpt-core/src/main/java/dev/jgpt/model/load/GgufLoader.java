@@ -144,8 +144,7 @@ public final class GgufLoader {
 
     /**
      * Phi-3: the sliding window (on every layer when the key is positive) and LongRoPE's factor
-     * tensors, the short ones up to the original context and the long ones past it, both with
-     * {@code rope.scaling.attn_factor} on cos and sin.
+     * tensors, the short ones up to the original context and the long ones past it.
      */
     private Architecture phi3(int headSize) {
         int size = meta.optionalInt(key("attention.sliding_window")).orElse(0);
@@ -156,12 +155,11 @@ public final class GgufLoader {
         if (shortFactors.isEmpty() || longFactors.isEmpty()) {
             return Architecture.phi3(plain, window, null, 0);
         }
-        double magnitude = meta.optionalFloat(key("rope.scaling.attn_factor")).orElse(1f);
         try {
             Rope shortRope = new Rope(plain.style(), plain.dimensions(), plain.base(), plain.linearScale(),
-                    vector(shortFactors.get(), plain.pairs()), magnitude);
+                    vector(shortFactors.get(), plain.pairs()), plain.magnitude());
             Rope longRope = new Rope(plain.style(), plain.dimensions(), plain.base(), plain.linearScale(),
-                    vector(longFactors.get(), plain.pairs()), magnitude);
+                    vector(longFactors.get(), plain.pairs()), plain.magnitude());
             used.add("rope_factors_short.weight");
             used.add("rope_factors_long.weight");
             return Architecture.phi3(shortRope, window, longRope, positive("rope.scaling.original_context_length"));
@@ -170,7 +168,10 @@ public final class GgufLoader {
         }
     }
 
-    /** The rotary embedding: rope.* keys, and Llama 3's per-pair frequency divisors in rope_freqs.weight. */
+    /**
+     * The rotary embedding: rope.* keys (with {@code rope.scaling.attn_factor} on cos and sin), and
+     * Llama 3's per-pair frequency divisors in rope_freqs.weight.
+     */
     private Rope rope(Rope.Style style, int headSize) {
         int dimensions = meta.optionalInt(key("rope.dimension_count")).orElse(headSize);
         double base = meta.optionalFloat(key("rope.freq_base")).orElse(10000f);
@@ -188,7 +189,8 @@ public final class GgufLoader {
             used.add("rope_freqs.weight");
         }
         try {
-            return new Rope(style, dimensions, base, linear, factors);
+            return new Rope(style, dimensions, base, linear, factors,
+                    meta.optionalFloat(key("rope.scaling.attn_factor")).orElse(1f));
         } catch (JgptException e) {
             throw new FormatException(gguf.file(), e.getMessage());
         }
