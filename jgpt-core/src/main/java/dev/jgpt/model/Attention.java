@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Causal self-attention with grouped-query heads, forward and backward. For query head h (its
  * key/value head h / (heads / kvHeads)) and a query row at position t:
  * {@code P = softmax(q·kᵀ·scale over positions ≤ t)}, {@code out = P·v}, scale 1/√D unless the
- * architecture sets it. Options of the forward only: scores soft-capped to {@code cap·tanh(s/cap)},
- * and a sliding window (positions t − window < p ≤ t), chosen per call. Queries, keys and values
+ * architecture sets it. Scores may be soft-capped to {@code cap·tanh(s/cap)} (forward only), and a
+ * call may attend through a sliding window (positions t − window < p ≤ t; its masked weights are 0,
+ * so the backward needs nothing more). Queries, keys and values
  * arrive already rotated (RoPE is applied before, undone after, by the caller).
  *
  * <p>The forward takes m query rows of one sequence and the keys and values of its positions

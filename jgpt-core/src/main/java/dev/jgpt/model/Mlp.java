@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code out = down(gelu(up(x)))}, GELU in its tanh approximation written as
  * {@code gelu(u) = u·σ(2c)}, {@code c = √(2/π)·(u + 0.044715·u³)} (one exp, no {@code 1 + tanh}
  * cancellation at the negative tail). SwiGLU: {@code out = down(silu(gate(x)) · up(x))},
- * {@code silu(g) = g·σ(g)}. GeGLU (forward only): {@code out = down(gelu(gate(x)) · up(x))}. Every e^x is {@link VectorMath#exp}: the same bits whichever compiler
- * ran the loop.
+ * {@code silu(g) = g·σ(g)}. GeGLU (forward only): {@code out = down(gelu(gate(x)) · up(x))}.
+ * Every e^x is {@link VectorMath#exp}: the same bits whichever compiler ran the loop.
  */
 final class Mlp {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
