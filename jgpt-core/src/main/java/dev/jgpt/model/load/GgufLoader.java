@@ -68,10 +68,6 @@ public final class GgufLoader {
     private ModelConfig config() {
         int embd = positive("embedding_length");
         int heads = positive("attention.head_count");
-        if (embd % heads != 0) {
-            throw new FormatException(gguf.file(), "'" + key("attention.head_count") + "' is " + heads + ", which does not divide '"
-                    + key("embedding_length") + "' (" + embd + ")");
-        }
         int kvHeads = meta.optionalInt(key("attention.head_count_kv")).orElse(heads);
         int headSize = headSize(embd, heads);
         boolean gpt2 = arch.equals("gpt2");
