@@ -1,6 +1,17 @@
 package dev.jgpt.convert;
 
+import static dev.jgpt.format.GgufNames.ArchKey.ATTENTION_SCALE;
+import static dev.jgpt.format.GgufNames.ArchKey.ATTN_LOGIT_SOFTCAPPING;
 import static dev.jgpt.format.GgufNames.ArchKey.BLOCK_COUNT;
+import static dev.jgpt.format.GgufNames.ArchKey.EMBEDDING_SCALE;
+import static dev.jgpt.format.GgufNames.ArchKey.FINAL_LOGIT_SOFTCAPPING;
+import static dev.jgpt.format.GgufNames.ArchKey.KEY_LENGTH;
+import static dev.jgpt.format.GgufNames.ArchKey.LOGIT_SCALE;
+import static dev.jgpt.format.GgufNames.ArchKey.RESIDUAL_SCALE;
+import static dev.jgpt.format.GgufNames.ArchKey.ROPE_SCALING_ATTN_FACTOR;
+import static dev.jgpt.format.GgufNames.ArchKey.ROPE_SCALING_ORIGINAL_CONTEXT_LENGTH;
+import static dev.jgpt.format.GgufNames.ArchKey.SLIDING_WINDOW;
+import static dev.jgpt.format.GgufNames.ArchKey.VALUE_LENGTH;
 import static dev.jgpt.format.GgufNames.ArchKey.CONTEXT_LENGTH;
 import static dev.jgpt.format.GgufNames.ArchKey.EMBEDDING_LENGTH;
 import static dev.jgpt.format.GgufNames.ArchKey.FEED_FORWARD_LENGTH;
@@ -107,9 +118,12 @@ public final class GgufModelWriter {
         Map<String, GgufValue> metadata = metadata(config);
         List<Entry> tensors = new ArrayList<>();
         Rope rope = config.architecture().rope();
+        Rope longRope = config.architecture().features().longRope();
         if (rope != null && rope.frequencyFactors() != null) {
-            float[] factors = rope.frequencyFactors();
-            tensors.add(Entry.of(GgufNames.ROPE_FREQS + ".weight", DType.F32, new long[] {factors.length}, factors));
+            factors(tensors, longRope == null ? GgufNames.ROPE_FREQS : GgufNames.ROPE_FACTORS_SHORT, rope);
+        }
+        if (longRope != null && longRope.frequencyFactors() != null) {
+            factors(tensors, GgufNames.ROPE_FACTORS_LONG, longRope);
         }
         boolean quantized = false;
         List<Slot> slots = slots(config, fusedQkv);
@@ -125,6 +139,11 @@ public final class GgufModelWriter {
         }
         setFileType(metadata, mix.fileType(), quantized);
         return new Contents(metadata, tensors);
+    }
+
+    private static void factors(List<Entry> tensors, String stem, Rope rope) {
+        float[] factors = rope.frequencyFactors();
+        tensors.add(Entry.of(stem + ".weight", DType.F32, new long[] {factors.length}, factors));
     }
 
     /** Sets {@code general.file_type}, and the quantization version when any tensor is quantized. */
@@ -159,8 +178,39 @@ public final class GgufModelWriter {
                 m.put(ROPE_SCALING_TYPE.of(arch), GgufValue.string("linear"));
                 m.put(ROPE_SCALING_FACTOR.of(arch), GgufValue.f32((float) rope.linearScale()));
             }
+            if (rope.magnitude() != 1) {
+                m.put(ROPE_SCALING_ATTN_FACTOR.of(arch), GgufValue.f32((float) rope.magnitude()));
+            }
         }
+        features(config, m);
         return m;
+    }
+
+    /** The keys of what the architecture's features turn on, as llama.cpp's loaders read them. */
+    private static void features(ModelConfig config, Map<String, GgufValue> m) {
+        String arch = config.architecture().name();
+        Architecture.Features f = config.architecture().features();
+        if (config.headSize() * config.heads() != config.embd()) {
+            m.put(KEY_LENGTH.of(arch), GgufValue.u32(config.headSize()));
+            m.put(VALUE_LENGTH.of(arch), GgufValue.u32(config.headSize()));
+        }
+        if (f.window() != null) {
+            m.put(SLIDING_WINDOW.of(arch), GgufValue.u32(f.window().size()));
+        }
+        if (f.longRope() != null) {
+            m.put(ROPE_SCALING_ORIGINAL_CONTEXT_LENGTH.of(arch), GgufValue.u32(f.originalContext()));
+        }
+        if (f.residualScale() != 1 || f.logitScale() != 1) { // Granite's multipliers, all four required
+            float attention = f.attentionScale() != 0 ? f.attentionScale() : (float) (1 / Math.sqrt(config.headSize()));
+            m.put(EMBEDDING_SCALE.of(arch), GgufValue.f32(f.embeddingScale()));
+            m.put(RESIDUAL_SCALE.of(arch), GgufValue.f32(f.residualScale()));
+            m.put(ATTENTION_SCALE.of(arch), GgufValue.f32(attention));
+            m.put(LOGIT_SCALE.of(arch), GgufValue.f32(1 / f.logitScale()));
+        }
+        if (f.attentionSoftCap() != 0 || f.finalSoftCap() != 0) {
+            m.put(ATTN_LOGIT_SOFTCAPPING.of(arch), GgufValue.f32(f.attentionSoftCap()));
+            m.put(FINAL_LOGIT_SOFTCAPPING.of(arch), GgufValue.f32(f.finalSoftCap()));
+        }
     }
 
     /**
@@ -216,9 +266,13 @@ public final class GgufModelWriter {
             slots.add(new Slot(GgufNames.POSITION_EMBD + ".weight", new long[] {c.contextLength(), e}, TensorInit.NORMAL,
                     w -> Source.of(w.positionEmbedding())));
         }
+        Architecture.Features f = a.features();
+        long qkNorm = f.qkNorm() == Architecture.QkNorm.PER_HEAD ? c.headSize() : 0;
         for (int i = 0; i < c.layers(); i++) {
             int l = i;
-            norm(slots, block(l, GgufNames.ATTN_NORM), e, others, w -> w.layers().get(l).attentionNorm());
+            if (f.norms().pre()) {
+                norm(slots, block(l, GgufNames.ATTN_NORM), e, others, w -> w.layers().get(l).attentionNorm());
+            }
             if (fusedQkv) {
                 linear(slots, block(l, GgufNames.ATTN_QKV), e, q + 2 * kv, a.qkvBias(), TensorInit.NORMAL, w -> w.layers().get(l).qkv());
             } else {
@@ -226,15 +280,27 @@ public final class GgufModelWriter {
                 linear(slots, block(l, GgufNames.ATTN_K), e, kv, a.qkvBias(), TensorInit.NORMAL, w -> w.layers().get(l).key());
                 linear(slots, block(l, GgufNames.ATTN_V), e, kv, a.qkvBias(), TensorInit.NORMAL, w -> w.layers().get(l).value());
             }
+            if (f.qkNorm() != Architecture.QkNorm.NONE) {
+                norm(slots, block(l, GgufNames.ATTN_Q_NORM), qkNorm == 0 ? q : qkNorm, false, w -> w.layers().get(l).queryNorm());
+                norm(slots, block(l, GgufNames.ATTN_K_NORM), qkNorm == 0 ? kv : qkNorm, false, w -> w.layers().get(l).keyNorm());
+            }
             linear(slots, block(l, GgufNames.ATTN_OUTPUT), q, e, others, TensorInit.RESIDUAL_PROJECTION,
                     w -> w.layers().get(l).attentionOutput());
-            norm(slots, block(l, GgufNames.FFN_NORM), e, others, w -> w.layers().get(l).mlpNorm());
-            if (a.mlp() == Architecture.Mlp.SWIGLU) {
+            if (f.norms().post()) {
+                norm(slots, block(l, GgufNames.POST_ATTENTION_NORM), e, false, w -> w.layers().get(l).postAttentionNorm());
+            }
+            if (f.norms().pre()) {
+                norm(slots, block(l, GgufNames.FFN_NORM), e, others, w -> w.layers().get(l).mlpNorm());
+            }
+            if (a.mlp().gated()) {
                 linear(slots, block(l, GgufNames.FFN_GATE), e, hidden, others, TensorInit.NORMAL, w -> w.layers().get(l).mlpGate());
             }
             linear(slots, block(l, GgufNames.FFN_UP), e, hidden, others, TensorInit.NORMAL, w -> w.layers().get(l).mlpUp());
             linear(slots, block(l, GgufNames.FFN_DOWN), hidden, e, others, TensorInit.RESIDUAL_PROJECTION,
                     w -> w.layers().get(l).mlpDown());
+            if (f.norms().post()) {
+                norm(slots, block(l, GgufNames.POST_FFW_NORM), e, false, w -> w.layers().get(l).postMlpNorm());
+            }
         }
         norm(slots, GgufNames.OUTPUT_NORM, e, others, ModelWeights::finalNorm);
         if (!c.tiedOutput()) {

@@ -53,7 +53,18 @@ public final class GgufNames {
         ROPE_DIMENSION_COUNT("rope.dimension_count"),
         ROPE_FREQ_BASE("rope.freq_base"),
         ROPE_SCALING_TYPE("rope.scaling.type"),
-        ROPE_SCALING_FACTOR("rope.scaling.factor");
+        ROPE_SCALING_FACTOR("rope.scaling.factor"),
+        ROPE_SCALING_ATTN_FACTOR("rope.scaling.attn_factor"),
+        ROPE_SCALING_ORIGINAL_CONTEXT_LENGTH("rope.scaling.original_context_length"),
+        KEY_LENGTH("attention.key_length"),
+        VALUE_LENGTH("attention.value_length"),
+        SLIDING_WINDOW("attention.sliding_window"),
+        ATTENTION_SCALE("attention.scale"),
+        EMBEDDING_SCALE("embedding_scale"),
+        RESIDUAL_SCALE("residual_scale"),
+        LOGIT_SCALE("logit_scale"),
+        ATTN_LOGIT_SOFTCAPPING("attn_logit_softcapping"),
+        FINAL_LOGIT_SOFTCAPPING("final_logit_softcapping");
 
         private final String suffix;
 
@@ -77,7 +88,14 @@ public final class GgufNames {
     public static final String OUTPUT = "output";
     /** Llama 3's rotary frequency divisors, one per pair of a head's rotated values. */
     public static final String ROPE_FREQS = "rope_freqs";
+    /** Phi-3's LongRoPE frequency divisors, up to the original context and past it. */
+    public static final String ROPE_FACTORS_SHORT = "rope_factors_short";
+    public static final String ROPE_FACTORS_LONG = "rope_factors_long";
     public static final String ATTN_NORM = "attn_norm";
+    public static final String ATTN_Q_NORM = "attn_q_norm";
+    public static final String ATTN_K_NORM = "attn_k_norm";
+    public static final String POST_ATTENTION_NORM = "post_attention_norm";
+    public static final String POST_FFW_NORM = "post_ffw_norm";
     public static final String ATTN_QKV = "attn_qkv";
     public static final String ATTN_Q = "attn_q";
     public static final String ATTN_K = "attn_k";

@@ -22,7 +22,7 @@ public final class Activations {
         float[] weights;     // attention weights [B·heads × T × T] in training; scratch at inference
         float[] norm2;       // [N × E]
         float[] up;          // MLP up projection [N × H] (GELU: its pre-activation)
-        float[] gate;        // SwiGLU's gate pre-activation [N × H]; null for GELU
+        float[] gate;        // SwiGLU's or GeGLU's gate pre-activation [N × H]; null for GELU
         float[] act;         // MLP activation [N × H]
         float[] geluExp;     // GELU's e^(−2c) [N × H] in training; null otherwise
     }
@@ -52,7 +52,7 @@ public final class Activations {
         int q = c.queryDim();
         int kv = c.kvDim();
         int hidden = c.mlpHidden();
-        boolean swiglu = c.architecture().mlp() == Architecture.Mlp.SWIGLU;
+        boolean gated = c.architecture().mlp().gated();
         this.rows = rows;
         this.heads = c.heads();
         this.qkv = fused ? array(rows, q + 2 * kv) : null;
@@ -78,9 +78,9 @@ public final class Activations {
                 b.attn = array(rows, q);
                 b.weights = new float[weights];
                 b.up = array(rows, hidden);
-                b.gate = swiglu ? array(rows, hidden) : null;
+                b.gate = gated ? array(rows, hidden) : null;
                 b.act = array(rows, hidden);
-                b.geluExp = swiglu ? null : array(rows, hidden);
+                b.geluExp = gated ? null : array(rows, hidden);
                 blocks[l] = b;
             }
             finalNorm = array(rows, e);
@@ -93,7 +93,7 @@ public final class Activations {
             dv = array(rows, kv);
             dQkv = fused ? array(rows, q + 2 * kv) : null;
             dAct = array(rows, hidden);
-            dGate = swiglu ? array(rows, hidden) : null;
+            dGate = gated ? array(rows, hidden) : null;
             mean = new float[rows];
             rstd = new float[rows];
         } else {
@@ -106,8 +106,8 @@ public final class Activations {
             b.attn = array(rows, q);
             b.weights = new float[0];
             b.up = array(rows, hidden);
-            b.gate = swiglu ? array(rows, hidden) : null;
-            b.act = swiglu ? b.gate : b.up;
+            b.gate = gated ? array(rows, hidden) : null;
+            b.act = gated ? b.gate : b.up;
             blocks = new Block[] {b};
             finalNorm = dResidual = dNorm = dScratch = dAttn = dq = dk = dv = dQkv = dAct = dGate = mean = rstd = null;
         }

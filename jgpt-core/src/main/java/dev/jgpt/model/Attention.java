@@ -10,7 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Causal self-attention with grouped-query heads, forward and backward. For query head h (its
  * key/value head h / (heads / kvHeads)) and a query row at position t:
- * {@code P = softmax(q·kᵀ / √D over positions ≤ t)}, {@code out = P·v}. Queries, keys and values
+ * {@code P = softmax(q·kᵀ·scale over positions ≤ t)}, {@code out = P·v}, scale 1/√D unless the
+ * architecture sets it. Scores may be soft-capped to {@code cap·tanh(s/cap)} (forward only), and a
+ * call may attend through a sliding window (positions t − window < p ≤ t; its masked weights are 0,
+ * so the backward needs nothing more). Queries, keys and values
  * arrive already rotated (RoPE is applied before, undone after, by the caller).
  *
  * <p>The forward takes m query rows of one sequence and the keys and values of its positions
@@ -34,6 +37,7 @@ final class Attention {
     private final int kv;
     private final int group;
     private final float scale;
+    private final float softCap;             // 0: none
     // the forward call in flight, as fields so that running it allocates nothing
     private final Parallel.RangeTask task = this::forwardHeads;
     private float[] queries;
@@ -47,6 +51,7 @@ final class Attention {
     private int weightsBase;
     private int width;
     private boolean keep;
+    private int window;
     private float[] out;
 
     Attention(ModelConfig config) {
@@ -55,7 +60,9 @@ final class Attention {
         this.q = config.queryDim();
         this.kv = config.kvDim();
         this.group = config.heads() / config.kvHeads();
-        this.scale = (float) (1.0 / Math.sqrt(d));
+        Architecture.Features f = config.architecture().features();
+        this.scale = f.attentionScale() != 0 ? f.attentionScale() : (float) (1.0 / Math.sqrt(d));
+        this.softCap = f.attentionSoftCap();
     }
 
     /** Per-thread buffers, grown to the largest sequence seen. */
@@ -76,10 +83,12 @@ final class Attention {
      * <p>The attention weights go to {@code weights} from {@code weightsBase}, {@code width} per
      * row (at least start + m). With {@code keep}, head h's row r is at
      * {@code h·m·width + r·width} and stays, zero past its visible positions up to start + m;
-     * without, every row of head h reuses {@code h·width} (scratch).
+     * without, every row of head h reuses {@code h·width} (scratch). With {@code window} > 0 a
+     * row at position t sees only positions (t − window, t]; the weights before are 0.
      */
     void forward(float[] queries, int row0, int m, int start, float[] keys, float[] values, int kvBase,
-                 float[] weights, int weightsBase, int width, boolean keep, float[] out) {
+                 float[] weights, int weightsBase, int width, boolean keep, int window, float[] out) {
+        this.window = window;
         this.queries = queries;
         this.row0 = row0;
         this.rows = m;
@@ -120,15 +129,16 @@ final class Attention {
             int row = headBase + (keep ? r * width : 0);
             int query = (row0 + r) * q + queryOffset;
             int visible = start + r + 1;
-            for (int p = 0; p < visible; p++) {
+            int first = firstVisible(visible);
+            for (int p = first; p < visible; p++) {
                 weights[row + p] = Kernels.dot(queries, query, keys, p * kv + kvOffset, d) * scale;
             }
-            Kernels.softmax(weights, row, visible);
+            normalize(weights, row, first, visible);
             if (keep) {
                 Arrays.fill(weights, row + visible, row + start + rows, 0f);
             }
             Arrays.fill(out, query, query + d, 0f);
-            for (int p = 0; p < visible; p++) {
+            for (int p = first; p < visible; p++) {
                 Kernels.axpy(weights[row + p], values, p * kv + kvOffset, out, query, d);
             }
         }
@@ -150,12 +160,32 @@ final class Attention {
         for (int r = 0; r < rows; r++) {
             int row = headBase + r * width;
             int visible = start + r + 1;
-            scale(weights, row, visible, scale);
-            Kernels.softmax(weights, row, visible);
+            int first = firstVisible(visible);
+            Kernels.scale(weights, row + first, visible - first, scale);
+            normalize(weights, row, first, visible);
             Arrays.fill(weights, row + visible, row + n, 0f);
         }
         Gemm.multiply(rows, d, n, p, vView, Gemm.View.rowMajor(out, row0 * q + head * d, q), false,
                 square ? Gemm.Triangle.A_LOWER : Gemm.Triangle.NONE, ws);
+    }
+
+    /** The first position a row that sees {@code visible} positions attends to: 0, or the window's start. */
+    private int firstVisible(int visible) {
+        return window > 0 ? Math.max(0, visible - window) : 0;
+    }
+
+    /**
+     * The scaled scores of positions [first, visible) of the row at {@code row} into attention
+     * weights: soft-capped if the architecture caps them, a softmax, and 0 before {@code first}.
+     */
+    private void normalize(float[] w, int row, int first, int visible) {
+        if (softCap != 0) {
+            Kernels.softCap(w, row + first, visible - first, softCap);
+        }
+        Kernels.softmax(w, row + first, visible - first);
+        if (first > 0) {
+            Arrays.fill(w, row, row + first, 0f);
+        }
     }
 
     /**
@@ -202,17 +232,6 @@ final class Attention {
                 }
             }
         });
-    }
-
-    /** x[off, off+n) *= factor. */
-    private static void scale(float[] x, int off, int n, float factor) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector.fromArray(F, x, off + i).mul(factor).intoArray(x, off + i);
-        }
-        for (; i < n; i++) {
-            x[off + i] *= factor;
-        }
     }
 
     /** In place on one row of n: {@code dp ← scale · p ⊙ (dp − Σ p ⊙ dp)}. */

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code out = down(gelu(up(x)))}, GELU in its tanh approximation written as
  * {@code gelu(u) = u·σ(2c)}, {@code c = √(2/π)·(u + 0.044715·u³)} (one exp, no {@code 1 + tanh}
  * cancellation at the negative tail). SwiGLU: {@code out = down(silu(gate(x)) · up(x))},
- * {@code silu(g) = g·σ(g)}. Every e^x is {@link VectorMath#exp}: the same bits whichever compiler
- * ran the loop.
+ * {@code silu(g) = g·σ(g)}. GeGLU (forward only): {@code out = down(gelu(gate(x)) · up(x))}.
+ * Every e^x is {@link VectorMath#exp}: the same bits whichever compiler ran the loop.
  */
 final class Mlp {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -22,32 +22,37 @@ final class Mlp {
     private static final float EXP_LIMIT = 80f;
     private static final int CHUNK = 1 << 14;
 
-    private final boolean swiglu;
+    private final Architecture.Mlp kind;
     private final int hidden;
     private final int embd;
 
     /** The elementwise steps, each over a range of indices. */
-    private enum Step { SWIGLU, GELU, SWIGLU_BACKWARD, GELU_BACKWARD }
+    private enum Step { SWIGLU, GELU, GEGLU, SWIGLU_BACKWARD, GELU_BACKWARD }
 
     Mlp(ModelConfig config) {
-        this.swiglu = config.architecture().mlp() == Architecture.Mlp.SWIGLU;
+        this.kind = config.architecture().mlp();
         this.hidden = config.mlpHidden();
         this.embd = config.embd();
     }
 
     /**
      * in: the normed rows [m × E]; up, gate: the pre-activations [m × H] (gate unused under GELU);
-     * act: the activation [m × H], which may be {@code up} (GELU) or {@code gate} (SwiGLU) when
+     * act: the activation [m × H], which may be {@code up} (GELU) or {@code gate} (SwiGLU, GeGLU) when
      * nothing is kept; ex: GELU's e^(−2c) [m × H] kept for the backward, or null; out: [m × E].
      */
     void forward(LayerWeights w, float[] in, int m, float[] up, float[] gate, float[] act, float[] ex, float[] out) {
         int n = m * hidden;
         w.mlpUp().apply(in, m, up);
-        if (swiglu) {
-            w.mlpGate().apply(in, m, gate);
-            forChunks(n, Step.SWIGLU, gate, up, act, null);
-        } else {
-            forChunks(n, Step.GELU, up, null, act, ex);
+        switch (kind) {
+            case SWIGLU -> {
+                w.mlpGate().apply(in, m, gate);
+                forChunks(n, Step.SWIGLU, gate, up, act, null);
+            }
+            case GEGLU -> {
+                w.mlpGate().apply(in, m, gate);
+                forChunks(n, Step.GEGLU, gate, up, act, null);
+            }
+            case GELU -> forChunks(n, Step.GELU, up, null, act, ex);
         }
         w.mlpDown().apply(act, m, out);
     }
@@ -61,7 +66,10 @@ final class Mlp {
                   float[] dOut, int m, float[] dAct, float[] dGate, float[] dIn, float[] dScratch, float[] grads) {
         int n = m * hidden;
         w.mlpDown().backward(act, dOut, m, dAct, grads, slots.mlpDown());
-        if (swiglu) {
+        if (kind == Architecture.Mlp.GEGLU) {
+            throw new IllegalStateException("GeGLU has no backward");
+        }
+        if (kind == Architecture.Mlp.SWIGLU) {
             forChunks(n, Step.SWIGLU_BACKWARD, gate, up, dAct, dGate); // dAct → dGate and, in dAct, dUp
             w.mlpUp().backward(in, dAct, m, dIn, grads, slots.mlpUp());
             w.mlpGate().backward(in, dGate, m, dScratch, grads, slots.mlpGate());
@@ -86,6 +94,7 @@ final class Mlp {
         switch (step) {
             case SWIGLU -> swigluForward(a, b, c, i0, i1);
             case GELU -> geluForward(a, c, d, i0, i1);
+            case GEGLU -> gegluForward(a, b, c, i0, i1);
             case SWIGLU_BACKWARD -> swigluBackward(a, b, c, d, i0, i1);
             case GELU_BACKWARD -> geluBackward(a, b, c, i0, i1);
         }
@@ -101,6 +110,18 @@ final class Mlp {
         for (; i < i1; i++) {
             float g = gate[i];
             act[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+    }
+
+    /** act = gelu(gate) · up; act may be gate. */
+    private static void gegluForward(float[] gate, float[] up, float[] act, int i0, int i1) {
+        geluForward(gate, act, null, i0, i1);
+        int i = i0;
+        for (; i <= i1 - L; i += L) {
+            FloatVector.fromArray(F, act, i).mul(FloatVector.fromArray(F, up, i)).intoArray(act, i);
+        }
+        for (; i < i1; i++) {
+            act[i] *= up[i];
         }
     }
 

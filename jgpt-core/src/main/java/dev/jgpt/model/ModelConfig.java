@@ -8,26 +8,41 @@ import dev.jgpt.JgptException;
  * heads read each; kvHeads = heads is plain multi-head attention); an MLP of width
  * {@code mlpHidden}; a context window of {@code contextLength} positions. {@code architecture}
  * says what the blocks are made of; {@code tiedOutput} that the unembedding is the token embedding.
+ * Heads are {@code headSize} wide: embd / heads unless a family says otherwise (Gemma, Qwen3).
  */
 public record ModelConfig(Architecture architecture, int layers, int heads, int kvHeads, int embd, int mlpHidden,
-                          int contextLength, int vocabSize, float normEps, boolean tiedOutput) {
+                          int contextLength, int vocabSize, float normEps, boolean tiedOutput, int headSize) {
 
     public ModelConfig {
         require(architecture != null, "no architecture");
         require(layers > 0, "n_layer must be positive, got " + layers);
         require(heads > 0, "n_head must be positive, got " + heads);
-        require(embd > 0 && embd % heads == 0, "n_embd (" + embd + ") must be a positive multiple of n_head (" + heads + ")");
+        require(embd > 0, "n_embd must be positive, got " + embd);
+        require(headSize > 0, "the head size must be positive, got " + headSize);
         require(kvHeads > 0 && heads % kvHeads == 0,
                 "the key/value head count (" + kvHeads + ") must divide the head count (" + heads + ")");
         require(mlpHidden > 0, "the MLP width must be positive, got " + mlpHidden);
-        require((long) embd + 2L * kvHeads * (embd / heads) <= Integer.MAX_VALUE,
+        require((long) heads * headSize + 2L * kvHeads * headSize <= Integer.MAX_VALUE,
                 "n_embd (" + embd + ") is too large: the queries, keys and values of a position do not fit an array");
         require(contextLength > 0, "n_positions must be positive, got " + contextLength);
         require(vocabSize > 0, "vocab_size must be positive, got " + vocabSize);
         require(normEps > 0, "layer_norm_epsilon must be positive, got " + normEps);
         Rope rope = architecture.rope();
-        require(rope == null || rope.dimensions() <= embd / heads,
-                "rotary embedding of " + (rope == null ? 0 : rope.dimensions()) + " dimensions in heads of " + embd / heads);
+        require(rope == null || rope.dimensions() <= headSize,
+                "rotary embedding of " + (rope == null ? 0 : rope.dimensions()) + " dimensions in heads of " + headSize);
+    }
+
+    /** A config whose heads are embd / heads wide. */
+    public ModelConfig(Architecture architecture, int layers, int heads, int kvHeads, int embd, int mlpHidden,
+                       int contextLength, int vocabSize, float normEps, boolean tiedOutput) {
+        this(architecture, layers, heads, kvHeads, embd, mlpHidden, contextLength, vocabSize, normEps, tiedOutput,
+                evenHeads(embd, heads));
+    }
+
+    private static int evenHeads(int embd, int heads) {
+        require(heads > 0, "n_head must be positive, got " + heads);
+        require(embd > 0 && embd % heads == 0, "n_embd (" + embd + ") must be a positive multiple of n_head (" + heads + ")");
+        return embd / heads;
     }
 
     /** A GPT-2 shape with the usual 4× MLP and epsilon 1e-5. */
@@ -48,12 +63,7 @@ public record ModelConfig(Architecture architecture, int layers, int heads, int 
         }
     }
 
-    /** D: the width of one head. */
-    public int headSize() {
-        return embd / heads;
-    }
-
-    /** Q: the width of all queries (and of the attention's output) = E. */
+    /** Q: the width of all queries (and of the attention's output), E unless heads are sized apart. */
     public int queryDim() {
         return heads * headSize();
     }
@@ -70,8 +80,15 @@ public record ModelConfig(Architecture architecture, int layers, int heads, int 
         long k = kvDim();
         boolean others = architecture.otherBiases();
         long norms = others ? 2 * e : e;
-        long mlpMatrices = architecture.mlp() == Architecture.Mlp.SWIGLU ? 3 : 2;
-        long perLayer = 2 * norms
+        long mlpMatrices = architecture.mlp().gated() ? 3 : 2;
+        Architecture.Features f = architecture.features();
+        long extraNorms = (f.norms() == Architecture.NormPlacement.PRE_AND_POST ? 2 * e : 0)
+                + switch (f.qkNorm()) {
+                    case NONE -> 0;
+                    case WHOLE -> q + k;
+                    case PER_HEAD -> 2L * headSize;
+                };
+        long perLayer = 2 * norms + extraNorms
                 + e * (q + 2 * k) + (architecture.qkvBias() ? q + 2 * k : 0)                      // q, k, v
                 + q * e + (others ? e : 0)                                                        // attention output
                 + mlpMatrices * e * mlpHidden + (others ? (mlpMatrices - 1) * mlpHidden + e : 0); // MLP

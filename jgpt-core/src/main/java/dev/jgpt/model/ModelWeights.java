@@ -46,8 +46,18 @@ public record ModelWeights(ModelConfig config, Tensor tokenEmbedding, Tensor pos
         int q = c.queryDim();
         int kv = c.kvDim();
         int hidden = c.mlpHidden();
-        checkNorm(c, w.attentionNorm());
-        checkNorm(c, w.mlpNorm());
+        Architecture.Features f = c.architecture().features();
+        checkNorm(c, w.attentionNorm(), f.norms().pre(), "a pre-attention norm");
+        checkNorm(c, w.mlpNorm(), f.norms().pre(), "a pre-MLP norm");
+        checkNorm(c, w.postAttentionNorm(), f.norms().post(), "a post-attention norm");
+        checkNorm(c, w.postMlpNorm(), f.norms().post(), "a post-MLP norm");
+        int qNorm = switch (f.qkNorm()) {
+            case NONE -> 0;
+            case WHOLE -> q;
+            case PER_HEAD -> c.headSize();
+        };
+        checkGain(w.queryNorm(), qNorm, "query");
+        checkGain(w.keyNorm(), f.qkNorm() == Architecture.QkNorm.WHOLE ? kv : qNorm, "key");
         if (w.qkv() != null) {
             checkMap(w.qkv(), e, q + 2 * kv);
         } else {
@@ -56,14 +66,32 @@ public record ModelWeights(ModelConfig config, Tensor tokenEmbedding, Tensor pos
             checkMap(w.value(), e, kv);
         }
         checkMap(w.attentionOutput(), q, e);
-        if ((w.mlpGate() != null) != (c.architecture().mlp() == Architecture.Mlp.SWIGLU)) {
-            throw new IllegalArgumentException("an MLP gate goes with SwiGLU, and only with it");
+        if ((w.mlpGate() != null) != c.architecture().mlp().gated()) {
+            throw new IllegalArgumentException("an MLP gate goes with SwiGLU and GeGLU, and only with them");
         }
         if (w.mlpGate() != null) {
             checkMap(w.mlpGate(), e, hidden);
         }
         checkMap(w.mlpUp(), e, hidden);
         checkMap(w.mlpDown(), hidden, e);
+    }
+
+    private static void checkNorm(ModelConfig c, NormWeights norm, boolean present, String what) {
+        if ((norm != null) != present) {
+            throw new IllegalArgumentException(what + " goes with a " + c.architecture().name() + " block "
+                    + (present ? "and is missing" : "only where its architecture places one"));
+        }
+        if (norm != null) {
+            checkNorm(c, norm);
+        }
+    }
+
+    /** A q/k norm's gain of {@code width} values, or none when width is 0. */
+    private static void checkGain(NormWeights gain, int width, String what) {
+        if ((gain == null) != (width == 0) || (gain != null && gain.weight().length != width)) {
+            throw new IllegalArgumentException("a " + what + " norm of " + (gain == null ? 0 : gain.weight().length)
+                    + " values where the architecture needs " + width);
+        }
     }
 
     private static void checkNorm(ModelConfig c, NormWeights norm) {

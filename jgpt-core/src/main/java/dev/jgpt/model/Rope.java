@@ -13,9 +13,11 @@ import java.util.Arrays;
  * @param base              {@code rope.freq_base}: 10000 for Llama 2, 500000 for Llama 3
  * @param linearScale       positions divided by this ({@code rope.scaling.type = linear}); 1 for none
  * @param frequencyFactors  fᵢ, one per pair, dividing each frequency (Llama 3's scaling as GGUF
- *                          stores it in {@code rope_freqs.weight}); null for none
+ *                          stores it in {@code rope_freqs.weight}, Phi-3's LongRoPE factors); null for none
+ * @param magnitude         cos and sin are multiplied by this (LongRoPE's attention factor); 1 for none
  */
-public record Rope(Style style, int dimensions, double base, double linearScale, float[] frequencyFactors) {
+public record Rope(Style style, int dimensions, double base, double linearScale, float[] frequencyFactors,
+                   double magnitude) {
 
     public enum Style {
         /** Adjacent pairs (x₀, x₁), (x₂, x₃), …: Llama as llama.cpp and llama2.c store it. */
@@ -49,6 +51,19 @@ public record Rope(Style style, int dimensions, double base, double linearScale,
             }
             frequencyFactors = frequencyFactors.clone();
         }
+        if (!(magnitude > 0) || Double.isInfinite(magnitude)) {
+            throw new JgptException("rotary embedding: the attention factor must be positive, got " + magnitude);
+        }
+    }
+
+    /** A rotation of unit magnitude. */
+    public Rope(Style style, int dimensions, double base, double linearScale, float[] frequencyFactors) {
+        this(style, dimensions, base, linearScale, frequencyFactors, 1);
+    }
+
+    /** The same rotation with another base (Gemma 3's local layers). */
+    public Rope withBase(double newBase) {
+        return new Rope(style, dimensions, newBase, 1, null, 1);
     }
 
     /** Plain rotary embedding: no scaling. */
@@ -103,7 +118,8 @@ public record Rope(Style style, int dimensions, double base, double linearScale,
 
     String describe() {
         String scaling = (linearScale != 1 ? ", positions / " + linearScale : "")
-                + (frequencyFactors != null ? ", scaled frequencies" : "");
+                + (frequencyFactors != null ? ", scaled frequencies" : "")
+                + (magnitude != 1 ? ", attention factor " + magnitude : "");
         return style + ", " + dimensions + " dims, base " + (base == Math.rint(base) ? String.valueOf((long) base) : String.valueOf(base))
                 + scaling;
     }
@@ -111,12 +127,13 @@ public record Rope(Style style, int dimensions, double base, double linearScale,
     @Override
     public boolean equals(Object o) {
         return o instanceof Rope r && style == r.style && dimensions == r.dimensions && base == r.base
-                && linearScale == r.linearScale && Arrays.equals(frequencyFactors, r.frequencyFactors);
+                && linearScale == r.linearScale && Arrays.equals(frequencyFactors, r.frequencyFactors)
+                && magnitude == r.magnitude;
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(new Object[] {style, dimensions, base, linearScale, Arrays.hashCode(frequencyFactors)});
+        return Arrays.hashCode(new Object[] {style, dimensions, base, linearScale, Arrays.hashCode(frequencyFactors), magnitude});
     }
 
     @Override

@@ -30,11 +30,12 @@ final class RopeTable {
         for (int i = 0; i < pairs; i++) {
             theta[i] = rope.frequency(i);
         }
+        double magnitude = rope.magnitude();
         for (int p = 0; p < n; p++) {
             for (int i = 0; i < pairs; i++) {
                 double angle = p * theta[i];
-                c[p * pairs + i] = (float) Math.cos(angle);
-                s[p * pairs + i] = (float) Math.sin(angle);
+                c[p * pairs + i] = (float) (magnitude * Math.cos(angle));
+                s[p * pairs + i] = (float) (magnitude * Math.sin(angle));
                 minus[p * pairs + i] = -s[p * pairs + i];
             }
         }

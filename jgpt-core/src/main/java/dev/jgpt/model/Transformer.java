@@ -47,7 +47,11 @@ public final class Transformer {
     private final ModelConfig config;
     private final ModelWeights weights;
     private final TensorSource source;       // the file the weights are mapped from; null when they are not
-    private final RopeTable rope;            // null with learned positions
+    private final RopeTable[] layerRope;     // each layer's rotation up to the original context; null entries: learned positions
+    private final RopeTable longRope;        // for longer contexts (LongRoPE), or null
+    private final int originalContext;
+    private final int[] window;              // each layer's sliding window, 0 for none
+    private final float residualScale;       // each branch's multiplier, 1 for none
     private final Embedding embedding;
     private final Norm norm;
     private final Attention attention;
@@ -81,7 +85,19 @@ public final class Transformer {
         this.source = source;
         this.config = weights.config();
         Architecture architecture = config.architecture();
-        this.rope = architecture.rope() == null ? null : new RopeTable(architecture.rope());
+        Architecture.Features features = architecture.features();
+        RopeTable rope = architecture.rope() == null ? null : new RopeTable(architecture.rope());
+        RopeTable local = features.localRope() == null ? rope : new RopeTable(features.localRope());
+        this.longRope = features.longRope() == null ? null : new RopeTable(features.longRope());
+        this.originalContext = features.originalContext();
+        this.layerRope = new RopeTable[config.layers()];
+        this.window = new int[config.layers()];
+        for (int layer = 0; layer < config.layers(); layer++) {
+            boolean windowed = features.window() != null && features.window().windowed(layer);
+            window[layer] = windowed ? features.window().size() : 0;
+            layerRope[layer] = windowed ? local : rope;
+        }
+        this.residualScale = features.residualScale();
         this.embedding = new Embedding(config);
         this.norm = new Norm(config);
         this.attention = new Attention(config);
@@ -256,14 +272,16 @@ public final class Transformer {
     public float train(int[] inputs, int[] targets, int batch, int seq, Activations act, Gradients gradients,
                        float gradientScale) {
         check(inputs, targets, batch, seq);
+        if (!config.architecture().trainable()) {
+            throw new JgptException("training a " + config.architecture().name() + " model is not supported: there is no "
+                    + "backward for its " + config.architecture().withoutBackward());
+        }
         if (!act.fits(batch, seq)) {
             throw new IllegalArgumentException("activations too small for a batch of " + batch + " × " + seq);
         }
         int n = batch * seq;
         pass = act;
-        if (rope != null) {
-            rope.ensure(seq);
-        }
+        ensureRope(seq);
         embedding.forward(weights, inputs, 0, n, 0, seq, act.blocks[0].in);
         rows = Rows.TRAINING;
         sequences = batch;
@@ -281,8 +299,8 @@ public final class Transformer {
             norm.backward(weights.finalNorm(), act.dNorm, last, n, act.dResidual, grads, gradients.finalNorm(),
                     act.mean, act.rstd);
             for (int layer = config.layers() - 1; layer >= 0; layer--) {
-                blockBackward(weights.layers().get(layer), gradients.layers().get(layer), act.blocks[layer], act, batch, seq,
-                        grads);
+                blockBackward(weights.layers().get(layer), layer, gradients.layers().get(layer), act.blocks[layer], act, batch,
+                        seq, grads);
             }
             embedding.backward(inputs, n, seq, act.dResidual, gradients);
         }
@@ -295,25 +313,36 @@ public final class Transformer {
      * ∂loss/∂(block output) [N × E]; on exit ∂loss/∂(block input). Each half: the branch's
      * backward, then its norm's, added to the residual's gradient.
      */
-    private void blockBackward(LayerWeights w, Gradients.LayerSlots g, Activations.Block b, Activations act, int batch,
-                               int seq, float[] grads) {
+    private void blockBackward(LayerWeights w, int layer, Gradients.LayerSlots g, Activations.Block b, Activations act,
+                               int batch, int seq, float[] grads) {
         int n = batch * seq;
         float[] dy = act.dResidual;
-        // MLP: out = mid + mlp(norm2(mid))
-        mlp.backward(w, g, b.norm2, b.up, b.gate, b.act, b.geluExp, dy, n, act.dAct, act.dGate, act.dNorm, act.dScratch,
-                grads);
+        // MLP: out = mid + residualScale · mlp(norm2(mid))
+        mlp.backward(w, g, b.norm2, b.up, b.gate, b.act, b.geluExp, branchGradient(dy, n, act), n, act.dAct, act.dGate,
+                act.dNorm, act.dScratch, grads);
         norm.backward(w.mlpNorm(), act.dNorm, b.mid, n, act.dResidual, grads, g.mlpNorm(), act.mean, act.rstd);
-        // attention: mid = in + output(attention(rope(q), rope(k), v))
-        w.attentionOutput().backward(b.attn, dy, n, act.dAttn, grads, g.attentionOutput());
+        // attention: mid = in + residualScale · output(attention(rope(q), rope(k), v))
+        w.attentionOutput().backward(b.attn, branchGradient(dy, n, act), n, act.dAttn, grads, g.attentionOutput());
         attention.backward(act.dAttn, b.q, b.k, b.v, b.weights, batch, seq, act.dq, act.dk, act.dv);
-        if (rope != null) {
+        RopeTable table = ropeFor(layer, seq);
+        if (table != null) {
             for (int s = 0; s < batch; s++) {
-                rope.rotateBack(act.dq, s * seq * config.queryDim(), seq, config.heads(), config.headSize(), 0);
-                rope.rotateBack(act.dk, s * seq * config.kvDim(), seq, config.kvHeads(), config.headSize(), 0);
+                table.rotateBack(act.dq, s * seq * config.queryDim(), seq, config.heads(), config.headSize(), 0);
+                table.rotateBack(act.dk, s * seq * config.kvDim(), seq, config.kvHeads(), config.headSize(), 0);
             }
         }
         projectBackward(w, g, b.norm1, n, act, grads);
         norm.backward(w.attentionNorm(), act.dNorm, b.in, n, act.dResidual, grads, g.attentionNorm(), act.mean, act.rstd);
+    }
+
+    /** ∂loss/∂(a branch's output) from dy = ∂loss/∂(the residual after it): dy itself, or residualScale · dy in act.branch. */
+    private float[] branchGradient(float[] dy, int n, Activations act) {
+        if (residualScale == 1) {
+            return dy;
+        }
+        System.arraycopy(dy, 0, act.branch, 0, n * config.embd());
+        Kernels.scale(act.branch, 0, n * config.embd(), residualScale);
+        return act.branch;
     }
 
     /** The backward of {@link #project}: from act.dq, act.dk, act.dv to ∂loss/∂(normed rows) in act.dNorm. */
@@ -405,30 +434,59 @@ public final class Transformer {
     }
 
     /**
-     * One block, the same for every kind of pass: pre-norm attention, then a pre-norm MLP, each
-     * added to the residual stream. Reads {@code b.in}, writes {@code b.mid} and {@code b.out}
-     * (at inference the three are one buffer, updated in place).
+     * One block, the same for every kind of pass: attention, then the MLP, each added to the
+     * residual stream, with the norms the layer has (before each branch, on its output, on q and
+     * k). Reads {@code b.in}, writes {@code b.mid} and {@code b.out} (at inference the three are
+     * one buffer, updated in place).
      */
     private void block(LayerWeights w, int layer, Activations.Block b, int m) {
         int e = config.embd();
         // attention: tokens exchange information, each looking only at itself and earlier positions
-        norm.forward(w.attentionNorm(), b.in, m, b.norm1);
-        project(w, b.norm1, m, b);
+        project(w, normed(w.attentionNorm(), b.in, m, b.norm1), m, b);
+        normalizeQueriesAndKeys(w, b, m);
         attend(layer, b, m);
         w.attentionOutput().apply(b.attn, m, pass.branch);
-        residual(b.in, pass.branch, b.mid, m * e);
+        residual(b.in, normed(w.postAttentionNorm(), pass.branch, m, pass.branch), b.mid, m * e);
         // MLP: each token alone
-        norm.forward(w.mlpNorm(), b.mid, m, b.norm2);
-        mlp.forward(w, b.norm2, m, b.up, b.gate, b.act, b.geluExp, pass.branch);
-        residual(b.mid, pass.branch, b.out, m * e);
+        mlp.forward(w, normed(w.mlpNorm(), b.mid, m, b.norm2), m, b.up, b.gate, b.act, b.geluExp, pass.branch);
+        residual(b.mid, normed(w.postMlpNorm(), pass.branch, m, pass.branch), b.out, m * e);
     }
 
-    /** out = x + branch over n floats (x and out may be one buffer). */
-    private static void residual(float[] x, float[] branch, float[] out, int n) {
+    /** The m rows of x normed into {@code out} (which may be x), or x itself where the block has no such norm. */
+    private float[] normed(NormWeights weights, float[] x, int m, float[] out) {
+        if (weights == null) {
+            return x;
+        }
+        norm.forward(weights, x, m, out);
+        return out;
+    }
+
+    /** The q/k RMSNorms of the architecture, over each row's whole queries and keys or over each head. */
+    private void normalizeQueriesAndKeys(LayerWeights w, Activations.Block b, int m) {
+        if (w.queryNorm() == null) {
+            return;
+        }
+        float eps = config.normEps();
+        if (config.architecture().features().qkNorm() == Architecture.QkNorm.PER_HEAD) {
+            int d = config.headSize();
+            Kernels.rmsNorm(b.q, m * config.heads(), d, w.queryNorm().weight(), eps, b.q);
+            Kernels.rmsNorm(b.k, m * config.kvHeads(), d, w.keyNorm().weight(), eps, b.k);
+        } else {
+            Kernels.rmsNorm(b.q, m, config.queryDim(), w.queryNorm().weight(), eps, b.q);
+            Kernels.rmsNorm(b.k, m, config.kvDim(), w.keyNorm().weight(), eps, b.k);
+        }
+    }
+
+    /** out = x + residualScale · branch over n floats (x and out may be one buffer). */
+    private void residual(float[] x, float[] branch, float[] out, int n) {
         if (out != x) {
             System.arraycopy(x, 0, out, 0, n);
         }
-        Kernels.add(out, branch, n);
+        if (residualScale == 1) {
+            Kernels.add(out, branch, n);
+        } else {
+            Kernels.axpy(residualScale, branch, 0, out, 0, n);
+        }
     }
 
     /** The normed rows [m × E] → queries b.q [m × Q], keys b.k and values b.v [m × K]. */
@@ -461,39 +519,47 @@ public final class Transformer {
         int kv = config.kvDim();
         switch (rows) {
             case ONE_SEQUENCE -> {
-                rotate(b, 0, m, start);
+                rotate(ropeFor(layer, cache.capacity()), b, 0, m, start);
                 System.arraycopy(b.k, 0, cache.keys[layer], start * kv, m * kv);
                 System.arraycopy(b.v, 0, cache.values[layer], start * kv, m * kv);
                 attention.forward(b.q, 0, m, start, cache.keys[layer], cache.values[layer], 0,
-                        attentionScores, 0, cache.capacity(), probe != null, b.attn);
+                        attentionScores, 0, cache.capacity(), probe != null, window[layer], b.attn);
             }
             case ONE_PER_CACHE -> {
                 for (int r = 0; r < m; r++) {
                     KvCache c = caches[r];
                     int position = c.length();
-                    rotate(b, r, 1, position);
+                    rotate(ropeFor(layer, c.capacity()), b, r, 1, position);
                     System.arraycopy(b.k, r * kv, c.keys[layer], position * kv, kv);
                     System.arraycopy(b.v, r * kv, c.values[layer], position * kv, kv);
                     attention.forward(b.q, r, 1, position, c.keys[layer], c.values[layer], 0,
-                            attentionScores, 0, c.capacity(), false, b.attn);
+                            attentionScores, 0, c.capacity(), false, window[layer], b.attn);
                 }
             }
             case TRAINING -> {
                 int seq = m / sequences;
                 for (int s = 0; s < sequences; s++) {
-                    rotate(b, s * seq, seq, 0);
+                    rotate(ropeFor(layer, seq), b, s * seq, seq, 0);
                     attention.forward(b.q, s * seq, seq, 0, b.k, b.v, s * seq * kv,
-                            b.weights, s * config.heads() * seq * seq, seq, true, b.attn);
+                            b.weights, s * config.heads() * seq * seq, seq, true, window[layer], b.attn);
                 }
             }
         }
     }
 
+    /**
+     * The rotation of {@code layer} in a context of {@code capacity} positions: the local one on
+     * windowed layers of families that have one, the long-context one past the original context.
+     */
+    private RopeTable ropeFor(int layer, int capacity) {
+        return longRope != null && capacity > originalContext ? longRope : layerRope[layer];
+    }
+
     /** Rotary positions: the queries and keys of rows [row0, row0 + m) to positions first.. (nothing with learned positions). */
-    private void rotate(Activations.Block b, int row0, int m, int first) {
-        if (rope != null) {
-            rope.rotate(b.q, row0 * config.queryDim(), m, config.heads(), config.headSize(), first);
-            rope.rotate(b.k, row0 * config.kvDim(), m, config.kvHeads(), config.headSize(), first);
+    private void rotate(RopeTable table, Activations.Block b, int row0, int m, int first) {
+        if (table != null) {
+            table.rotate(b.q, row0 * config.queryDim(), m, config.heads(), config.headSize(), first);
+            table.rotate(b.k, row0 * config.kvDim(), m, config.kvHeads(), config.headSize(), first);
         }
     }
 
@@ -507,8 +573,18 @@ public final class Transformer {
         if (attentionScores.length < scores) {
             attentionScores = new float[scores];
         }
-        if (rope != null) {
-            rope.ensure(capacity);
+        ensureRope(capacity);
+    }
+
+    /** Makes every rotation table that a context of {@code capacity} positions uses cover it. */
+    private void ensureRope(int capacity) {
+        for (RopeTable table : layerRope) {
+            if (table != null) {
+                table.ensure(capacity);
+            }
+        }
+        if (longRope != null && capacity > originalContext) {
+            longRope.ensure(capacity);
         }
     }
 }

@@ -21,6 +21,8 @@ final class Unembedding {
 
     private final int e;
     private final int vocab;
+    private final float logitScale;          // 1: none
+    private final float softCap;             // 0: none
     private float[] hBlock = new float[0];      // [block × E]
     private float[] logits = new float[0];      // [block × V], then ∂loss/∂logits
     private float[] dhBlock = new float[0];     // [block × E]
@@ -29,11 +31,25 @@ final class Unembedding {
     Unembedding(ModelConfig config) {
         this.e = config.embd();
         this.vocab = config.vocabSize();
+        Architecture.Features f = config.architecture().features();
+        this.logitScale = f.logitScale();
+        this.softCap = f.finalSoftCap();
     }
 
     /** out [vocab] = the logits of the one row {@code h[0, E)}. */
     void row(WeightMatrix u, float[] h, float[] out) {
         Kernels.linear(h, 1, u, null, out);
+        finish(out, vocab);
+    }
+
+    /** The architecture's logit multiplier and final soft-cap on {@code x[0, n)}, when it has them. */
+    private void finish(float[] x, int n) {
+        if (logitScale != 1) {
+            Kernels.scale(x, 0, n, logitScale);
+        }
+        if (softCap != 0) {
+            Kernels.softCap(x, 0, n, softCap);
+        }
     }
 
     /** The logits of the m rows of h [m × E], handed to {@code sink} in order. */
@@ -71,6 +87,9 @@ final class Unembedding {
                 total += rowLoss[i];
             }
             if (backward) {
+                if (logitScale != 1) { // the gradient of the logits before their multiplier
+                    Kernels.scale(logits, 0, rows * vocab, logitScale);
+                }
                 Kernels.linear(logits, rows, u.transposed(), null, dhBlock);
                 System.arraycopy(dhBlock, 0, dh, r0 * e, rows * e);
                 if (slot != Gradients.FROZEN) {
@@ -85,6 +104,7 @@ final class Unembedding {
     private int block(WeightMatrix u, float[] h, int r0, int rows) {
         System.arraycopy(h, r0 * e, hBlock, 0, rows * e);
         Kernels.linear(hBlock, rows, u, null, logits);
+        finish(logits, rows * vocab);
         return rows;
     }
 

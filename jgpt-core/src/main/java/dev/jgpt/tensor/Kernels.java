@@ -918,6 +918,34 @@ public final class Kernels {
         return s;
     }
 
+    /** {@code x[off, off+n) *= factor}. */
+    public static void scale(float[] x, int off, int n, float factor) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(F, x, off + i).mul(factor).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= factor;
+        }
+    }
+
+    /**
+     * Soft-capping in place: {@code x = cap·tanh(x/cap)} on {@code x[off, off+n)} (Gemma 2's scores
+     * and logits), tanh written as {@code 1 − 2/(e^(2y) + 1)}, exact in its limits ±1.
+     */
+    public static void softCap(float[] x, int off, int n, float cap) {
+        float twoOverCap = 2f / cap;
+        FloatVector two = FloatVector.broadcast(F, 2f);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i).mul(twoOverCap)); // clamped: finite
+            two.div(e.add(1f)).neg().add(1f).mul(cap).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] = (float) (cap * Math.tanh(x[off + i] / cap));
+        }
+    }
+
     /** Softmax in place on {@code x[off, off+n)}, stabilised by the maximum. */
     public static void softmax(float[] x, int off, int n) {
         softmax(x, off, n, 1f);

@@ -53,6 +53,15 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
                 : new WeightMatrix(name, data, dtype, cols, rows, layout);
     }
 
+    /** Rows [first, first + count) of this 2-D tensor, viewed where they lie, named {@code viewName}. */
+    public Tensor rows(String viewName, long first, long count) {
+        if (shape.length != 2 || first < 0 || count <= 0 || first + count > shape[0]) {
+            throw new IllegalArgumentException(name + ": rows " + first + "+" + count + " of shape " + Arrays.toString(shape));
+        }
+        long rowBytes = dtype.byteSize(shape[1]);
+        return new Tensor(viewName, dtype, new long[] {count, shape[1]}, data.asSlice(first * rowBytes, count * rowBytes));
+    }
+
     public static String shapeString(long[] shape) {
         return Arrays.toString(shape);
     }

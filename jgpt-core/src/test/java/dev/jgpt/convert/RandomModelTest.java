@@ -7,6 +7,7 @@ import dev.jgpt.format.Gguf;
 import dev.jgpt.format.TensorSource;
 import dev.jgpt.model.Architecture;
 import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.ReferenceForward;
 import dev.jgpt.model.Rope;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.model.load.ModelFiles;
@@ -35,6 +36,33 @@ class RandomModelTest {
         Path file = dir.resolve(name);
         RandomModel.gguf(config, type, seed).write(file);
         return file;
+    }
+
+    /**
+     * Qwen3 (per-head q/k norms, heads of 32 in a width of 48) and Gemma 3 (post-norms, GeGLU,
+     * local and global rotary bases, a window, per-head q/k norms) written by RandomModel load back
+     * as their config, every tensor used, and run as the float64 reference runs them.
+     */
+    @Test
+    void qwen3AndGemma3LoadAsTheirConfigAndRunAsTheReference() {
+        Rope rope = Rope.of(Rope.Style.NEOX, 32, 1_000_000);
+        List<ModelConfig> configs = List.of(
+                new ModelConfig(Architecture.qwen3(rope), 2, 4, 2, 48, 96, 64, 300, 1e-6f, true, 32),
+                new ModelConfig(Architecture.gemma3(rope, rope.withBase(10000), 48, (float) (1 / Math.sqrt(32)), 3),
+                        7, 4, 1, 48, 96, 64, 300, 1e-6f, true, 32));
+        int[] tokens = {5, 17, 250, 3, 99, 42, 7, 7, 120, 64};
+        for (ModelConfig config : configs) {
+            String name = config.architecture().name();
+            try (ModelFiles model = ModelFiles.open(write(config, DType.F32, 9, name + ".gguf"))) {
+                assertThat(model.config()).as(name).isEqualTo(config);
+                Transformer transformer = model.transformer();
+                float[] logits = transformer.forward(tokens, 0, tokens.length, transformer.newCache(16));
+                double[] want = new ReferenceForward(transformer.weights()).logits(tokens)[tokens.length - 1];
+                for (int v = 0; v < want.length; v++) {
+                    assertThat((double) logits[v]).as("%s logit %d", name, v).isCloseTo(want[v], within(1e-5));
+                }
+            }
+        }
     }
 
     @Test

@@ -35,6 +35,24 @@ class ArchitecturesTest {
                 Arguments.of("qwen2, rotary on 4 of 8 dims, positions scaled, fused qkv",
                         new ModelConfig(Architecture.qwen2(new Rope(Rope.Style.NEOX, 4, 10000, 2, null)), 1, 2, 1, 16, 24, CONTEXT,
                                 VOCAB, 1e-6f, false), true),
+                Arguments.of("qwen3, per-head q/k norms, heads of 16 in a width of 32",
+                        new ModelConfig(Architecture.qwen3(Rope.of(Rope.Style.NEOX, 16, 1_000_000)), 2, 4, 2, 32, 48, CONTEXT, VOCAB,
+                                1e-6f, true, 16), false),
+                Arguments.of("gemma3, local and global layers, window 5, GeGLU, post-norms, per-head q/k norms",
+                        new ModelConfig(Architecture.gemma3(Rope.of(Rope.Style.NEOX, 8, 1_000_000), Rope.of(Rope.Style.NEOX, 8, 10000),
+                                32, (float) (1 / Math.sqrt(8)), 5), 7, 4, 2, 32, 40, CONTEXT, VOCAB, 1e-6f, true, 8), false),
+                Arguments.of("gemma2, soft-caps, window 4 on even layers, heads wider than E / heads",
+                        new ModelConfig(Architecture.gemma2(Rope.of(Rope.Style.NEOX, 12, 10000), 16, (float) (1 / Math.sqrt(12)), 4,
+                                2f, 3f), 3, 2, 1, 16, 24, CONTEXT, VOCAB, 1e-6f, true, 12), false),
+                Arguments.of("olmo2, post-norms only, q/k norms over all heads",
+                        new ModelConfig(Architecture.olmo2(Rope.of(Rope.Style.NEOX, 8, 500_000)), 2, 4, 4, 32, 48, CONTEXT, VOCAB,
+                                1e-6f, false), false),
+                Arguments.of("granite, multipliers, fused qkv",
+                        new ModelConfig(Architecture.granite(Rope.of(Rope.Style.NORM, 8, 10000), 3f, 0.5f, 0.125f, 4f), 2, 4, 2, 32,
+                                40, CONTEXT, VOCAB, 1e-5f, false), true),
+                Arguments.of("phi3, window 6 on every layer, rope with an attention factor",
+                        new ModelConfig(Architecture.phi3(new Rope(Rope.Style.NEOX, 8, 10000, 1, null, 1.25),
+                                new Architecture.SlidingWindow(6, 0), null, 0), 2, 2, 2, 16, 24, CONTEXT, VOCAB, 1e-5f, false), true),
                 Arguments.of("gpt2, learned positions, LayerNorm, GELU",
                         new ModelConfig(Architecture.GPT2, 2, 4, 4, 32, 128, CONTEXT, VOCAB, 1e-5f, true), true));
     }
@@ -94,6 +112,48 @@ class ArchitecturesTest {
         KvCache small = gpt2.newCache(8);
         assertThatThrownBy(() -> gpt2.forward(tokens, 0, 9, small)).isInstanceOf(JgptException.class)
                 .hasMessageContaining("9 positions needed, the cache holds 8");
+    }
+
+    /**
+     * Phi-3's LongRoPE: a cache of up to the original context (16 here) rotates by the short
+     * factors, a longer one by the long factors, as llama.cpp chooses by its context size; both
+     * with the attention factor on cos and sin.
+     */
+    @Test
+    void longRopeFactorsTakeOverPastTheOriginalContext() {
+        Rope shortRope = new Rope(Rope.Style.NEOX, 8, 10000, 1, new float[] {1, 1.5f, 2, 3}, 1.19);
+        Rope longRope = new Rope(Rope.Style.NEOX, 8, 10000, 1, new float[] {1, 4, 9, 20}, 1.19);
+        ModelWeights weights = new RandomModels(8).weights(phi3(shortRope, longRope), true);
+        int[] tokens = tokens(new Random(9), 12);
+        Transformer transformer = new Transformer(weights);
+        for (int capacity : new int[] {16, 17}) {
+            Rope expected = capacity > 16 ? longRope : shortRope;
+            ModelWeights plain = new ModelWeights(phi3(expected, null), weights.tokenEmbedding(), null, weights.layers(),
+                    weights.finalNorm(), weights.unembedding());
+            double[] want = new ReferenceForward(plain).logits(tokens)[tokens.length - 1];
+            float[] logits = transformer.forward(tokens, 0, tokens.length, transformer.newCache(capacity));
+            for (int v = 0; v < VOCAB; v++) {
+                assertThat((double) logits[v]).as("a cache of %d, logit %d", capacity, v)
+                        .isCloseTo(want[v], within(1e-4 * (1 + Math.abs(want[v]))));
+            }
+        }
+    }
+
+    private static ModelConfig phi3(Rope rope, Rope longRope) {
+        return new ModelConfig(Architecture.phi3(rope, null, longRope, longRope == null ? 0 : 16), 2, 2, 2, 16, 24, CONTEXT,
+                VOCAB, 1e-5f, false);
+    }
+
+    @Test
+    void trainingRefusesAnArchitectureWithoutABackwardNamingWhatLacksOne() {
+        ModelConfig gemma2 = new ModelConfig(Architecture.gemma2(Rope.of(Rope.Style.NEOX, 8, 10000), 16, 0.25f, 4, 2f, 3f),
+                1, 2, 1, 16, 24, CONTEXT, VOCAB, 1e-6f, true, 8);
+        Transformer transformer = new Transformer(new RandomModels(6).weights(gemma2, false));
+        int[] tokens = tokens(new Random(7), 4);
+        assertThatThrownBy(() -> transformer.train(tokens, tokens, 1, 4, Activations.training(gemma2, 1, 4, false), null, 1f))
+                .isInstanceOf(JgptException.class)
+                .hasMessage("training a gemma2 model is not supported: there is no backward for its GeGLU, "
+                        + "norms after attention and the MLP, soft-capping");
     }
 
     private static float[][] allLogits(Transformer transformer, int[] tokens) {

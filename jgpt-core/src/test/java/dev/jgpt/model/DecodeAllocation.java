@@ -16,15 +16,19 @@ import java.util.Random;
 
 /**
  * Prints the bytes that 50 warm decode steps of a Llama-shaped model, mapped from a GGUF file, allocate on the calling
- * thread (0 expected); with the argument {@code lora}, a LoRA adapter joins every linear map. Run in a JVM of its own
- * by {@link DecodeAllocationTest}.
+ * thread (0 expected): with the argument {@code lora}, a LoRA adapter joins every linear map; with {@code gemma2}, the
+ * model is a Gemma 2 with soft-caps, windows, post-norms, GeGLU and wide heads. Run in a JVM of its own by
+ * {@link DecodeAllocationTest}.
  */
 final class DecodeAllocation {
     private DecodeAllocation() {}
 
     public static void main(String[] args) throws IOException {
-        ModelConfig config = new ModelConfig(Architecture.llama(Rope.of(Rope.Style.NORM, 16, 10000)), 2, 8, 2, 128, 344, 512,
-                300, 1e-5f, false);
+        ModelConfig config = args.length > 0 && args[0].equals("gemma2")
+                ? new ModelConfig(Architecture.gemma2(Rope.of(Rope.Style.NEOX, 32, 10000), 128, 0.18f, 64, 50f, 30f), 2, 8, 2,
+                        128, 344, 512, 300, 1e-6f, true, 32)
+                : new ModelConfig(Architecture.llama(Rope.of(Rope.Style.NORM, 16, 10000)), 2, 8, 2, 128, 344, 512,
+                        300, 1e-5f, false);
         // mapped from a file, as models are used: the check that the file is still whole is part of each step
         Path file = Files.createTempFile("decode-allocation", ".gguf");
         GgufModelWriter.of(new RandomModels(5).weights(config, false), DType.F32).write(file);

@@ -21,7 +21,13 @@ class DecodeAllocationTest {
 
     @Test
     void warmDecodeStepsWithAnAdapterAllocateNothing() throws Exception {
-        assertThat(FreshJvm.lastLine(List.of("-XX:-TieredCompilation"), DecodeAllocation.class, "lora"))
+        assertThat(FreshJvm.lastLine(List.of(), DecodeAllocation.class, "lora"))
                 .as("bytes allocated by 50 warm decode steps with a LoRA adapter on every linear map").isEqualTo("0");
+    }
+
+    @Test
+    void warmDecodeStepsOfAModelWithEveryFeatureOnAllocateNothing() throws Exception {
+        assertThat(FreshJvm.lastLine(List.of(), DecodeAllocation.class, "gemma2")).as("bytes allocated by 50 warm Gemma 2 decode steps")
+                .isEqualTo("0");
     }
 }

@@ -108,7 +108,7 @@ class LayerKernelsTest {
         float[] k = part(qkv, batch * seq, e, 1);
         float[] v = part(qkv, batch * seq, e, 2);
         for (int b = 0; b < batch; b++) {
-            attention.forward(q, b * seq, seq, 0, k, v, b * seq * e, probs, b * heads * seq * seq, seq, true, out);
+            attention.forward(q, b * seq, seq, 0, k, v, b * seq * e, probs, b * heads * seq * seq, seq, true, 0, out);
         }
         ScalarLayers.attentionForward(qkv, batch, seq, heads, e, probs2, out2);
         assertClose(probs, probs2, 1e-6, "probs");

@@ -28,17 +28,24 @@ public final class RandomModels {
         int hidden = config.mlpHidden();
         boolean others = a.otherBiases();
         List<LayerWeights> layers = new ArrayList<>();
+        Architecture.Features f = a.features();
         for (int l = 0; l < config.layers(); l++) {
-            NormWeights attentionNorm = norm(e, others);
+            NormWeights attentionNorm = f.norms().pre() ? norm(e, others) : null;
             Linear output = linear("attn_output", q, e, others);
-            NormWeights mlpNorm = norm(e, others);
-            Linear gate = a.mlp() == Architecture.Mlp.SWIGLU ? linear("ffn_gate", e, hidden, others) : null;
+            NormWeights mlpNorm = f.norms().pre() ? norm(e, others) : null;
+            Linear gate = a.mlp().gated() ? linear("ffn_gate", e, hidden, others) : null;
             Linear up = linear("ffn_up", e, hidden, others);
             Linear down = linear("ffn_down", hidden, e, others);
-            layers.add(fused
+            LayerWeights layer = fused
                     ? LayerWeights.fused(attentionNorm, linear("attn_qkv", e, q + 2 * kv, a.qkvBias()), output, mlpNorm, gate, up, down)
                     : LayerWeights.separate(attentionNorm, linear("attn_q", e, q, a.qkvBias()), linear("attn_k", e, kv, a.qkvBias()),
-                            linear("attn_v", e, kv, a.qkvBias()), output, mlpNorm, gate, up, down));
+                            linear("attn_v", e, kv, a.qkvBias()), output, mlpNorm, gate, up, down);
+            boolean whole = f.qkNorm() == Architecture.QkNorm.WHOLE;
+            boolean qk = f.qkNorm() != Architecture.QkNorm.NONE;
+            boolean post = f.norms().post();
+            layers.add(layer.withNorms(qk ? norm(whole ? q : config.headSize(), false) : null,
+                    qk ? norm(whole ? kv : config.headSize(), false) : null,
+                    post ? norm(e, false) : null, post ? norm(e, false) : null));
         }
         Tensor embedding = tensor("token_embd", config.vocabSize(), e, 1);
         Tensor positions = a.learnedPositions() ? tensor("position_embd", config.contextLength(), e, 0.3) : null;

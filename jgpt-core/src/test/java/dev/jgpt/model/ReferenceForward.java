@@ -5,17 +5,22 @@ import dev.jgpt.tensor.WeightMatrix;
 
 /**
  * A plain double-precision forward pass written from the textbook definitions, one position at
- * a time, no cache, no SIMD: what {@link Transformer} is checked against on random models.
+ * a time, no cache, no SIMD: what {@link Transformer} is checked against on random models. It
+ * follows the architecture's features as the families' published descriptions state them
+ * (norms after the branches, q/k norms, GeGLU, multipliers, soft-caps, sliding windows, a local
+ * rotary base); contexts stay short, so LongRoPE's long factors never apply.
  */
 public final class ReferenceForward {
     private final ModelWeights w;
     private final ModelConfig c;
     private final Architecture a;
+    private final Architecture.Features f;
 
     public ReferenceForward(ModelWeights weights) {
         this.w = weights;
         this.c = weights.config();
         this.a = c.architecture();
+        this.f = a.features();
     }
 
     /** logits[t] after tokens[0..t], for every t. */
@@ -25,6 +30,9 @@ public final class ReferenceForward {
         double[][] x = new double[n][];
         for (int t = 0; t < n; t++) {
             x[t] = row(w.tokenEmbedding(), tokens[t], e);
+            for (int i = 0; i < e; i++) {
+                x[t][i] *= f.embeddingScale();
+            }
             if (a.learnedPositions()) {
                 double[] p = row(w.positionEmbedding(), t, e);
                 for (int i = 0; i < e; i++) {
@@ -32,12 +40,15 @@ public final class ReferenceForward {
                 }
             }
         }
-        for (LayerWeights layer : w.layers()) {
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights layer = w.layers().get(l);
+            boolean windowed = f.window() != null && f.window().windowed(l);
+            Rope rope = windowed && f.localRope() != null ? f.localRope() : a.rope();
             double[][] q = new double[n][];
             double[][] k = new double[n][];
             double[][] v = new double[n][];
             for (int t = 0; t < n; t++) {
-                double[] h = norm(x[t], layer.attentionNorm());
+                double[] h = layer.attentionNorm() == null ? x[t] : norm(x[t], layer.attentionNorm());
                 if (layer.qkv() != null) {
                     double[] all = apply(layer.qkv(), h);
                     q[t] = slice(all, 0, c.queryDim());
@@ -48,56 +59,101 @@ public final class ReferenceForward {
                     k[t] = apply(layer.key(), h);
                     v[t] = apply(layer.value(), h);
                 }
-                rotate(q[t], c.heads(), t);
-                rotate(k[t], c.kvHeads(), t);
+                if (layer.queryNorm() != null) {
+                    q[t] = qkNorm(q[t], layer.queryNorm());
+                    k[t] = qkNorm(k[t], layer.keyNorm());
+                }
+                rotate(rope, q[t], c.heads(), t);
+                rotate(rope, k[t], c.kvHeads(), t);
             }
             for (int t = 0; t < n; t++) {
-                double[] attended = attend(q, k, v, t);
-                add(x[t], apply(layer.attentionOutput(), attended));
-                double[] h = norm(x[t], layer.mlpNorm());
+                double[] attended = attend(q, k, v, t, windowed ? f.window().size() : Integer.MAX_VALUE);
+                addBranch(x[t], apply(layer.attentionOutput(), attended), layer.postAttentionNorm());
+                double[] h = layer.mlpNorm() == null ? x[t] : norm(x[t], layer.mlpNorm());
                 double[] up = apply(layer.mlpUp(), h);
                 if (layer.mlpGate() != null) {
                     double[] gate = apply(layer.mlpGate(), h);
                     for (int i = 0; i < up.length; i++) {
-                        up[i] *= gate[i] / (1 + Math.exp(-gate[i]));
+                        up[i] *= a.mlp() == Architecture.Mlp.GEGLU ? gelu(gate[i]) : gate[i] / (1 + Math.exp(-gate[i]));
                     }
                 } else {
                     for (int i = 0; i < up.length; i++) {
-                        double u = up[i];
-                        up[i] = 0.5 * u * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (u + 0.044715 * u * u * u)));
+                        up[i] = gelu(up[i]);
                     }
                 }
-                add(x[t], apply(layer.mlpDown(), up));
+                addBranch(x[t], apply(layer.mlpDown(), up), layer.postMlpNorm());
             }
         }
         double[][] logits = new double[n][];
         for (int t = 0; t < n; t++) {
             logits[t] = apply(w.unembedding(), null, norm(x[t], w.finalNorm()));
+            for (int i = 0; i < logits[t].length; i++) {
+                logits[t][i] = softCap(logits[t][i] * f.logitScale(), f.finalSoftCap());
+            }
         }
         return logits;
     }
 
-    /** Causal attention of position t: each query head reads key/value head head·kvHeads/heads. */
-    private double[] attend(double[][] q, double[][] k, double[][] v, int t) {
+    private static double gelu(double u) {
+        return 0.5 * u * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (u + 0.044715 * u * u * u)));
+    }
+
+    /** cap·tanh(s/cap), or s when cap is 0. */
+    private static double softCap(double s, double cap) {
+        return cap == 0 ? s : cap * Math.tanh(s / cap);
+    }
+
+    /** x += residualScale · branch, the branch normed first when the block has a post-norm. */
+    private void addBranch(double[] x, double[] branch, NormWeights postNorm) {
+        double[] b = postNorm == null ? branch : norm(branch, postNorm);
+        for (int i = 0; i < x.length; i++) {
+            x[i] += f.residualScale() * b[i];
+        }
+    }
+
+    /** RMSNorm of the whole vector, or of each head-wide piece when the gain is one head wide. */
+    private double[] qkNorm(double[] x, NormWeights gain) {
+        int width = gain.weight().length;
+        double[] out = new double[x.length];
+        for (int from = 0; from < x.length; from += width) {
+            double squares = 0;
+            for (int i = 0; i < width; i++) {
+                squares += x[from + i] * x[from + i];
+            }
+            double inv = 1 / Math.sqrt(squares / width + c.normEps());
+            for (int i = 0; i < width; i++) {
+                out[from + i] = x[from + i] * inv * gain.weight()[i];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Causal attention of position t over the last {@code window} positions: each query head reads
+     * key/value head head·kvHeads/heads.
+     */
+    private double[] attend(double[][] q, double[][] k, double[][] v, int t, int window) {
         int d = c.headSize();
         double[] out = new double[c.queryDim()];
         for (int head = 0; head < c.heads(); head++) {
             int kvHead = head / (c.heads() / c.kvHeads());
             double[] scores = new double[t + 1];
             double max = Double.NEGATIVE_INFINITY;
-            for (int s = 0; s <= t; s++) {
+            int first = Math.max(0, t - window + 1);
+            double scale = f.attentionScale() != 0 ? f.attentionScale() : 1 / Math.sqrt(d);
+            for (int s = first; s <= t; s++) {
                 for (int i = 0; i < d; i++) {
                     scores[s] += q[t][head * d + i] * k[s][kvHead * d + i];
                 }
-                scores[s] /= Math.sqrt(d);
+                scores[s] = softCap(scores[s] * scale, f.attentionSoftCap());
                 max = Math.max(max, scores[s]);
             }
             double sum = 0;
-            for (int s = 0; s <= t; s++) {
+            for (int s = first; s <= t; s++) {
                 scores[s] = Math.exp(scores[s] - max);
                 sum += scores[s];
             }
-            for (int s = 0; s <= t; s++) {
+            for (int s = first; s <= t; s++) {
                 for (int i = 0; i < d; i++) {
                     out[head * d + i] += scores[s] / sum * v[s][kvHead * d + i];
                 }
@@ -108,10 +164,10 @@ public final class ReferenceForward {
 
     /**
      * Rotary embedding at position t: pair i turns by t·θᵢ, θᵢ = base^(−2i/dims) / (scale · fᵢ).
-     * NORM pairs (2i, 2i+1) as complex numbers; NEOX as x·cos + rotate_half(x)·sin.
+     * NORM pairs (2i, 2i+1) as complex numbers; NEOX as x·cos + rotate_half(x)·sin; both times the
+     * rope's magnitude.
      */
-    private void rotate(double[] x, int heads, int t) {
-        Rope rope = a.rope();
+    private void rotate(Rope rope, double[] x, int heads, int t) {
         if (rope == null) {
             return;
         }
@@ -131,7 +187,7 @@ public final class ReferenceForward {
                 } else {
                     partner = j < pairs ? -x[off + j + pairs] : x[off + j - pairs];
                 }
-                rotated[j] = x[off + j] * Math.cos(angle) + partner * Math.sin(angle);
+                rotated[j] = rope.magnitude() * (x[off + j] * Math.cos(angle) + partner * Math.sin(angle));
             }
             System.arraycopy(rotated, 0, x, off, 2 * pairs);
         }

@@ -17,7 +17,7 @@ class TransposedLinearTest {
         "F16,40,6,3", "F32,33,5,2"})
     void matchesTheScalarTwin(DType dtype, int in, int out, int m) {
         Random random = new Random(in * 31L + out);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) { // the pool's threads read the weights when the work is split
             WeightMatrix w = KernelsTest.randomWeights(arena, random, dtype, in, out, WeightMatrix.Layout.OUT_IN);
             float[] dy = new float[m * out];
             for (int i = 0; i < dy.length; i++) {

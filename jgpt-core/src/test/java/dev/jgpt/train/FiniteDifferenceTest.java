@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The backward against finite differences of the forward, for every parameter tensor of a tiny
  * random model of each architecture (GPT-2: LayerNorm, GELU, learned positions; Llama: RMSNorm,
  * RoPE, SwiGLU, grouped-query attention, an untied unembedding; Qwen2: q/k/v biases, one
- * key/value head, tied). The loss is float32 (≈ 1e-7 relative noise), so the differences use a large step
+ * key/value head, tied; Granite: the four multipliers; Phi-3: a sliding window, a scaled rotation). The loss is float32 (≈ 1e-7 relative noise), so the differences use a large step
  * h = 1e-2 with the five-point formula (truncation O(h⁴)), on the coordinates where the gradient
  * is largest (where a wrong gradient shows) plus a few random ones; tolerance 1% of the gradient
  * plus 1e-4. A gradient off by 5% fails.
@@ -29,7 +29,7 @@ class FiniteDifferenceTest {
     private static final double ABSOLUTE = 1e-4;
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen2", "granite", "phi3"})
     void everyGradientMatchesFiniteDifferencesOfTheLoss(String architecture) {
         ModelConfig config = TestModels.tiny(architecture);
         int batch = 2;

@@ -28,12 +28,26 @@ final class TestModels {
         return new ModelConfig(Architecture.qwen2(Rope.of(Rope.Style.NEOX, 4, 10000)), 2, 4, 1, 16, 24, 16, 13, 1e-5f, true);
     }
 
-    /** {@link #tiny}, {@link #tinyLlama} or {@link #tinyQwen2} by architecture name. */
+    /** A tiny Granite: Llama with embedding, residual, attention and logit multipliers. */
+    static ModelConfig tinyGranite() {
+        return new ModelConfig(Architecture.granite(Rope.of(Rope.Style.NEOX, 4, 10000), 3f, 0.5f, 0.2f, 2f), 2, 4, 2, 16, 24,
+                16, 13, 1e-5f, false);
+    }
+
+    /** A tiny Phi-3: a sliding window of 3 positions on every layer, cos and sin scaled by 1.2. */
+    static ModelConfig tinyPhi3() {
+        return new ModelConfig(Architecture.phi3(new Rope(Rope.Style.NEOX, 4, 10000, 1, null, 1.2),
+                new Architecture.SlidingWindow(3, 0), null, 0), 2, 4, 4, 16, 24, 16, 13, 1e-5f, false);
+    }
+
+    /** A tiny model of the architecture named. */
     static ModelConfig tiny(String architecture) {
         return switch (architecture) {
             case "gpt2" -> tiny();
             case "llama" -> tinyLlama();
             case "qwen2" -> tinyQwen2();
+            case "granite" -> tinyGranite();
+            case "phi3" -> tinyPhi3();
             default -> throw new IllegalArgumentException(architecture);
         };
     }
