@@ -60,7 +60,7 @@ final class ChatCommand implements Callable<Integer> {
 
     @Option(names = "--chat-template", paramLabel = "NAME",
             description = "How messages are written for the model: llama3, chatml, zephyr, llama2, or plain (User:/Assistant: lines) "
-                    + "(default: the model's own family; plain when it has no template).")
+                    + "(default: the model's own chat template, run; plain when it has none).")
     String chatTemplate;
 
     @Option(names = {"-n", "--max-tokens"}, paramLabel = "N", defaultValue = "512",
@@ -90,11 +90,7 @@ final class ChatCommand implements Callable<Integer> {
         if (chatTemplate != null) {
             return ChatTemplate.named(chatTemplate);
         }
-        try {
-            return ChatTemplate.forModel(lm.chatTemplate().orElse(null));
-        } catch (JgptException e) {
-            throw new JgptException(e.getMessage() + " with --chat-template NAME", e);
-        }
+        return lm.template();
     }
 
     /** Lines from the terminal through JLine, answers streamed to it. */

@@ -67,7 +67,7 @@ final class ExplainCommand implements Callable<Integer> {
             if (html != null) {
                 AttentionLimit.check(config, tokens.length);
             }
-            String name = model.model == null ? "the shipped model" : String.valueOf(model.model.getFileName());
+            String name = model.path() == null ? "the shipped model" : String.valueOf(model.path().getFileName());
             Explanation explanation = Explainer.explain(lm.transformer(), lm.tokenizer(), name, tokens, topK);
             if (html != null || json) {
                 String document = ExplanationJson.write(explanation);

@@ -1,22 +1,27 @@
 package dev.jgpt.cli;
 
+import dev.jgpt.JgptException;
 import dev.jgpt.format.TensorSource;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.model.ModelConfig;
 import dev.jgpt.tensor.Tensor;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Describe a model: architecture, parameter count, dimensions, weight types, memory use.")
+        description = {"Describe a model: architecture, parameter count, dimensions, weight types, memory use.",
+            "Given a LoRA adapter file, describe the adapter: its base architecture, rank, alpha and the weights it adapts."})
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -24,12 +29,25 @@ final class InfoCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "A model or LoRA adapter file (as --model).")
+    Path file;
+
     @Option(names = "--json", description = "Print the description as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (file != null) {
+            if (model.model != null) {
+                throw new JgptException("info describes one file: give it as FILE or as --model, not both");
+            }
+            model.model = file.toString();
+        }
+        if (model.model != null && AdapterInfo.isAdapter(model.path())) {
+            AdapterInfo.print(model.path(), json, out);
+            return 0;
+        }
         try (LanguageModel lm = model.open()) {
             ModelConfig c = lm.config();
             TensorSource tensors = lm.files().tensors();
@@ -58,6 +76,10 @@ final class InfoCommand implements Callable<Integer> {
             info.put("weight_bytes_by_dtype", bytesByDtype);
             info.put("weights_bytes", weights);
             info.put("kv_cache_bytes", kvCache);
+            List<String> adapters = model.adapters.stream().map(a -> a.path() + " at " + a.scale()).toList();
+            if (!adapters.isEmpty()) {
+                info.put("lora", adapters);
+            }
             if (json) {
                 Json.print(out, info);
                 return 0;
@@ -76,6 +98,7 @@ final class InfoCommand implements Callable<Integer> {
             bytesByDtype.forEach((dtype, bytes) -> out.printf("weights       %s in %s%n", Units.bytes(bytes), dtype));
             out.printf("memory        %s of weights (memory-mapped) + %s KV cache at full context (F32)%n",
                     Units.bytes(weights), Units.bytes(kvCache));
+            adapters.forEach(adapter -> out.printf("LoRA adapter  %s%n", adapter));
             out.flush();
         }
         return 0;

@@ -16,18 +16,23 @@ public final class Main implements Runnable {
     static final List<Class<?>> COMMANDS = List.of(
             GenerateCommand.class,
             ChatCommand.class,
+            RenderChatCommand.class,
             ServeCommand.class,
             TokenizeCommand.class,
             ScoreCommand.class,
             ExplainCommand.class,
             EmbedNearestCommand.class,
             InfoCommand.class,
+            PullCommand.class,
+            ListCommand.class,
+            RmCommand.class,
             BenchCommand.class,
             MakeModelCommand.class,
             TrainCommand.class,
             TrainTokenizerCommand.class,
             ExportGgufCommand.class,
             QuantizeCommand.class,
+            MergeLoraCommand.class,
             CommandLine.HelpCommand.class);
 
     @CommandLine.Spec

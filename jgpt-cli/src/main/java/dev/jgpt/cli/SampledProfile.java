@@ -24,6 +24,7 @@ final class SampledProfile implements AutoCloseable {
 
     /** Labels of the methods whose names alone do not say what they do. */
     private static final Map<String, String> OPERATIONS = Map.ofEntries(
+            Map.entry("QuantKernels.matvec", "matvec (quantized; the block kernel inlined)"),
             Map.entry("QuantKernels.dotQ8_0", "matvec Q8_0"),
             Map.entry("QuantKernels.dotQ4_0", "matvec Q4_0"),
             Map.entry("QuantKernels.dotSmall", "matvec Q4_1/Q5_0/Q5_1"),
@@ -67,7 +68,7 @@ final class SampledProfile implements AutoCloseable {
             Map.entry("Attention.dotHead", "attention"),
             Map.entry("Kernels.add", "residual adds"),
             Map.entry("VectorMath", "lane sums and e^x"),
-            Map.entry("QuantKernels.blockSums", "block sums of x"),
+            Map.entry("QuantKernels.prepare", "x prepared for the block kernels"),
             Map.entry("Parallel", "thread hand-offs (waiting for work or for the others)"));
 
     private final Recording recording = new Recording();

@@ -70,7 +70,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (LanguageModel lm = model.open()) {
             int window = context != null ? context : Math.min(lm.config().contextLength(), Generator.DEFAULT_MAX_WINDOW);
-            String id = model.model != null ? modelName(model.model) : "jgpt-default";
+            String id = model.model != null ? modelName(model.path()) : "jgpt-default";
             ServerSettings settings = new ServerSettings(host, port, apiKey, slots, queue, maxBody, window, id);
             if (!settings.loopbackOnly() && apiKey == null) {
                 err.println("jgpt: warning: listening on " + host + " without --api-key: anyone who reaches this address can use the model");

@@ -36,8 +36,8 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (isGguf(model.model)) {
-            show(TokenizerLoader.fromGguf(model.model));
+        if (isGguf(model.path())) {
+            show(TokenizerLoader.fromGguf(model.path()));
         } else {
             try (LanguageModel lm = model.open()) {
                 show(lm.tokenizer());

@@ -6,12 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The command line run in a JVM of its own (this test's class path and JDK), for what needs a process: kill -9, JIT flags. */
 record ChildJvm(Process process, Path output) {
     /** Starts {@code jgpt args...} with {@code jvmOptions}; stdout and stderr go to {@code output}. */
     static ChildJvm start(Path output, List<String> jvmOptions, String... args) {
+        return start(output, jvmOptions, Map.of(), args);
+    }
+
+    /** {@link #start(Path, List, String...)} with {@code environment} added to this process's. */
+    static ChildJvm start(Path output, List<String> jvmOptions, Map<String, String> environment, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
@@ -19,7 +25,9 @@ record ChildJvm(Process process, Path output) {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             return new ChildJvm(process, output);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

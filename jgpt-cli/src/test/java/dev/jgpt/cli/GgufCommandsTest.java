@@ -40,10 +40,10 @@ class GgufCommandsTest {
         Path out = dir.resolve("tiny.gguf");
         Run run = jgpt("export-gguf", model.toString(), out.toString(), "--json");
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.err()).contains("[ 1/28] token_embd.weight", "[28/28] output_norm.bias");
+        assertThat(run.err()).contains("[ 1/29] token_embd.weight", "[28/29] output_norm.bias", "[29/29] output.weight");
         JsonNode summary = run.json();
-        assertThat(summary.get("tensors").asInt()).isEqualTo(28);
-        assertThat(summary.get("tensors_by_type").get("F32").asInt()).isEqualTo(28);
+        assertThat(summary.get("tensors").asInt()).isEqualTo(29); // the tied embedding twice, as llama.cpp needs
+        assertThat(summary.get("tensors_by_type").get("F32").asInt()).isEqualTo(29);
         assertThat(summary.get("file_bytes").asLong()).isEqualTo(Files.size(out));
         try (Gguf gguf = Gguf.open(out); SafeTensors hf = SafeTensors.open(model.resolve("model.safetensors"))) {
             GgufMetadata m = gguf.metadata();
@@ -67,7 +67,7 @@ class GgufCommandsTest {
                 }
             }
             assertThat(gguf.require("token_embd.weight").toFloatArray()).isEqualTo(hf.require("wte.weight").toFloatArray());
-            assertThat(gguf.find("output.weight")).isEmpty();
+            assertThat(gguf.require("output.weight").toFloatArray()).isEqualTo(gguf.require("token_embd.weight").toFloatArray());
         }
     }
 
@@ -75,7 +75,7 @@ class GgufCommandsTest {
     void halfPrecisionExportKeepsVectorsInF32() throws IOException {
         Path out = dir.resolve("tiny-bf16.gguf");
         JsonNode summary = jgpt("export-gguf", model.toString(), out.toString(), "--dtype", "bf16", "--json").json();
-        assertThat(summary.get("tensors_by_type").toString()).isEqualTo("{\"BF16\":9,\"F32\":19}");
+        assertThat(summary.get("tensors_by_type").toString()).isEqualTo("{\"BF16\":10,\"F32\":19}");
         try (Gguf gguf = Gguf.open(out)) {
             assertThat(gguf.require("blk.0.ffn_up.weight").dtype()).isEqualTo(DType.BF16);
             assertThat(gguf.require("position_embd.weight").dtype()).isEqualTo(DType.F32);
@@ -88,7 +88,7 @@ class GgufCommandsTest {
         Path fromFolder = dir.resolve("q8-folder.gguf");
         Run run = jgpt("quantize", model.toString(), fromFolder.toString(), "--type", "q8_0");
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains("tensors   28: 19 F32, 9 Q8_0", "size      ");
+        assertThat(run.out()).contains("tensors   29: 19 F32, 10 Q8_0", "size      ");
         Path f32 = dir.resolve("q-source.gguf");
         assertThat(jgpt("export-gguf", model.toString(), f32.toString()).exit()).isZero();
         Path fromGguf = dir.resolve("q8-gguf.gguf");
@@ -120,13 +120,13 @@ class GgufCommandsTest {
         assertThat(run.exit()).as(run.err()).isZero();
         JsonNode summary = run.json();
         // rows of 64 values are not Q6_K's 256-value blocks: Q8_0, as llama-quantize falls back; ffn_down's rows of 256 are
-        assertThat(summary.get("tensors_by_type").toString()).isEqualTo("{\"F32\":19,\"Q6_K\":2,\"Q8_0\":7}");
-        assertThat(summary.get("fallbacks")).hasSize(7);
+        assertThat(summary.get("tensors_by_type").toString()).isEqualTo("{\"F32\":19,\"Q6_K\":2,\"Q8_0\":8}");
+        assertThat(summary.get("fallbacks")).hasSize(8);
         assertThat(summary.get("fallbacks").get(0).toString())
                 .isEqualTo("{\"name\":\"token_embd.weight\",\"type\":\"Q8_0\",\"wanted\":\"Q6_K\",\"row_length\":64}");
         assertThat(run.err()).contains("token_embd.weight", "F32 -> Q8_0 (rows of 64 are not whole Q6_K blocks)");
         assertThat(jgpt("quantize", model.toString(), out.toString(), "--type", "q6_k").out())
-                .contains("fallbacks 7 tensors have rows that are not whole blocks of their type:",
+                .contains("fallbacks 8 tensors have rows that are not whole blocks of their type:",
                         "token_embd.weight (rows of 64) as Q8_0, not Q6_K");
     }
 

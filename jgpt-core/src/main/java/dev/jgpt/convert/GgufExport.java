@@ -163,6 +163,9 @@ public final class GgufExport implements AutoCloseable {
         }
         if (weights.find("lm_head.weight").isPresent()) {
             add(tensors, weights, "lm_head.weight", config.vocabSize(), config.embd());
+        } else {
+            // llama.cpp's gpt2 loader requires output.weight: tied embeddings are written twice, as its converter does
+            tensors.put(GgufNames.OUTPUT + ".weight", tensors.get(GgufNames.TOKEN_EMBD + ".weight"));
         }
         return tensors;
     }

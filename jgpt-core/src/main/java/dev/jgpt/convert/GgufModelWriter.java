@@ -128,7 +128,7 @@ public final class GgufModelWriter {
     }
 
     /** Sets {@code general.file_type}, and the quantization version when any tensor is quantized. */
-    static void setFileType(Map<String, GgufValue> metadata, FileType fileType, boolean anyQuantized) {
+    public static void setFileType(Map<String, GgufValue> metadata, FileType fileType, boolean anyQuantized) {
         metadata.put(GgufNames.FILE_TYPE, GgufValue.u32(fileType.id()));
         if (anyQuantized) {
             metadata.put(GgufNames.QUANTIZATION_VERSION, GgufValue.u32(GgufNames.CURRENT_QUANTIZATION_VERSION));

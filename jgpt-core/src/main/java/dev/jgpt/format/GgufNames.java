@@ -14,6 +14,10 @@ public final class GgufNames {
     public static final String NAME = "general.name";
     public static final String FILE_TYPE = "general.file_type";
     public static final String QUANTIZATION_VERSION = "general.quantization_version";
+    /** "model", or "adapter" in an adapter file. */
+    public static final String TYPE = "general.type";
+    public static final String ADAPTER_TYPE = "adapter.type";
+    public static final String LORA_ALPHA = "adapter.lora.alpha";
     /** The block layout version of GGML's quantized types (written by quantizers). */
     public static final int CURRENT_QUANTIZATION_VERSION = 2;
 
@@ -29,6 +33,11 @@ public final class GgufNames {
     public static final int TOKEN_NORMAL = 1;
     public static final int TOKEN_CONTROL = 3;
     public static final int TOKEN_UNUSED = 5;
+
+    /** Whether a file's metadata marks it as an adapter (LoRA's, or another kind) rather than a model. */
+    public static boolean isAdapter(GgufMetadata metadata) {
+        return metadata.find(TYPE).filter(type -> type.equals(GgufValue.string("adapter"))).isPresent();
+    }
 
     /** Hyperparameter keys, each under the architecture's name: {@code gpt2.context_length}. */
     public enum ArchKey {

@@ -6,9 +6,9 @@ import java.util.Objects;
 /** One message of a conversation: who says it, and what. */
 public record ChatMessage(Role role, String content) {
     public enum Role {
-        SYSTEM, USER, ASSISTANT;
+        SYSTEM, USER, ASSISTANT, TOOL;
 
-        /** The name chat templates write: "system", "user", "assistant". */
+        /** The name chat templates write: "system", "user", "assistant", "tool". */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }

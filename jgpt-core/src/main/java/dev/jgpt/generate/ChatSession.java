@@ -1,5 +1,6 @@
 package dev.jgpt.generate;
 
+import dev.jgpt.jinja.PythonText;
 import dev.jgpt.JgptException;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.tokenizer.Tokenizer;

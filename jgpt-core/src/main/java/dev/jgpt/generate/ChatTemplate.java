@@ -18,10 +18,9 @@ import java.util.stream.Collectors;
  * {@code tokenizer.ggml.add_bos_token}, {@link Tokenizer#addsBos()}). {@link #render} returns the
  * text after it, and {@link #encode} puts it first, once, in either case.
  *
- * <p>A model names its family in its metadata ({@code tokenizer.chat_template}, a Jinja
- * program); {@link #forModel} recognises the family by its markers rather than running the
- * program, so a family's variants (other default system prompts, tool-calling sections) render
- * as the plain family does.
+ * <p>A model carries its template in its metadata ({@code tokenizer.chat_template}, a Jinja
+ * program), which {@link #forModel} runs ({@link JinjaTemplate}); the families here, written
+ * out by hand, serve models without one and the {@code --chat-template NAME} choice.
  */
 public interface ChatTemplate {
     /** The family's name, as {@link #named} takes it. */
@@ -44,8 +43,13 @@ public interface ChatTemplate {
      * writes one the tokenizer knows, then the rendered text (special tokens' texts as their ids).
      */
     default int[] encode(List<ChatMessage> messages, Tokenizer tokenizer) {
-        int[] ids = tokenizer.encode(render(messages));
-        OptionalInt bos = tokenizer.addsBos() ? tokenizer.bosId() : bos().map(tokenizer::specialId).orElse(OptionalInt.empty());
+        return encodeText(render(messages), this, tokenizer);
+    }
+
+    /** {@code text}, rendered by {@code template}, as the prompt's token ids (see {@link #encode}). */
+    static int[] encodeText(String text, ChatTemplate template, Tokenizer tokenizer) {
+        int[] ids = tokenizer.encode(text);
+        OptionalInt bos = tokenizer.addsBos() ? tokenizer.bosId() : template.bos().map(tokenizer::specialId).orElse(OptionalInt.empty());
         if (bos.isEmpty() || (ids.length > 0 && ids[0] == bos.getAsInt())) {
             return ids;
         }
@@ -83,6 +87,7 @@ public interface ChatTemplate {
                 case SYSTEM -> "System: ";
                 case USER -> "User: ";
                 case ASSISTANT -> "Assistant: ";
+                case TOOL -> "Tool: ";
             }, "\n", true,
             // no space after the colon: a byte-level BPE spells the answer's first word with its space
             "Assistant:", List.of("\nUser:"), List.of());
@@ -112,17 +117,14 @@ public interface ChatTemplate {
     }
 
     /**
-     * The template for a model whose metadata holds {@code jinjaOrNull} as its chat template:
-     * {@link #PLAIN} when it has none.
-     *
-     * @throws JgptException when the model has a template of a family jgpt does not know
+     * The template for a model whose metadata holds {@code jinjaOrNull} as its chat template: that
+     * program, run ({@link JinjaTemplate}); {@link #PLAIN} when it has none.
      */
-    static ChatTemplate forModel(String jinjaOrNull) {
+    static ChatTemplate forModel(String jinjaOrNull, String bosToken, String eosToken) {
         if (jinjaOrNull == null || jinjaOrNull.isBlank()) {
             return PLAIN;
         }
-        return detect(jinjaOrNull).orElseThrow(() -> new JgptException(
-                "the model's chat template is of no family jgpt knows (" + names() + "): name the one to use instead"));
+        return new JinjaTemplate(jinjaOrNull, bosToken, eosToken);
     }
 
     /** "llama3, chatml, zephyr, llama2, plain". */

@@ -3,6 +3,8 @@ package dev.jgpt.generate;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufNames;
+import dev.jgpt.lora.Adapters;
+import dev.jgpt.lora.LoraFile;
 import dev.jgpt.model.ModelConfig;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.model.load.ModelFiles;
@@ -10,6 +12,7 @@ import dev.jgpt.tokenizer.GgufTokenizers;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.TokenizerLoader;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,14 +39,23 @@ public final class LanguageModel implements AutoCloseable {
      * folder (config.json, model.safetensors and a tokenizer).
      */
     public static LanguageModel open(Path path) {
-        ModelFiles files = ModelFiles.open(path);
+        return open(path, List.of());
+    }
+
+    /**
+     * Opens a model as {@link #open(Path)} does, with LoRA adapters (GGUF files as llama.cpp
+     * makes them) joined to its linear maps at their scales; several adapters add up.
+     */
+    public static LanguageModel open(Path path, List<LoraFile> adapters) {
+        ModelFiles opened = ModelFiles.open(path);
         try {
+            ModelFiles files = Adapters.attach(opened, adapters);
             Tokenizer tokenizer = files.gguf().map(gguf -> GgufTokenizers.load(gguf.metadata()))
                     .orElseGet(() -> TokenizerLoader.fromDirectory(path));
             checkVocabulary(path, files, tokenizer);
             return new LanguageModel(files, tokenizer);
         } catch (RuntimeException e) {
-            files.close();
+            opened.close();
             throw e;
         }
     }
@@ -90,6 +102,19 @@ public final class LanguageModel implements AutoCloseable {
     /** The model's own chat template (a Jinja program), if its file carries one: GGUF's {@code tokenizer.chat_template}. */
     public Optional<String> chatTemplate() {
         return files.gguf().map(Gguf::metadata).flatMap(m -> m.optionalString("tokenizer.chat_template"));
+    }
+
+    /**
+     * How this model writes a conversation: its own chat template, run, with its begin- and
+     * end-of-text tokens' texts as {@code bos_token} and {@code eos_token}; {@link ChatTemplate#PLAIN}
+     * when it has none.
+     */
+    public ChatTemplate template() {
+        return ChatTemplate.forModel(chatTemplate().orElse(null), tokenText(tokenizer.bosId()), tokenText(tokenizer.eosId()));
+    }
+
+    private String tokenText(java.util.OptionalInt id) {
+        return id.isPresent() ? tokenizer.piece(id.getAsInt()) : "";
     }
 
     /** Tokenizes {@code prompt} as the model expects a sequence to start (a BOS token first where it wants one) and continues it. */

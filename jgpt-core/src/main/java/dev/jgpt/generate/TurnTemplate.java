@@ -1,5 +1,6 @@
 package dev.jgpt.generate;
 
+import dev.jgpt.jinja.PythonText;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;

@@ -1,5 +1,7 @@
 package dev.jgpt.model;
 
+import java.util.function.UnaryOperator;
+
 /**
  * One transformer block's weights: pre-norm attention, then a pre-norm MLP. Widths: E the
  * embedding, Q = heads·D the queries, K = kvHeads·D the keys and the values, H the MLP.
@@ -35,5 +37,15 @@ public record LayerWeights(NormWeights attentionNorm, Linear qkv, Linear query, 
                                         Linear attentionOutput, NormWeights mlpNorm, Linear mlpGate, Linear mlpUp,
                                         Linear mlpDown) {
         return new LayerWeights(attentionNorm, null, query, key, value, attentionOutput, mlpNorm, mlpGate, mlpUp, mlpDown);
+    }
+
+    /** This block with each of its linear maps replaced by {@code f} of it. */
+    public LayerWeights mapLinears(UnaryOperator<Linear> f) {
+        return new LayerWeights(attentionNorm, map(f, qkv), map(f, query), map(f, key), map(f, value),
+                map(f, attentionOutput), mlpNorm, map(f, mlpGate), map(f, mlpUp), map(f, mlpDown));
+    }
+
+    private static Linear map(UnaryOperator<Linear> f, Linear linear) {
+        return linear == null ? null : f.apply(linear);
     }
 }

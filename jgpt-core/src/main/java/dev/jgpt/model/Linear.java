@@ -2,15 +2,17 @@ package dev.jgpt.model;
 
 import dev.jgpt.tensor.GradientKernels;
 import dev.jgpt.tensor.Kernels;
+import dev.jgpt.tensor.LowRank;
 import dev.jgpt.tensor.TransposedLinear;
 import dev.jgpt.tensor.WeightMatrix;
 
 /**
- * A linear map {@code y = x·W + b} of the model: a weight viewed where it lies and an optional
- * bias (null). Every projection of attention and of the MLP goes through {@link #apply}, in
- * inference and in training, and back through {@link #backward}.
+ * A linear map {@code y = x·W + b} of the model: a weight viewed where it lies, an optional bias
+ * (null), and an optional low-rank term that LoRA adapters add (null). Every projection of
+ * attention and of the MLP goes through {@link #apply}, in inference and in training, and back
+ * through {@link #backward}.
  */
-public record Linear(WeightMatrix weight, float[] bias) {
+public record Linear(WeightMatrix weight, float[] bias, LowRank adapter) {
 
     public Linear {
         if (weight == null) {
@@ -19,6 +21,19 @@ public record Linear(WeightMatrix weight, float[] bias) {
         if (bias != null && bias.length != weight.out()) {
             throw new IllegalArgumentException(weight.name() + ": bias of " + bias.length + " for " + weight.out() + " outputs");
         }
+        if (adapter != null && (adapter.in() != weight.in() || adapter.out() != weight.out())) {
+            throw new IllegalArgumentException(weight.name() + ": a low-rank term " + adapter.in() + " → " + adapter.out()
+                    + " for a map " + weight.in() + " → " + weight.out());
+        }
+    }
+
+    public Linear(WeightMatrix weight, float[] bias) {
+        this(weight, bias, null);
+    }
+
+    /** This map with {@code term} added to it (to the term it has, if any). */
+    public Linear adapted(LowRank term) {
+        return new Linear(weight, bias, adapter == null ? term : adapter.plus(term));
     }
 
     public int in() {
@@ -29,9 +44,12 @@ public record Linear(WeightMatrix weight, float[] bias) {
         return weight.out();
     }
 
-    /** y[m, out] = x[m, in] · W + b. */
+    /** y[m, out] = x[m, in] · W + b (+ the adapter's term). */
     public void apply(float[] x, int m, float[] y) {
         Kernels.linear(x, m, weight, bias, y);
+        if (adapter != null) {
+            adapter.addTo(x, m, y);
+        }
     }
 
     /**
@@ -41,6 +59,9 @@ public record Linear(WeightMatrix weight, float[] bias) {
      * {@code db += Σ rows dy}, each only when its slot is not {@link Gradients#FROZEN}.
      */
     public void backward(float[] x, float[] dy, int m, float[] dx, float[] grads, Gradients.LinearSlots slots) {
+        if (adapter != null) {
+            throw new IllegalStateException(weight.name() + ": the backward of a map with an adapter joined is not written");
+        }
         if (dx != null) {
             TransposedLinear.apply(dy, m, weight, dx);
         }

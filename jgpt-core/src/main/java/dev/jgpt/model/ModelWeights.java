@@ -3,6 +3,8 @@ package dev.jgpt.model;
 import dev.jgpt.tensor.Tensor;
 import dev.jgpt.tensor.WeightMatrix;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Every weight of a model, viewed where the checkpoint holds it.
@@ -27,6 +29,15 @@ public record ModelWeights(ModelConfig config, Tensor tokenEmbedding, Tensor pos
         }
         checkNorm(config, finalNorm);
         checkMap(unembedding.name(), unembedding.in(), unembedding.out(), config.embd(), config.vocabSize());
+    }
+
+    /**
+     * These weights with each linear map of the blocks replaced by {@code f} of it (the hook
+     * through which adapters join the maps); the embeddings and the unembedding stay.
+     */
+    public ModelWeights mapLinears(UnaryOperator<Linear> f) {
+        return new ModelWeights(config, tokenEmbedding, positionEmbedding, layers.stream().map(l -> l.mapLinears(f)).toList(),
+                finalNorm, unembedding);
     }
 
     /** The shapes the forward pass relies on: a loader that checked its file's shapes never trips these. */

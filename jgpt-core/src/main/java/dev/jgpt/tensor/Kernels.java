@@ -133,7 +133,7 @@ public final class Kernels {
         boolean splitRows; // GEMM: chunks are ranges of rows of x rather than of outputs
         long call;
         float[] partials = new float[0]; // AXPY: one partial y per chunk
-        float[] sums = new float[0]; // quantized DOT: sums of x per 16 values
+        final QuantKernels.Inputs inputs = new QuantKernels.Inputs(); // quantized DOT: what the block kernels need of x
 
         void run(float[] x, int m, WeightMatrix w, float[] bias, float[] y) {
             this.x = x;
@@ -165,10 +165,7 @@ public final class Kernels {
                 sumPartials(chunks);
             } else if (m == 1 && dtype.isQuantized() && QuantKernels.SIMD) {
                 mode = QDOT;
-                if (sums.length < in / QuantKernels.SUM_GROUP) {
-                    sums = new float[in / QuantKernels.SUM_GROUP];
-                }
-                QuantKernels.blockSums(x, in, sums);
+                inputs.prepare(dtype, x, in);
                 Parallel.forChunks(out, threads == 1 ? 1 : 4 * threads, this);
             } else if (m == 1 || (!inOut && m < OUT_IN_GEMM_MIN_ROWS)) {
                 // more chunks than threads, claimed dynamically: a worker that wakes late (~50-100 µs
@@ -200,7 +197,7 @@ public final class Kernels {
         public void run(int chunk, int start, int end) {
             switch (mode) {
                 case DOT -> matvecDot(start, end);
-                case QDOT -> QuantKernels.matvec(dtype, x, sums, seg, in, start, end, bias, y, SCRATCH.get().scales(in / 16));
+                case QDOT -> QuantKernels.matvec(dtype, x, inputs, seg, in, start, end, bias, y, SCRATCH.get().scales(in / 16));
                 case AXPY -> {
                     if (start == 0 && end == in) { // single chunk: accumulate straight into y
                         matvecAxpy(y, 0, start, end);

@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  * decoding, not memory, is the bound. Offsets and mins are taken out of the inner loop: for
  * {@code q − 8} (or {@code + m}) it computes {@code Σ q·x} and corrects by {@code 8·Σx}
  * (or {@code m·Σx}), with the per-block sums of x computed once per product
- * ({@link #blockSums}). K-quant rows go in two passes: first the row's sub-block scales and
+ * ({@link Inputs}). K-quant rows go in two passes: first the row's sub-block scales and
  * the mins' share (vectorised: unpacked one at a time, they cost as much as the dot product),
  * then one flat loop over the values (a loop per super-block inside ran at half the speed).
  *
@@ -71,17 +71,56 @@ final class QuantKernels {
     private static final VectorShuffle<Float> K4_MIN_PER_GROUP = K4_VECTOR
             ? VectorShuffle.fromValues(F, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15) : null;
 
-    /** Values per entry of {@link #blockSums}. */
+    /** Values per entry of {@link Inputs#sums}. */
     static final int SUM_GROUP = 16;
 
-    /** sums[g] = Σ x[16g, 16g + 16): enough for every type (32-value groups add two). */
-    static void blockSums(float[] x, int n, float[] sums) {
-        for (int g = 0; g < n / SUM_GROUP; g++) {
-            float s = 0f;
-            for (int j = 0; j < SUM_GROUP; j++) {
-                s += x[SUM_GROUP * g + j];
+    /**
+     * What the block kernels need of x besides x itself, computed once per matvec into grow-only
+     * arrays: the sums of x per 16 values (every type's offsets and mins act through them), and for
+     * Q4_0 x with the upper half of each 32-value block divided by 16 (so a high nibble is read as
+     * {@code byte & 0xF0}, 16 times its value, with no shift) and per block L lanes that add up to
+     * −8·Σx (Q4_0's offset, the sum's starting value).
+     */
+    static final class Inputs {
+        float[] sums = new float[0];
+        float[] q4x = new float[0];
+        float[] q4offset = new float[0];
+
+        void prepare(DType type, float[] x, int n) {
+            if (type == DType.Q4_0) {
+                prepareQ4_0(x, n);
+                return;
             }
-            sums[g] = s;
+            if (sums.length < n / SUM_GROUP) {
+                sums = new float[n / SUM_GROUP];
+            }
+            for (int g = 0; g < n / SUM_GROUP; g++) {
+                float s = 0f;
+                for (int j = 0; j < SUM_GROUP; j++) {
+                    s += x[SUM_GROUP * g + j];
+                }
+                sums[g] = s;
+            }
+        }
+
+        private void prepareQ4_0(float[] x, int n) {
+            int blocks = n / 32;
+            if (q4x.length < n) {
+                q4x = new float[n];
+                q4offset = new float[blocks * L];
+            }
+            for (int b = 0; b < blocks; b++) {
+                for (int j = 0; j < 32; j++) {
+                    q4x[32 * b + j] = j < 16 ? x[32 * b + j] : x[32 * b + j] / 16;
+                }
+                for (int l = 0; l < L; l++) {
+                    float s = 0f;
+                    for (int j = l; j < 32; j += L) {
+                        s += x[32 * b + j];
+                    }
+                    q4offset[L * b + l] = -8 * s;
+                }
+            }
         }
     }
 
@@ -311,17 +350,18 @@ final class QuantKernels {
 
     /**
      * y[o] = x · W[o, :] (+ bias[o]) for the rows o in [o0, o1) of a quantized [out, in] matrix,
-     * given {@code sums} = {@link #blockSums}(x); {@code scales} (at least in/16 floats) is the
-     * calling thread's room for a row's sub-block scales.
+     * given {@code inputs} prepared from x for this type; {@code scales} (at least in/16 floats) is
+     * the calling thread's room for a row's sub-block scales.
      */
-    static void matvec(DType type, float[] x, float[] sums, MemorySegment w, int in, int o0, int o1, float[] bias, float[] y,
+    static void matvec(DType type, float[] x, Inputs inputs, MemorySegment w, int in, int o0, int o1, float[] bias, float[] y,
                        float[] scales) {
         long rowBytes = type.byteSize(in);
+        float[] sums = inputs.sums;
         for (int o = o0; o < o1; o++) {
             long p = o * rowBytes;
             float s = switch (type) {
                 case Q8_0 -> dotQ8_0(x, w, p, in / 32);
-                case Q4_0 -> dotQ4_0(x, sums, w, p, in / 32);
+                case Q4_0 -> dotQ4_0(inputs.q4x, inputs.q4offset, w, p, in / 32);
                 case Q4_1, Q5_0, Q5_1 -> dotSmall(type, x, sums, w, p, in / 32);
                 case Q2_K -> dotQ2K(x, sums, w, p, in / 256, scales);
                 case Q3_K -> dotQ3K(x, sums, w, p, in / 256, scales);
@@ -360,24 +400,23 @@ final class QuantKernels {
         return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
-    /** Σ d_b·(Σ q·x − 8·Σx): the nibbles unsigned in the loop, the −8 through the block sums of x. */
-    private static float dotQ4_0(float[] x, float[] sums, MemorySegment w, long p, int blocks) {
+    /**
+     * Σ d_b·(Σ q·x − 8·Σx), from {@link Inputs}' Q4_0 arrays: each block's sum starts at its
+     * −8·Σx lanes, low nibbles meet x, high nibbles (kept in place, 16·q) meet x/16.
+     */
+    private static float dotQ4_0(float[] q4x, float[] q4offset, MemorySegment w, long p, int blocks) {
         FloatVector acc = FloatVector.zero(F);
-        float corr = 0f;
         for (int b = 0; b < blocks; b++, p += 18) {
             int i = 32 * b;
-            FloatVector s = FloatVector.zero(F);
+            FloatVector s = FloatVector.fromArray(F, q4offset, L * b);
             for (int k = 0; k < 16; k += L) {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, w, p + 2 + k, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                s = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, i + k), s);
-                s = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, x, i + 16 + k), s);
+                s = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, q4x, i + k), s);
+                s = ((FloatVector) v.and(0xF0).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, q4x, i + 16 + k), s);
             }
-            float d = Quantization.f16(w, p);
-            acc = s.fma(FloatVector.broadcast(F, d), acc);
-            corr += d * (sums[2 * b] + sums[2 * b + 1]);
+            acc = s.fma(FloatVector.broadcast(F, Quantization.f16(w, p)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - 8 * corr;
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /** Q4_1, Q5_0, Q5_1: Σ d_b·Σ q·x, then −16·d_b·Σx or + m_b·Σx per block. */

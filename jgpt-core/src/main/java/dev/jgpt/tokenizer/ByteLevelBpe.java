@@ -217,9 +217,7 @@ public final class ByteLevelBpe implements Tokenizer {
     }
 
     private void encodeInto(String text, IntList out) {
-        Matcher m = options.preTokenizer().pattern().matcher(text);
-        while (m.find()) {
-            String piece = text.substring(m.start(), m.end());
+        for (String piece : options.preTokenizer().split(text)) {
             int[] ids = cache.get(piece);
             if (ids == null) {
                 ids = bpe(piece);

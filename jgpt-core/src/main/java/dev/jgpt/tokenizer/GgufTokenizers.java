@@ -88,8 +88,11 @@ public final class GgufTokenizers {
 
     private static ByteLevelBpe byteLevel(GgufVocabulary v, List<TokenType> types, Path file) {
         String preName = v.pre().orElseThrow(() -> new FormatException(file, "no " + PRE + " (expected one of " + preNames() + ")"));
+        if (PreTokenizer.RAW_UTF8_NAMES.contains(preName)) {
+            throw new FormatException(file, PRE + " is " + Quoted.of(preName) + ", a BPE over raw UTF-8 that jgpt does not read");
+        }
         PreTokenizer pre = PreTokenizer.ofGgufName(preName).orElseThrow(() -> new FormatException(file,
-                PRE + " is " + Quoted.of(preName) + ", supported: " + preNames()));
+                PRE + " is " + Quoted.of(preName) + ", which jgpt does not know; known: " + preNames()));
         List<String> mergeList = v.merges().orElseThrow(() -> new FormatException(file, "no " + MERGES + " (a byte-level vocabulary needs its merges)"));
         int n = v.tokens().size();
         List<byte[]> tokens = new ArrayList<>(n);
@@ -116,9 +119,8 @@ public final class GgufTokenizers {
         }
         OptionalInt bos = id(v.bosId(), BOS_ID, -1, n, file);
         OptionalInt eos = id(v.eosId(), EOS_ID, -1, n, file);
-        boolean llama3 = pre == PreTokenizer.LLAMA3;
-        SequenceMarkers markers = markers(bos, eos, v.addBos().orElse(llama3), v.addEos().orElse(false), file);
-        ByteLevelBpe.Options options = new ByteLevelBpe.Options(pre, llama3, markers, silent);
+        SequenceMarkers markers = markers(bos, eos, v.addBos().orElse(pre.addsBos()), v.addEos().orElse(false), file);
+        ByteLevelBpe.Options options = new ByteLevelBpe.Options(pre, pre.ignoresMerges(), markers, silent);
         return Vocab.build(new BpeModel(tokens, merges, specials), options, file, i -> MERGES + "[" + i + "]");
     }
 
@@ -174,6 +176,6 @@ public final class GgufTokenizers {
     }
 
     private static String preNames() {
-        return Arrays.stream(PreTokenizer.values()).map(PreTokenizer::ggufName).collect(Collectors.joining(", "));
+        return Arrays.stream(PreTokenizer.values()).flatMap(p -> p.ggufNames().stream()).collect(Collectors.joining(", "));
     }
 }

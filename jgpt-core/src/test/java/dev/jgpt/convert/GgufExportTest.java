@@ -63,7 +63,10 @@ class GgufExportTest {
     void gpt2TensorsGetLlamaCppsNamesAndOutInOrientation() {
         Path file = export(folder, DType.F32, "f32.gguf");
         try (Gguf gguf = Gguf.open(file); SafeTensors hf = SafeTensors.open(folder.resolve(ModelFiles.WEIGHTS))) {
-            assertThat(gguf.names()).hasSize(2 + 2 * 12 + 2).doesNotContain("output.weight");
+            assertThat(gguf.names()).hasSize(2 + 2 * 12 + 2 + 1);
+            // llama.cpp's gpt2 loader needs the output matrix even when it is the token embedding
+            assertThat(gguf.require("output.weight").shape()).containsExactly(50257, 64);
+            assertThat(gguf.require("output.weight").toFloatArray()).isEqualTo(gguf.require("token_embd.weight").toFloatArray());
             assertThat(gguf.require("token_embd.weight").shape()).containsExactly(50257, 64);
             assertThat(gguf.require("position_embd.weight").shape()).containsExactly(32, 64);
             assertThat(gguf.require("blk.1.attn_qkv.weight").shape()).containsExactly(3 * 64, 64);

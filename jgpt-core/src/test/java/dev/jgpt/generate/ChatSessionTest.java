@@ -29,6 +29,7 @@ class ChatSessionTest {
         case SYSTEM -> "#";
         case USER -> "<";
         case ASSISTANT -> ">";
+        case TOOL -> "!";
     }, "\n", true, List.of("\n"), List.of());
     private static final int CONTEXT = 32;
     private static final GenerationSettings GREEDY_4 = GenerationSettings.of(4, SamplerSettings.greedy());

@@ -147,13 +147,19 @@ class ChatTemplateTest {
             if (family.template() == ChatTemplate.PLAIN) {
                 assertThat(ChatTemplate.detect(family.jinja())).isEmpty();
             } else {
-                assertThat(ChatTemplate.forModel(family.jinja())).isSameAs(family.template());
+                assertThat(ChatTemplate.detect(family.jinja())).contains(family.template());
             }
         }
-        assertThat(ChatTemplate.forModel(null)).isSameAs(ChatTemplate.PLAIN);
-        assertThat(ChatTemplate.forModel(" ")).isSameAs(ChatTemplate.PLAIN);
-        assertThatThrownBy(() -> ChatTemplate.forModel("{{ messages[0]['content'] }}"))
-                .isInstanceOf(JgptException.class).hasMessageContaining("llama3, chatml, zephyr, llama2, plain");
+    }
+
+    @Test
+    void aModelsOwnTemplateIsRunAndTheHandWrittenFamiliesServeModelsWithout() {
+        assertThat(ChatTemplate.forModel(null, "", "")).isSameAs(ChatTemplate.PLAIN);
+        assertThat(ChatTemplate.forModel(" ", "", "")).isSameAs(ChatTemplate.PLAIN);
+        ChatTemplate own = ChatTemplate.forModel(LLAMA3_JINJA, "<|begin_of_text|>", "<|eot_id|>");
+        List<ChatMessage> chat = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi"));
+        assertThat(own.render(chat)).isEqualTo("<|begin_of_text|>" + ChatTemplate.LLAMA3.render(chat));
+        assertThat(own.stops()).containsExactly("<|eot_id|>");
     }
 
     @Test

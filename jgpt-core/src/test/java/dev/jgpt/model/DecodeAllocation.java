@@ -2,17 +2,22 @@ package dev.jgpt.model;
 
 import dev.jgpt.convert.GgufModelWriter;
 import dev.jgpt.model.load.ModelFiles;
+import dev.jgpt.lora.Adapters;
+import dev.jgpt.lora.LoraFile;
+import dev.jgpt.lora.RandomLora;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tensor.Parallel;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 /**
  * Prints the bytes that 50 warm decode steps of a Llama-shaped model, mapped from a GGUF file, allocate on the calling
- * thread (0 expected). Run in a JVM of its own by {@link DecodeAllocationTest}.
+ * thread (0 expected); with the argument {@code lora}, a LoRA adapter joins every linear map. Run in a JVM of its own
+ * by {@link DecodeAllocationTest}.
  */
 final class DecodeAllocation {
     private DecodeAllocation() {}
@@ -23,10 +28,18 @@ final class DecodeAllocation {
         // mapped from a file, as models are used: the check that the file is still whole is part of each step
         Path file = Files.createTempFile("decode-allocation", ".gguf");
         GgufModelWriter.of(new RandomModels(5).weights(config, false), DType.F32).write(file);
+        Path adapter = Files.createTempFile("decode-allocation-lora", ".gguf");
+        boolean lora = List.of(args).contains("lora");
         try (ModelFiles model = ModelFiles.open(file)) {
-            System.out.println(warmAllocation(model.transformer(), config));
+            ModelFiles run = model;
+            if (lora) {
+                RandomLora.of(model.transformer().weights(), name -> true, 8, 16f, 0.02, 7).write(adapter, DType.F32);
+                run = Adapters.attach(model, List.of(new LoraFile(adapter, 1f)));
+            }
+            System.out.println(warmAllocation(run.transformer(), config));
         } finally {
             Files.delete(file);
+            Files.delete(adapter);
         }
     }
 

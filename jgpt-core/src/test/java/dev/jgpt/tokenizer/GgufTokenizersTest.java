@@ -129,12 +129,32 @@ class GgufTokenizersTest {
     }
 
     @Test
-    void unknownOrMissingPreTokenizerListsTheSupportedOnes() {
+    void unknownOrMissingPreTokenizerListsTheKnownOnes() {
         Map<String, GgufValue> m = gpt2();
-        m.put(GgufVocabulary.PRE, new GgufValue.StringValue("smollm"));
-        assertFormatError(m, "tokenizer.ggml.pre", "'smollm'", "gpt-2, llama-bpe, qwen2");
+        m.put(GgufVocabulary.PRE, new GgufValue.StringValue("no-such-pre"));
+        assertFormatError(m, "tokenizer.ggml.pre is 'no-such-pre', which jgpt does not know; known: gpt-2, phi-2,", "smollm", "kimi-k2", "superbpe");
+        m.put(GgufVocabulary.PRE, new GgufValue.StringValue("gemma4"));
+        assertFormatError(m, "tokenizer.ggml.pre is 'gemma4', a BPE over raw UTF-8 that jgpt does not read");
         m.remove(GgufVocabulary.PRE);
-        assertFormatError(m, "no tokenizer.ggml.pre", "gpt-2, llama-bpe, qwen2");
+        assertFormatError(m, "no tokenizer.ggml.pre", "gpt-2, phi-2,", "llama-bpe", "qwen2");
+    }
+
+    @Test
+    void everyNameLlamaCppGivesAPreTokenizerReadsAndTakesItsFlags() {
+        Map<String, GgufValue> m = gpt2();
+        m.put(GgufVocabulary.BOS_ID, u32(257));
+        for (PreTokenizer pre : PreTokenizer.values()) {
+            for (String name : pre.ggufNames()) {
+                m.put(GgufVocabulary.PRE, new GgufValue.StringValue(name));
+                ByteLevelBpe tokenizer = (ByteLevelBpe) load(m);
+                assertThat(tokenizer.options().preTokenizer()).as(name).isEqualTo(pre);
+                assertThat(tokenizer.options().ignoreMerges()).as(name).isEqualTo(pre.ignoresMerges());
+                assertThat(tokenizer.encodeSequence("he")).as(name).startsWith(pre.addsBos() ? new int[] {257} : new int[] {256});
+            }
+        }
+        assertThat(PreTokenizer.ofGgufName("tekken")).get().extracting(PreTokenizer::ignoresMerges, PreTokenizer::addsBos).containsExactly(true, true);
+        assertThat(PreTokenizer.ofGgufName("chameleon")).get().extracting(PreTokenizer::ignoresMerges, PreTokenizer::addsBos).containsExactly(false, true);
+        assertThat(PreTokenizer.ofGgufName("smaug-bpe")).get().extracting(PreTokenizer::ignoresMerges, PreTokenizer::addsBos).containsExactly(false, false);
     }
 
     @Test

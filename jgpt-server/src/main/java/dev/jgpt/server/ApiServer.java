@@ -52,7 +52,7 @@ public final class ApiServer implements AutoCloseable {
         this.apiKey = settings.apiKey() == null ? null : ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
         this.scheduler = new Scheduler(lm.transformer(), lm.tokenizer(), settings.slots(), settings.queue(), settings.window(),
                 schedulerThreads);
-        this.parser = new RequestParser(lm.tokenizer(), settings.window(), lm.chatTemplate().orElse(null));
+        this.parser = new RequestParser(lm.tokenizer(), settings.window(), lm.template());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.http.compressionStrategy = CompressionStrategy.NONE;

@@ -2,15 +2,19 @@ package dev.jgpt.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jgpt.JgptException;
 import dev.jgpt.generate.ChatMessage;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.generate.ChatTemplate;
+import dev.jgpt.generate.JinjaTemplate;
+import dev.jgpt.jinja.JinjaException;
 import dev.jgpt.generate.ContextOverflow;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tokenizer.Tokenizer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -23,27 +27,18 @@ final class RequestParser {
     /** Most alternatives per token a request may ask for (OpenAI's bound for chat). */
     static final int MAX_TOP_LOGPROBS = 20;
     private static final int DEFAULT_COMPLETION_TOKENS = 16;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Tokenizer tokenizer;
     private final int vocab;
     private final int window;
-    private final ChatTemplate template;      // null when the model's template family is unknown
-    private final String templateProblem;
+    private final ChatTemplate template;
 
-    RequestParser(Tokenizer tokenizer, int window, String jinjaTemplateOrNull) {
+    RequestParser(Tokenizer tokenizer, int window, ChatTemplate template) {
         this.tokenizer = tokenizer;
         this.vocab = tokenizer.vocabSize(); // a padded model has more ids, which stand for no text
         this.window = window;
-        ChatTemplate found;
-        String problem = null;
-        try {
-            found = ChatTemplate.forModel(jinjaTemplateOrNull);
-        } catch (JgptException e) {
-            found = null;
-            problem = e.getMessage();
-        }
-        this.template = found;
-        this.templateProblem = problem;
+        this.template = template;
     }
 
     /** {@code POST /v1/completions}: {@code prompt} is a string or an array of token ids. */
@@ -58,10 +53,14 @@ final class RequestParser {
     /** {@code POST /v1/chat/completions}: {@code messages} rendered with the model's chat template. */
     GenerationRequest chat(ObjectNode body) {
         Fields f = new Fields(body);
-        if (template == null) {
-            throw ApiException.invalid(null, "this model cannot chat: " + templateProblem);
+        int[] prompt;
+        try {
+            prompt = template instanceof JinjaTemplate jinja
+                    ? ChatTemplate.encodeText(jinja.render(plainMessages(f), tools(f), true), template, tokenizer)
+                    : template.encode(messages(f), tokenizer);
+        } catch (JinjaException e) {
+            throw ApiException.invalid("messages", e.getMessage());
         }
-        int[] prompt = template.encode(messages(f), tokenizer);
         checkPromptLength("messages", prompt);
         int maxTokens = f.integer("max_completion_tokens", 1).or(() -> f.integer("max_tokens", 1)).orElse(room(prompt));
         boolean logprobs = f.bool("logprobs").orElse(false);
@@ -203,12 +202,42 @@ final class RequestParser {
                 case "system", "developer" -> ChatMessage.Role.SYSTEM;
                 case "user" -> ChatMessage.Role.USER;
                 case "assistant" -> ChatMessage.Role.ASSISTANT;
+                case "tool" -> ChatMessage.Role.TOOL;
                 default -> throw ApiException.invalid(at + ".role", "unknown role '" + role
-                        + "': expected system, developer, user or assistant");
+                        + "': expected system, developer, user, assistant or tool");
             };
             messages.add(new ChatMessage(r, content(mf, at)));
         }
         return messages;
+    }
+
+    /** The messages as the model's own template reads them: each one as sent, its content's text parts joined. */
+    private List<Map<String, Object>> plainMessages(Fields f) {
+        List<ChatMessage> checked = messages(f);
+        JsonNode node = f.node("messages").orElseThrow();
+        List<Map<String, Object>> plain = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = JSON.convertValue(node.get(i), LinkedHashMap.class);
+            if (m.get("content") instanceof List<?>) {
+                m.put("content", checked.get(i).content());
+            }
+            plain.add(m);
+        }
+        return plain;
+    }
+
+    /** OpenAI's {@code tools}, as the template reads them; null when the request has none. */
+    @SuppressWarnings("unchecked")
+    private static List<Object> tools(Fields f) {
+        JsonNode tools = f.node("tools").orElse(null);
+        if (tools == null || tools.isNull()) {
+            return null;
+        }
+        if (!tools.isArray()) {
+            throw Fields.wrongType("tools", "an array of tools", tools);
+        }
+        return JSON.convertValue(tools, List.class);
     }
 
     /** A message's content: a string, or an array of text parts joined. */

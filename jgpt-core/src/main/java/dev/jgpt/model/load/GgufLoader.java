@@ -5,6 +5,7 @@ import dev.jgpt.Quoted;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufMetadata;
+import dev.jgpt.format.GgufNames;
 import dev.jgpt.model.Architecture;
 import dev.jgpt.model.LayerWeights;
 import dev.jgpt.model.Linear;
@@ -41,6 +42,10 @@ public final class GgufLoader {
     private GgufLoader(Gguf gguf) {
         this.gguf = gguf;
         this.meta = gguf.metadata();
+        if (GgufNames.isAdapter(meta)) {
+            throw new FormatException(gguf.file(), "a LoRA adapter (general.type is 'adapter'), not a model: "
+                    + "apply it to the base model it was made for");
+        }
         this.arch = meta.architecture();
         if (!SUPPORTED.contains(arch)) {
             throw new FormatException(gguf.file(), "architecture " + Quoted.of(arch) + " (" + GgufMetadata.ARCHITECTURE

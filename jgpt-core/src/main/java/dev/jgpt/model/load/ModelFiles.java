@@ -5,11 +5,13 @@ import dev.jgpt.format.Gguf;
 import dev.jgpt.format.SafeTensors;
 import dev.jgpt.format.TensorSource;
 import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.ModelWeights;
 import dev.jgpt.model.Transformer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A model's weights opened for use, the forward pass ready: a GGUF file, or a Hugging Face style
@@ -58,6 +60,14 @@ public final class ModelFiles implements AutoCloseable {
             source.close();
             throw e;
         }
+    }
+
+    /**
+     * The same files with a forward pass over {@code change} of their weights (adapters joined to
+     * the linear maps): the weights stay where they are mapped; closing either closes the files.
+     */
+    public ModelFiles withWeights(UnaryOperator<ModelWeights> change) {
+        return new ModelFiles(path, tensors, new Transformer(change.apply(transformer.weights()), tensors));
     }
 
     /** The folder or file the model was opened from. */

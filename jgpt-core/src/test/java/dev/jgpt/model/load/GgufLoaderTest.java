@@ -12,7 +12,10 @@ import dev.jgpt.convert.GgufModelWriter;
 import dev.jgpt.convert.QuantizationMix;
 import dev.jgpt.convert.RandomModel;
 import dev.jgpt.format.FormatException;
+import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufValue;
+import dev.jgpt.format.GgufWriter;
+import dev.jgpt.format.TensorConversion;
 import dev.jgpt.format.SafeTensorsWriter.Entry;
 import dev.jgpt.model.Architecture;
 import dev.jgpt.model.Gpt2ConformanceTest;
@@ -110,6 +113,18 @@ class GgufLoaderTest {
                 for (int v = 0; v < want.length; v++) {
                     // Q8_0 keeps about 8 bits of each weight
                     assertThat(got[v]).as("%s logits[%d]", type, v).isCloseTo(want[v], within(type == DType.F32 ? 2e-6f : 2e-2f));
+                }
+                // the tied embedding, written twice for llama.cpp: the file without its copy runs the same
+                Path tied = dir.resolve(type + "-tied.gguf");
+                try (Gguf exported = Gguf.open(file)) {
+                    GgufWriter.write(tied, exported.metadata().asMap(), exported.tensors().stream()
+                            .filter(t -> !t.name().equals("output.weight"))
+                            .map(t -> TensorConversion.entry(t.name(), TensorConversion.Source.of(t), t.dtype())).toList());
+                }
+                try (ModelFiles withoutCopy = ModelFiles.open(tied)) {
+                    assertThat(withoutCopy.config().tiedOutput()).isTrue();
+                    assertThat(gguf.config().tiedOutput()).isFalse();
+                    assertThat(Arrays.equals(logits(withoutCopy.transformer(), tokens)[tokens.length - 1], got)).as(type.name()).isTrue();
                 }
             }
         }

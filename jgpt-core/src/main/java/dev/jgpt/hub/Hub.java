@@ -1,0 +1,130 @@
+package dev.jgpt.hub;
+
+import dev.jgpt.JgptException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * GGUF models by name from the Hugging Face Hub, kept in huggingface_hub's cache: a file is
+ * fetched once (resuming what an earlier pull left in {@code blobs/*.incomplete}), checked
+ * against the hub's hash, and shared with every tool that reads that cache.
+ */
+public final class Hub {
+    private final HubSettings settings;
+    private final HubCache cache;
+
+    public Hub(HubSettings settings) {
+        this.settings = settings;
+        this.cache = new HubCache(settings.cache());
+    }
+
+    public HubCache cache() {
+        return cache;
+    }
+
+    /** The file {@code name} means from the cache when it is there, else pulled; offline, the cache only. */
+    public Path resolve(ModelName name, PullListener listener) {
+        Optional<Path> cached = cached(name);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        return pull(name, listener);
+    }
+
+    /** The file {@code name} means at the repository's latest commit, fetched unless its blob is cached; offline, the cache only. */
+    public Path pull(ModelName name, PullListener listener) {
+        if (settings.offline()) {
+            return cached(name).orElseThrow(() -> new JgptException(
+                    "offline (HF_HUB_OFFLINE is set) and " + name + " is not in the cache " + cache.root()));
+        }
+        HubClient client = new HubClient(settings);
+        HubClient.Listing listing = client.listing(name.repo());
+        RepoFile file = GgufChoice.pick(name, listing.files());
+        fetch(client, name, listing.commit(), file, listener);
+        cache.setCommit(name.repo(), listing.commit());
+        return cache.link(name.repo(), listing.commit(), file);
+    }
+
+    /** The cached file {@code name} means at the commit last pulled, if there is one. */
+    private Optional<Path> cached(ModelName name) {
+        Optional<String> commit = cache.commit(name.repo());
+        if (commit.isEmpty()) {
+            return Optional.empty();
+        }
+        List<RepoFile> files = cache.snapshotFiles(name.repo(), commit.get());
+        if (files.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            RepoFile file = GgufChoice.pick(name, files);
+            return Optional.of(cache.repoDir(name.repo()).resolve("snapshots").resolve(commit.get()).resolve(file.path()));
+        } catch (JgptException e) {
+            if (settings.offline()) {
+                throw new JgptException("offline (HF_HUB_OFFLINE is set) and the cache has no match: " + e.getMessage(), e);
+            }
+            return Optional.empty(); // not cached: the hub may have it
+        }
+    }
+
+    /** Puts {@code file}'s checked bytes in its blob unless they are there; one process at a time per blob (the lock files stay, as huggingface_hub's do: deleting one could let a third process in). */
+    private void fetch(HubClient client, ModelName name, String commit, RepoFile file, PullListener listener) {
+        Path blob = cache.blob(name.repo(), file.blobName());
+        HubCache.createDirectories(blob.getParent());
+        Path lockFile = cache.lock(name.repo(), file.blobName());
+        try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = lockChannel.lock()) {
+            if (Files.exists(blob)) {
+                return;
+            }
+            Path partial = blob.resolveSibling(file.blobName() + ".incomplete");
+            listener.downloading(name, file, HubClient.sizeOf(partial));
+            client.download(name.repo(), commit, file, partial, done -> listener.progress(done, file.size()));
+            verify(name, file, partial);
+            Files.move(partial, blob, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new JgptException("cannot write " + blob + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks the bytes against the hub's SHA-256 (LFS) or Git blob id; a mismatch removes them. */
+    private static void verify(ModelName name, RepoFile file, Path partial) throws IOException {
+        boolean lfs = file.sha256().isPresent();
+        MessageDigest digest = digest(lfs ? "SHA-256" : "SHA-1");
+        if (!lfs) {
+            digest.update(("blob " + file.size() + "\0").getBytes(StandardCharsets.US_ASCII));
+        }
+        try (InputStream in = Files.newInputStream(partial)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        String actual = HexFormat.of().formatHex(digest.digest());
+        String expected = file.blobName();
+        if (!actual.equals(expected)) {
+            Files.deleteIfExists(partial);
+            throw new JgptException(file.path() + " of " + name.repo() + " arrived damaged: its " + (lfs ? "SHA-256" : "Git blob id") + " is "
+                    + actual + ", the hub says " + expected + "; the download was removed, run the command again");
+        }
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is part of every JDK", e);
+        }
+    }
+}
