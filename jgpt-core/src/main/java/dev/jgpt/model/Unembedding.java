@@ -3,6 +3,7 @@ package dev.jgpt.model;
 import dev.jgpt.tensor.GradientKernels;
 import dev.jgpt.tensor.Kernels;
 import dev.jgpt.tensor.Parallel;
+import dev.jgpt.tensor.TransposedLinear;
 import dev.jgpt.tensor.WeightMatrix;
 
 /**
@@ -71,7 +72,7 @@ final class Unembedding {
                 total += rowLoss[i];
             }
             if (backward) {
-                Kernels.linear(logits, rows, u.transposed(), null, dhBlock);
+                TransposedLinear.apply(logits, rows, u, dhBlock);
                 System.arraycopy(dhBlock, 0, dh, r0 * e, rows * e);
                 if (slot != Gradients.FROZEN) {
                     GradientKernels.weightGradient(logits, 0, hBlock, 0, rows, vocab, e, grads, slot);
