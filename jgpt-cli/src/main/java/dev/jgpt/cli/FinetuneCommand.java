@@ -137,15 +137,15 @@ final class FinetuneCommand implements Callable<Integer> {
             TokenDataset corpus = data.getFileName().toString().endsWith(".bin") ? TokenDataset.fromUint16(data)
                     : TokenDataset.fromText(data, lm.tokenizer());
             LoraTrainingModel trainable = new LoraTrainingModel(lm.transformer().weights(), lora);
+            Trainer trainer = new Trainer(trainable, new AdamW(lora, settings.adamW()), lm.tokenizer(), settings,
+                    corpus.split(settings.validationFraction()), out, state -> lora.adapter().write(out, dtype),
+                    TrainingOutput.listener(json, "jgpt: fine-tuning", stdout, err));
             if (!json) {
                 err.printf("jgpt: fine-tuning %s: a LoRA adapter of rank %d (alpha %s, scale %s) on %d maps, %s trainable parameters,"
                         + " on %s tokens of %s%n", model.model == null ? "the shipped model" : model.model, rank, alpha,
                         lora.scale(), lora.targets(), Units.count(lora.count()), Units.count(corpus.size()), data);
                 err.flush();
             }
-            Trainer trainer = new Trainer(trainable, new AdamW(lora, settings.adamW()), lm.tokenizer(), settings,
-                    corpus.split(settings.validationFraction()), out, state -> lora.adapter().write(out, dtype),
-                    TrainingOutput.listener(json, "jgpt: fine-tuning", stdout, err));
             trainer.run(0);
             if (!json) {
                 err.printf("jgpt: done; the adapter is in %s (jgpt generate --model %s --lora %s \"...\")%n", out,

@@ -26,6 +26,8 @@ public final class Trainer {
     private final Path out;
     private final Consumer<TrainingState> checkpoint;
     private final TrainingListener listener;
+    private final BatchSampler trainBatches;
+    private final BatchSampler validationBatches;
     private LossHistory history = new LossHistory();
 
     /** A whole model's training: its checkpoints are {@link TrainingCheckpoint}s in {@code out}, exported as {@code exportDtype}. */
@@ -52,6 +54,10 @@ public final class Trainer {
         this.out = out;
         this.checkpoint = checkpoint;
         this.listener = listener;
+        // a corpus too short for one batch is an error now, before the run starts
+        this.trainBatches = new BatchSampler(data.train(), settings.batch(), settings.seq(), settings.batching(), settings.seed());
+        this.validationBatches = new BatchSampler(data.validation(), settings.batch(), settings.seq(), Batching.RANDOM,
+                settings.seed() + 1);
     }
 
     /** Continues the history of a resumed run. */
@@ -63,8 +69,6 @@ public final class Trainer {
     public void run(long start) {
         int batch = settings.batch();
         int seq = settings.seq();
-        BatchSampler trainBatches = new BatchSampler(data.train(), batch, seq, settings.batching(), settings.seed());
-        BatchSampler validationBatches = new BatchSampler(data.validation(), batch, seq, Batching.RANDOM, settings.seed() + 1);
         LearningRateSchedule schedule = settings.schedule();
         int[] inputs = new int[batch * seq];
         int[] targets = new int[batch * seq];
