@@ -18,6 +18,10 @@ try {
   const tokens = await page.$$eval("#output .token", (spans) => spans.map((s) => s.textContent));
   await page.click("#output .token >> nth=2");
   await page.waitForSelector("#panel .bar");
+  // the caption says where the probability is: the number's place against the bar's
+  const caption = await page.textContent("#panel p");
+  const numberRightOfBar = await page.$eval("#panel .bar", (r) =>
+    r.lastElementChild.getBoundingClientRect().left >= r.querySelector(".fill").parentElement.getBoundingClientRect().right);
   const bars = await page.$$eval("#panel .bar", (rows) => rows.map((r) => ({
     token: JSON.parse(r.querySelector("code").textContent), chosen: r.classList.contains("chosen"),
     width: parseFloat(r.querySelector(".fill").style.width),
@@ -35,7 +39,7 @@ try {
   const hotWidths = await page.$$eval("#panel .bar .fill", (fills) => fills.map((f) => parseFloat(f.style.width)));
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   process.stdout.write(JSON.stringify({ title, tokens, clicked: tokens[2], bars, hotWidths, errors,
-    meanAttention, headAttention, layers,
+    meanAttention, headAttention, layers, caption, numberRightOfBar,
     status: await page.textContent("#status") }));
 } finally {
   await browser.close();

@@ -23,10 +23,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Measure prompt processing and generation speed (tokens/s), llama-bench style.",
-        description = {"Measure prompt processing (ppN: N prompt tokens in one batch) and generation",
-            "(tgN: N tokens one at a time) in tokens/s, llama-bench style, with the machine's memory",
-            "read bandwidth measured in the same run (generation is bound by it)."})
+        description = {"Measure prompt processing and generation speed (tokens/s), llama-bench style.",
+            "",
+            "Prompt processing (ppN: N prompt tokens in one batch) and generation (tgN: N tokens one at a time) in tokens/s, "
+                    + "with the machine's memory read bandwidth measured in the same run (generation is bound by it)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -31,10 +31,11 @@ import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "chat", aliases = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Talk with a model: type a message, read the answer as it is written.",
             "",
             "Enter sends a message; a line ending in \\ goes on in the next line, and text between \"\"\" markers may span lines.",
@@ -54,6 +55,12 @@ final class ChatCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model = new ModelOptions();
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "The model, as --model gives it (jgpt run MODEL).")
+    String modelArgument;
+
+    @Mixin
+    ContextSizeOption contextSize = new ContextSizeOption();
 
     @Option(names = "--system", paramLabel = "TEXT", description = "System prompt: instructions the model sees before the conversation.")
     String system;
@@ -78,8 +85,9 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         settings = new GenerationSettings(maxTokens, sampling.settings(), List.of(), ContextOverflow.STOP);
-        try (LanguageModel lm = model.open()) {
-            ChatSession session = new ChatSession(lm.transformer(), lm.tokenizer(), template(lm));
+        model.orArgument(modelArgument);
+        try (LanguageModel lm = contextSize.applyTo(model.open())) {
+            ChatSession session = new ChatSession(lm.transformer(), lm.tokenizer(), template(lm), lm.contextSize());
             session.setSystem(system);
             Console console = System.console();
             return console != null && console.isTerminal() ? interactive(session) : piped(session);

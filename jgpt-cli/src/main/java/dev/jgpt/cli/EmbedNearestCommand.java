@@ -21,19 +21,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "embed-nearest", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Nearest tokens in the embedding matrix, and word arithmetic (king - man + woman).",
-        description = {"The tokens nearest to a word in the model's token embedding matrix (cosine",
-            "similarity), and vector arithmetic between words:",
+        description = {"Nearest tokens in the embedding matrix, and word arithmetic (king - man + woman).",
+            "",
+            "The tokens nearest to a word in the model's token embedding matrix (cosine similarity), and vector "
+                    + "arithmetic between words:",
             "",
             "  jgpt embed-nearest king queen               neighbours of each word",
             "  jgpt embed-nearest \"king - man + woman\"     neighbours of the sum",
             "",
-            "Terms of a sum are joined by ' + ' and ' - ' (spaces around them). The words",
-            "themselves are left out of the answer. A word the tokenizer cuts into several",
-            "tokens stands for the mean of their embeddings, and the output says so.",
-            "Byte-level vocabularies (GPT-2) write a word inside a sentence with its",
-            "leading space (' king'), often one token where 'king' is several: --space",
-            "looks words up in that form.",
+            "Terms of a sum are joined by ' + ' and ' - ' (spaces around them). The words themselves are left out of "
+                    + "the answer. A word the tokenizer cuts into several tokens stands for the mean of their embeddings, "
+                    + "and the output says so. Byte-level vocabularies (GPT-2) write a word inside a sentence with its "
+                    + "leading space (' king'), often one token where 'king' is several: --space looks words up in that form.",
             ""})
 final class EmbedNearestCommand implements Callable<Integer> {
     @Spec

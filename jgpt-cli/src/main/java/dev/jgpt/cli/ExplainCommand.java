@@ -19,10 +19,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Show what the model does with a text, step by step: the tokens it sees, how surprised it was "
+        description = {"Show what the model does with a text, step by step.",
+            "",
+            "The tokens it sees, how surprised it was "
                 + "by each (surprisal in bits, perplexity), its next-token prediction (top-k, and at temperatures 0.5, 1 "
                 + "and 2), where each token looks in one layer's attention, and the logit lens (the prediction read from "
-                + "the residual stream after every layer). Layers and heads count from 0.")
+                + "the residual stream after every layer). Layers and heads count from 0."})
 final class ExplainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

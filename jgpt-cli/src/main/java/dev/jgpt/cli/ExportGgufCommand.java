@@ -14,9 +14,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "export-gguf", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Write a Hugging Face GPT-2 folder as a GGUF file that llama.cpp runs.",
-        description = {"Write a Hugging Face GPT-2 folder (config.json, model.safetensors, tokenizer.json) as a GGUF file",
-            "that llama.cpp runs as its gpt2 architecture. Vectors and the position embedding stay F32."})
+        description = {"Write a Hugging Face GPT-2 folder as a GGUF file that llama.cpp runs.",
+            "",
+            "The folder (config.json, model.safetensors, tokenizer.json) becomes llama.cpp's gpt2 architecture. "
+                    + "Vectors and the position embedding stay F32."})
 final class ExportGgufCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -15,7 +15,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -28,8 +27,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Parameters(index = "0", paramLabel = "PROMPT", description = "The text to continue.")
-    String prompt;
+    @Mixin
+    PromptOptions prompt = new PromptOptions();
+
+    @Mixin
+    ContextSizeOption contextSize = new ContextSizeOption();
 
     @Option(names = {"-n", "--max-tokens"}, paramLabel = "N", defaultValue = "128",
             description = "Most new tokens to write (default: ${DEFAULT-VALUE}).")
@@ -57,10 +59,11 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationSettings settings = new GenerationSettings(maxTokens, sampling.settings(), stop, overflow);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LanguageModel lm = model.open()) {
-            int[] promptTokens = lm.tokenizer().encodeSequence(prompt);
+        String promptText = prompt.text(System.in);
+        try (LanguageModel lm = contextSize.applyTo(model.open())) {
+            int[] promptTokens = lm.tokenizer().encodeSequence(promptText);
             if (echo && !json) {
-                out.print(prompt);
+                out.print(promptText);
                 out.flush();
             }
             TokenListener listener = json ? TokenListener.NONE : (id, text) -> {
@@ -78,7 +81,7 @@ final class GenerateCommand implements Callable<Integer> {
                         g.timings().generatedTokens(), g.timings().generationTokensPerSecond(),
                         g.finishReason().wireName(), actualSeed);
                 if (g.finishReason() == FinishReason.CONTEXT_FULL) {
-                    err.println("jgpt: stopped because the context window (" + lm.config().contextLength()
+                    err.println("jgpt: stopped because the context window (" + lm.contextSize()
                             + " tokens) is full; --context-overflow slide keeps the newest tokens and goes on");
                 }
                 err.flush();

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "info", mixinStandardHelpOptions = true,
+@Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Describe a model: architecture, parameter count, dimensions, weight types, memory use.",
             "Given a LoRA adapter file, describe the adapter: its base architecture, rank, alpha and the weights it adapts."})
 final class InfoCommand implements Callable<Integer> {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
         description = "List the models in the Hugging Face cache (HF_HUB_CACHE, else HF_HOME/hub): name, file, size.")
 final class ListCommand implements Callable<Integer> {
     @Spec

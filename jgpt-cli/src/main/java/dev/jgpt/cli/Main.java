@@ -9,7 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code jgpt} command: one subcommand class per verb. */
-@Command(name = "jgpt", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "jgpt", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
         description = "A transformer language-model engine in pure Java.")
 public final class Main implements Runnable {
     /** The subcommands, in the order the help lists them. */
@@ -76,7 +76,9 @@ public final class Main implements Runnable {
         }
         if (args.length > 0) {
             for (Class<?> command : COMMANDS) {
-                if (command.getAnnotation(Command.class).name().equals(args[0]) && command != CommandLine.HelpCommand.class) {
+                Command annotation = command.getAnnotation(Command.class);
+                boolean named = annotation.name().equals(args[0]) || List.of(annotation.aliases()).contains(args[0]);
+                if (named && command != CommandLine.HelpCommand.class) {
                     return List.of(command);
                 }
             }
@@ -108,10 +110,26 @@ public final class Main implements Runnable {
 
     private static int onBadArguments(CommandLine.ParameterException e, String[] args) {
         CommandLine cli = e.getCommandLine();
-        cli.getErr().println("jgpt: " + Quoted.line(e.getMessage()));
-        cli.getErr().println("Try '" + cli.getCommandSpec().qualifiedName() + " --help' for the options.");
+        String help = cli.getCommandSpec().qualifiedName() + " --help";
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            cli.getErr().println("jgpt: " + unknown(unmatched, help));
+        } else {
+            cli.getErr().println("jgpt: " + Quoted.line(e.getMessage()));
+            cli.getErr().println("Try '" + help + "' for the options.");
+        }
         cli.getErr().flush();
         return 2;
+    }
+
+    /** An argument nothing takes, with the nearest command or option picocli finds (one line). */
+    private static String unknown(CommandLine.UnmatchedArgumentException e, String help) {
+        String word = e.getUnmatched().getFirst();
+        boolean option = word.startsWith("-") && word.length() > 1;
+        boolean commands = !e.getCommandLine().getSubcommands().isEmpty();
+        String what = option ? "unknown option " : commands ? "unknown command " : "unexpected argument ";
+        List<String> nearest = e.getSuggestions();
+        return what + Quoted.of(word) + (nearest.isEmpty() ? "; see '" + help + "'"
+                : "; did you mean '" + nearest.getFirst() + "'? (see '" + help + "')");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -16,11 +16,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "merge-lora", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Merge LoRA adapters into a GGUF model's weights and write the result as a GGUF file.",
-        description = {"Write the base model with each adapted weight W replaced by W + scale * B*A",
-            "(summed over the adapters), computed on W decoded to floats and encoded again",
-            "in its own type, or in the type --type gives it (as jgpt quantize does).",
-            "Every other tensor and all metadata are copied. The result runs without --lora."})
+        description = {"Merge LoRA adapters into a GGUF model's weights and write the result as a GGUF file.",
+            "",
+            "Each adapted weight W becomes W + scale * B*A (summed over the adapters), computed on W decoded to floats and "
+                    + "encoded again in its own type, or in the type --type gives it (as jgpt quantize does). "
+                    + "Every other tensor and all metadata are copied. The result runs without --lora."})
 final class MergeLoraCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -11,6 +11,7 @@ import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -44,6 +45,20 @@ final class ModelOptions {
 
     static {
         System.setProperty("jgpt.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * Takes the model from a command's MODEL argument (as Ollama's run does), when there is one.
+     *
+     * @throws ParameterException when --model names one too
+     */
+    void orArgument(String argument) {
+        if (argument != null && model != null) {
+            throw new ParameterException(command.commandLine(), "the model is given twice, as MODEL and with --model: give it once");
+        }
+        if (argument != null) {
+            model = argument;
+        }
     }
 
     /** Where the model --model names is, pulled from the hub first if need be; null without --model (the shipped model). */

@@ -8,9 +8,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "pull", mixinStandardHelpOptions = true,
-        description = {"Download a GGUF model from the Hugging Face Hub into its cache (shared with huggingface_hub and llama.cpp);",
-            "prints the file's path. A broken-off download resumes where it stopped; the bytes are checked against the hub's SHA-256.",
+@Command(name = "pull", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Download a GGUF model from the Hugging Face Hub into its cache (shared with huggingface_hub and llama.cpp).",
+            "",
+            "Prints the file's path. A broken-off download resumes where it stopped; the bytes are checked against the hub's SHA-256.",
             "Environment: HF_TOKEN (gated or private repositories), HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_HUB_OFFLINE=1 (the cache only)."})
 final class PullCommand implements Callable<Integer> {
     @Spec

@@ -16,12 +16,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Write a model as a GGUF file with quantized weight matrices (Q4_K_M, Q8_0, ...), as llama-quantize does.",
-        description = {"Write a model as a GGUF file of one of llama-quantize's file types, each tensor of the block type",
-            "llama-quantize gives it: the output matrix (or a token embedding that serves as the output) Q6_K, the K mixes",
-            "more bits for attn_v and ffn_down in the first and last layers (and every third between), Q2_K and Q3_K_* for",
-            "attn_output too. Vectors (norms, biases) and the position embedding stay F32; a matrix whose rows are not whole",
-            "blocks of its type falls back to one whose are (Q2_K, Q3_K -> Q4_0, Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, else F16)."})
+        description = {"Write a model as a GGUF file with quantized weight matrices (Q4_K_M, Q8_0, ...), as llama-quantize does.",
+            "",
+            "Each tensor gets the block type llama-quantize gives it in that file type: the output matrix (or a token "
+                    + "embedding that serves as the output) Q6_K, the K mixes more bits for attn_v and ffn_down in the first "
+                    + "and last layers (and every third between), Q2_K and Q3_K_* for attn_output too. Vectors (norms, "
+                    + "biases) and the position embedding stay F32; a matrix whose rows are not whole blocks of its type "
+                    + "falls back to one whose are (Q2_K, Q3_K -> Q4_0, Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, else F16)."})
 final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

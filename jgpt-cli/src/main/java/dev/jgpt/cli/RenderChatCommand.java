@@ -75,7 +75,7 @@ final class RenderChatCommand implements Callable<Integer> {
             if (!(lm.template() instanceof JinjaTemplate own)) {
                 throw new JgptException("the model has no chat template of its own: give one with --template FILE");
             }
-            return new JinjaTemplate(own.source(), bos == null ? own.bosToken() : bos, eos == null ? own.eosToken() : eos);
+            return new JinjaTemplate(own.sources(), bos == null ? own.bosToken() : bos, eos == null ? own.eosToken() : eos);
         }
     }
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "rm", mixinStandardHelpOptions = true,
+@Command(name = "rm", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Remove a model from the Hugging Face cache: its snapshot entry, and its blob when nothing else links to it.")
 final class RmCommand implements Callable<Integer> {
     @Spec

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** Options every command that samples tokens shares. */
 final class SamplingOptions {
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8",
+    @Option(names = {"--temperature", "--temp"}, paramLabel = "T", defaultValue = "0.8",
             description = "0 = greedy (always the most likely token); below 1 sharper, above 1 flatter; at most 2 (default: ${DEFAULT-VALUE}).")
     float temperature;
 
@@ -24,7 +24,7 @@ final class SamplingOptions {
             description = "Make tokens already in the context less likely; 1 = off (default: ${DEFAULT-VALUE}).")
     float repeatPenalty;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed for reproducible sampling (default: random).")
+    @Option(names = {"-s", "--seed"}, paramLabel = "N", description = "Seed for reproducible sampling (default: random).")
     Long seed;
 
     /** The seed given, or a random one chosen on the first call and kept. */

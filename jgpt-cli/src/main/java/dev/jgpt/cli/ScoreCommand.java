@@ -17,9 +17,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "score", mixinStandardHelpOptions = true,
-        description = {"How well the model predicts a text: for each token after the first, the log-probability",
-            "the model gave it and the model's own top choice; then the mean loss and the perplexity."})
+@Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"How well the model predicts a text: the mean loss and the perplexity over its tokens.",
+            "",
+            "With --per-token, first a line for each token after the first: the log-probability the model gave it and "
+                    + "the model's own top choice."})
 final class ScoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,10 +43,14 @@ final class ScoreCommand implements Callable<Integer> {
         String tokens;
     }
 
-    @Option(names = "--chunk", paramLabel = "N", description = {
-        "Score as llama.cpp's perplexity tool does: chunks of N tokens, each run alone and started with BOS",
-        "(when the model's tokenizer adds one), counting the predictions in the second half of each chunk."})
+    @Option(names = "--chunk", paramLabel = "N", description = "Score as llama.cpp's perplexity tool does: chunks of N tokens, "
+            + "each run alone and started with BOS (when the model's tokenizer adds one), counting the predictions in the "
+            + "second half of each chunk.")
     Integer chunk;
+
+    @Option(names = "--per-token", description = "Before the summary, a line for each predicted token: its log-probability, "
+            + "probability and the model's top choice.")
+    boolean perToken;
 
     @Option(names = "--json", description = "Print tokens, positions, logprobs, top_tokens, loss and perplexity as JSON.")
     boolean json;
@@ -68,14 +74,8 @@ final class ScoreCommand implements Callable<Integer> {
                 result.put("perplexity", score.perplexity());
                 Json.print(out, result);
             } else {
-                out.printf("%5s  %-20s %10s %10s  %s%n", "pos", "token", "logprob", "prob", "model's top choice");
-                for (int i = 0; i < score.logprobs().length; i++) {
-                    int position = score.positions()[i];
-                    int actual = ids[position];
-                    int top = score.topTokens()[i];
-                    out.printf("%5d  %-20s %10.4f %9.2f%%  %s%s%n", position, Json.quote(tokenizer.piece(actual)),
-                            score.logprobs()[i], 100 * Math.exp(score.logprobs()[i]), Json.quote(tokenizer.piece(top)),
-                            top == actual ? "  ✓" : "");
+                if (perToken) {
+                    printPerToken(out, tokenizer, ids, score);
                 }
                 out.printf("loss %.4f nats/token, perplexity %.4f over %d predicted tokens%n",
                         score.loss(), score.perplexity(), score.logprobs().length);
@@ -83,5 +83,17 @@ final class ScoreCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static void printPerToken(PrintWriter out, Tokenizer tokenizer, int[] ids, Scorer.Score score) {
+        out.printf("%5s  %-20s %10s %10s  %s%n", "pos", "token", "logprob", "prob", "model's top choice");
+        for (int i = 0; i < score.logprobs().length; i++) {
+            int position = score.positions()[i];
+            int actual = ids[position];
+            int top = score.topTokens()[i];
+            out.printf("%5d  %-20s %10.4f %9.2f%%  %s%s%n", position, Json.quote(tokenizer.piece(actual)),
+                    score.logprobs()[i], 100 * Math.exp(score.logprobs()[i]), Json.quote(tokenizer.piece(top)),
+                    top == actual ? "  ✓" : "");
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.generate.Generator;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.server.ApiServer;
 import dev.jgpt.server.LoadRun;
@@ -17,8 +16,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serve the model over HTTP with an OpenAI-compatible API (/v1/completions, /v1/chat/completions, "
-                + "/v1/models) and /health, /tokenize, /detokenize. Runs until stopped (Ctrl-C).",
+        description = {"Serve the model over HTTP with an OpenAI-compatible API and a playground page.",
+            "",
+            "The endpoints are /v1/completions, /v1/chat/completions, /v1/models, /health, /tokenize and /detokenize. "
+                + "Runs until stopped (Ctrl-C).",
             "Binds to 127.0.0.1 unless --host says otherwise. With --api-key every request but /health and the playground "
                 + "page must carry 'Authorization: Bearer KEY'; another host without a key is allowed, with a warning.",
             "Unknown request fields are ignored; the playground is at http://HOST:PORT/."})
@@ -51,10 +52,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest request body; larger is answered 413 (default: ${DEFAULT-VALUE}).")
     long maxBody;
 
-    @Option(names = "--ctx", paramLabel = "N",
-            description = "Positions of each slot's KV cache, prompt and answer together (default: the model's context, at most "
-                    + Generator.DEFAULT_MAX_WINDOW + ").")
-    Integer context;
+    @Mixin
+    ContextSizeOption contextSize = new ContextSizeOption();
 
     @Option(names = "--load-run", paramLabel = "CLIENTS",
             description = "Instead of serving until stopped: start, warm up, send CLIENTS streamed requests at once (then the "
@@ -68,8 +67,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        try (LanguageModel lm = model.open()) {
-            int window = context != null ? context : Math.min(lm.config().contextLength(), Generator.DEFAULT_MAX_WINDOW);
+        try (LanguageModel lm = contextSize.applyTo(model.open())) {
+            int window = lm.contextSize(); // each slot's KV cache
             String id = model.model != null ? modelName(model.path()) : "jgpt-default";
             ServerSettings settings = new ServerSettings(host, port, apiKey, slots, queue, maxBody, window, id);
             if (!settings.loopbackOnly() && apiKey == null) {

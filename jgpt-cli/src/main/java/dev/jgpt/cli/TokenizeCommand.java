@@ -18,9 +18,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = "Show how the model's tokenizer cuts a text into tokens: each id and its piece "
-                + "(with the BOS token the model puts before a prompt). A .gguf model may hold only a vocabulary.")
+@Command(name = "tokenize", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Show how the model's tokenizer cuts a text into tokens.",
+            "",
+            "Each id and its piece (with the BOS token the model puts before a prompt). A .gguf model may hold only a vocabulary."})
 final class TokenizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -71,80 +71,80 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--kv-heads", paramLabel = "N", description = "Key/value heads of llama and qwen2, dividing --heads (default: --heads).")
     Integer kvHeads;
 
-    @Option(names = "--layers", defaultValue = "4", description = "Transformer blocks (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--layers", paramLabel = "N", defaultValue = "4", description = "Transformer blocks (default: ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--heads", paramLabel = "N", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
     int heads;
 
-    @Option(names = "--embd", defaultValue = "128", description = "Embedding width (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--embd", paramLabel = "N", defaultValue = "128", description = "Embedding width (default: ${DEFAULT-VALUE}).")
     int embd;
 
-    @Option(names = "--ctx", defaultValue = "64", description = "Context: tokens per training sequence, and the new model's window (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ctx", paramLabel = "N", defaultValue = "64", description = "Context: tokens per training sequence, and the new model's window (default: ${DEFAULT-VALUE}).")
     int ctx;
 
-    @Option(names = "--batch", defaultValue = "12", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "12", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-accum", paramLabel = "N", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
 
-    @Option(names = "--steps", defaultValue = "2000", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "2000", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--min-lr", defaultValue = "1e-4", description = "Learning rate at the end of the cosine decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-lr", paramLabel = "RATE", defaultValue = "1e-4", description = "Learning rate at the end of the cosine decay (default: ${DEFAULT-VALUE}).")
     float minLr;
 
-    @Option(names = "--warmup", defaultValue = "100", description = "Steps of linear warmup (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "STEPS", defaultValue = "100", description = "Steps of linear warmup (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--lr-schedule", defaultValue = "cosine", paramLabel = "cosine|constant", description = "Learning-rate schedule (default: ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW weight decay on matrices and embeddings (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0.1", description = "AdamW weight decay on matrices and embeddings (default: ${DEFAULT-VALUE}).")
     float weightDecay;
 
-    @Option(names = "--beta1", defaultValue = "0.9", description = "AdamW β1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--beta1", paramLabel = "X", defaultValue = "0.9", description = "AdamW β1 (default: ${DEFAULT-VALUE}).")
     float beta1;
 
-    @Option(names = "--beta2", defaultValue = "0.99", description = "AdamW β2 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--beta2", paramLabel = "X", defaultValue = "0.99", description = "AdamW β2 (default: ${DEFAULT-VALUE}).")
     float beta2;
 
-    @Option(names = "--eps", defaultValue = "1e-8", description = "AdamW ε (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eps", paramLabel = "X", defaultValue = "1e-8", description = "AdamW ε (default: ${DEFAULT-VALUE}).")
     float eps;
 
-    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Clip gradients to this global norm; 0 = off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-clip", paramLabel = "NORM", defaultValue = "1.0", description = "Clip gradients to this global norm; 0 = off (default: ${DEFAULT-VALUE}).")
     float gradClip;
 
-    @Option(names = "--val-fraction", defaultValue = "0.1", description = "Tail of the data held out for validation (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--val-fraction", paramLabel = "FRACTION", defaultValue = "0.1", description = "Tail of the data held out for validation (default: ${DEFAULT-VALUE}).")
     double valFraction;
 
-    @Option(names = "--eval-every", defaultValue = "250", description = "Steps between validation losses; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-every", paramLabel = "STEPS", defaultValue = "250", description = "Steps between validation losses; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int evalEvery;
 
-    @Option(names = "--eval-batches", defaultValue = "20", description = "Batches per validation loss (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-batches", paramLabel = "N", defaultValue = "20", description = "Batches per validation loss (default: ${DEFAULT-VALUE}).")
     int evalBatches;
 
-    @Option(names = "--sample-every", defaultValue = "500", description = "Steps between text samples; 0 = none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-every", paramLabel = "STEPS", defaultValue = "500", description = "Steps between text samples; 0 = none (default: ${DEFAULT-VALUE}).")
     int sampleEvery;
 
-    @Option(names = "--sample-tokens", defaultValue = "200", description = "Tokens per text sample (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-tokens", paramLabel = "N", defaultValue = "200", description = "Tokens per text sample (default: ${DEFAULT-VALUE}).")
     int sampleTokens;
 
-    @Option(names = "--checkpoint-every", defaultValue = "500", description = "Steps between checkpoints; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", defaultValue = "500", description = "Steps between checkpoints; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
-    @Option(names = "--seed", defaultValue = "1337", description = "Seed of the initial weights and the batch order (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1337", description = "Seed of the initial weights and the batch order (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--batching", defaultValue = "random", paramLabel = "random|sequential",
             description = "random windows (nanoGPT), or sequential: step s, row b reads window (s·B+b) mod ((len−1) div T) (default: ${DEFAULT-VALUE}).")
     Batching batching;
 
-    @Option(names = "--dtype", defaultValue = "F32", description = "Weight type of the exported model: F32, F16 or BF16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "F32", description = "Weight type of the exported model: F32, F16 or BF16 (default: ${DEFAULT-VALUE}).")
     DType dtype;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads for the kernels (default: all cores).")

@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train-tokenizer", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Train a byte-level BPE or character tokenizer on a text file.",
-        description = {"Train a tokenizer on a UTF-8 text file and write it as DIR/tokenizer.json (Hugging Face's format):",
-            "a GPT-2-style byte-level BPE (--type bpe), or one token per character (--type char, as nanoGPT's shakespeare_char)."})
+        description = {"Train a byte-level BPE or character tokenizer on a text file.",
+            "",
+            "The text is UTF-8; the tokenizer is written as DIR/tokenizer.json (Hugging Face's format): a GPT-2-style "
+                    + "byte-level BPE (--type bpe), or one token per character (--type char, as nanoGPT's shakespeare_char)."})
 final class TrainTokenizerCommand implements Callable<Integer> {
     enum Type { BPE, CHAR }
 

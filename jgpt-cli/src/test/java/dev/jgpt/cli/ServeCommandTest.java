@@ -63,6 +63,17 @@ class ServeCommandTest {
     }
 
     @Test
+    void theContextSizeSizesEverySlotAndCannotExceedTheModel() {
+        CliTest.Run run = CliTest.jgpt("serve", "--model", model.toString(), "--port", "0", "-c", "32",
+                "--load-run", "1", "--load-tokens", "2");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).contains("2 slots of 32 positions");
+        CliTest.Run tooBig = CliTest.jgpt("serve", "--model", model.toString(), "--ctx-size", "257");
+        assertThat(tooBig.exit()).isNotZero();
+        assertThat(tooBig.err()).contains("257", "context length is 256").doesNotContain("Exception");
+    }
+
+    @Test
     void badSettingsAreOneLineErrors() {
         CliTest.Run run = CliTest.jgpt("serve", "--model", model.toString(), "--slots", "0");
         assertThat(run.exit()).isNotZero();

@@ -46,7 +46,16 @@ public final class ChatSession {
     private final List<ChatMessage> turns = new ArrayList<>();
 
     public ChatSession(Transformer model, Tokenizer tokenizer, ChatTemplate template) {
-        this.generator = new Generator(model, tokenizer);
+        this(new Generator(model, tokenizer), tokenizer, template);
+    }
+
+    /** A conversation whose prompt and answer share {@code window} positions of the KV cache. */
+    public ChatSession(Transformer model, Tokenizer tokenizer, ChatTemplate template, int window) {
+        this(new Generator(model, tokenizer, window), tokenizer, template);
+    }
+
+    private ChatSession(Generator generator, Tokenizer tokenizer, ChatTemplate template) {
+        this.generator = generator;
         this.tokenizer = tokenizer;
         this.template = template;
         this.context = generator.window();

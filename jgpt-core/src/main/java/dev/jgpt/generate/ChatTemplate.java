@@ -117,14 +117,14 @@ public interface ChatTemplate {
     }
 
     /**
-     * The template for a model whose metadata holds {@code jinjaOrNull} as its chat template: that
-     * program, run ({@link JinjaTemplate}); {@link #PLAIN} when it has none.
+     * The template for a model that carries {@code sourcesOrNull} as its chat templates: those
+     * programs, run ({@link JinjaTemplate}); {@link #PLAIN} when it has none.
      */
-    static ChatTemplate forModel(String jinjaOrNull, String bosToken, String eosToken) {
-        if (jinjaOrNull == null || jinjaOrNull.isBlank()) {
+    static ChatTemplate forModel(ChatTemplateSources sourcesOrNull, String bosToken, String eosToken) {
+        if (sourcesOrNull == null || sourcesOrNull.isBlank()) {
             return PLAIN;
         }
-        return new JinjaTemplate(jinjaOrNull, bosToken, eosToken);
+        return new JinjaTemplate(sourcesOrNull, bosToken, eosToken);
     }
 
     /** "llama3, chatml, zephyr, llama2, plain". */

@@ -11,13 +11,19 @@ import java.util.Optional;
 /**
  * A model's own chat template (its Jinja program), run as Hugging Face's {@code apply_chat_template}
  * runs it: {@code messages}, {@code tools}, {@code add_generation_prompt}, {@code bos_token} and
- * {@code eos_token}. The rendered text holds whatever the template writes, the begin-of-text token
- * included; {@link #encode} does not add it twice.
+ * {@code eos_token}; of several templates, the one transformers picks ({@link ChatTemplateSources#select}).
+ * The rendered text holds whatever the template writes, the begin-of-text token included;
+ * {@link #encode} does not add it twice.
  *
  * @param bosToken the text of the model's begin-of-text token ("" when it has none)
  * @param eosToken the text of its end-of-text token, where generation stops
  */
-public record JinjaTemplate(String source, String bosToken, String eosToken) implements ChatTemplate {
+public record JinjaTemplate(ChatTemplateSources sources, String bosToken, String eosToken) implements ChatTemplate {
+    /** A model's one template. */
+    public JinjaTemplate(String source, String bosToken, String eosToken) {
+        this(ChatTemplateSources.of(source), bosToken, eosToken);
+    }
+
     @Override
     public String name() {
         return "model";
@@ -54,13 +60,14 @@ public record JinjaTemplate(String source, String bosToken, String eosToken) imp
         variables.put("add_generation_prompt", addGenerationPrompt);
         variables.put("bos_token", bosToken);
         variables.put("eos_token", eosToken);
-        return Jinja.render(source, variables, LocalDateTime.now());
+        return Jinja.render(sources.select(toolsOrNull != null), variables, LocalDateTime.now());
     }
 
     /** The end-of-text token, and the end-of-turn markers of the family the template belongs to, if jgpt knows it. */
     @Override
     public List<String> stops() {
-        List<String> stops = new ArrayList<>(ChatTemplate.detect(source).map(ChatTemplate::stops).orElse(List.of()));
+        String all = String.join("\n", sources.byName().values());
+        List<String> stops = new ArrayList<>(ChatTemplate.detect(all).map(ChatTemplate::stops).orElse(List.of()));
         if (!eosToken.isEmpty() && !stops.contains(eosToken)) {
             stops.add(eosToken);
         }

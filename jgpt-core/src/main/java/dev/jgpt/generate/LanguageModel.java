@@ -1,5 +1,6 @@
 package dev.jgpt.generate;
 
+import dev.jgpt.JgptException;
 import dev.jgpt.format.FormatException;
 import dev.jgpt.format.Gguf;
 import dev.jgpt.format.GgufNames;
@@ -28,10 +29,12 @@ public final class LanguageModel implements AutoCloseable {
     private final ModelFiles files;
     private final Tokenizer tokenizer;
     private Generator generator;
+    private int contextSize;
 
     private LanguageModel(ModelFiles files, Tokenizer tokenizer) {
         this.files = files;
         this.tokenizer = tokenizer;
+        this.contextSize = Math.min(files.config().contextLength(), Generator.DEFAULT_MAX_WINDOW);
     }
 
     /**
@@ -99,9 +102,32 @@ public final class LanguageModel implements AutoCloseable {
         return files;
     }
 
-    /** The model's own chat template (a Jinja program), if its file carries one: GGUF's {@code tokenizer.chat_template}. */
-    public Optional<String> chatTemplate() {
-        return files.gguf().map(Gguf::metadata).flatMap(m -> m.optionalString("tokenizer.chat_template"));
+    /**
+     * Positions a KV cache made for this model holds, prompt and new tokens together: the model's
+     * context length, at most {@link Generator#DEFAULT_MAX_WINDOW}, unless {@link #setContextSize} says otherwise.
+     */
+    public int contextSize() {
+        return contextSize;
+    }
+
+    /** Sets {@link #contextSize}: from 1 position up to the model's context length. */
+    public void setContextSize(int positions) {
+        int limit = files.config().contextLength();
+        if (positions < 1 || positions > limit) {
+            throw new JgptException("a context size of " + positions + " positions does not fit this model: "
+                    + "its context length is " + limit + " (give 1.." + limit + ")");
+        }
+        contextSize = positions;
+        generator = null;
+    }
+
+    /**
+     * The model's own chat templates (Jinja programs), if it carries any: GGUF's {@code tokenizer.chat_template},
+     * a Hugging Face folder's {@code chat_template.jinja} or {@code tokenizer_config.json}.
+     */
+    public Optional<ChatTemplateSources> chatTemplates() {
+        Optional<Gguf> gguf = files.gguf();
+        return gguf.isPresent() ? ChatTemplateSources.of(gguf.get().metadata()) : HfChatTemplates.read(files.path());
     }
 
     /**
@@ -110,7 +136,7 @@ public final class LanguageModel implements AutoCloseable {
      * when it has none.
      */
     public ChatTemplate template() {
-        return ChatTemplate.forModel(chatTemplate().orElse(null), tokenText(tokenizer.bosId()), tokenText(tokenizer.eosId()));
+        return ChatTemplate.forModel(chatTemplates().orElse(null), tokenText(tokenizer.bosId()), tokenText(tokenizer.eosId()));
     }
 
     private String tokenText(java.util.OptionalInt id) {
@@ -124,7 +150,7 @@ public final class LanguageModel implements AutoCloseable {
 
     public Generation generate(int[] prompt, GenerationSettings settings, TokenListener listener) {
         if (generator == null) {
-            generator = new Generator(files.transformer(), tokenizer);
+            generator = new Generator(files.transformer(), tokenizer, contextSize);
         }
         return generator.generate(prompt, settings, listener);
     }

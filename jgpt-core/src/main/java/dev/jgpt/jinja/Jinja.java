@@ -12,8 +12,10 @@ import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.time.LocalDateTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import jinjava.javax.el.CompositeELResolver;
+import jinjava.javax.el.ExpressionFactory;
 
 /**
  * Renders Jinja templates as Hugging Face's {@code apply_chat_template} does with Python's jinja2:
@@ -38,7 +40,10 @@ public final class Jinja {
         String template = Whitespace.apply(source.endsWith("\n") ? source.substring(0, source.length() - 1) : source);
         RenderResult result;
         TemplateFunctions.NOW.set(now);
-        Map<String, Object> globals = new HashMap<>(variables);
+        Map<String, Object> globals = new HashMap<>();
+        variables.forEach((name, value) -> globals.put(name, PythonValues.fromJava(value)));
+        globals.put("none", PythonNone.NONE);
+        globals.put("None", PythonNone.NONE);
         // jinja2's globals are variables too: templates ask whether strftime_now is defined before calling it
         globals.putIfAbsent("strftime_now", "strftime_now");
         globals.putIfAbsent("raise_exception", "raise_exception");
@@ -62,6 +67,7 @@ public final class Jinja {
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withNestedInterpretationEnabled(false) // text that looks like Jinja, in a message, stays text
                 .withElResolver(resolver)
+                .withInterperterFactory(PythonInterpreter.FACTORY)
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUsePyishObjectMapper(true)
                         .withUseNaturalOperatorPrecedence(true)
@@ -70,10 +76,36 @@ public final class Jinja {
                         .withEvaluateMapKeys(true)
                         .build())
                 .build();
-        Jinjava jinjava = new Jinjava(config);
+        ExpressionFactory expressions = PythonExpressions.factory();
+        Jinjava jinjava = new Jinjava(config) {
+            @Override
+            public ExpressionFactory getExpressionFactory() {
+                return expressions;
+            }
+        };
+        jinjava.registerTag(new PythonForTag());
+        jinjava.registerFilter(new IndentFilter());
+        jinjava.registerFilter(new ItemsFilter());
+        for (String generator : List.of("map", "select", "reject", "selectattr", "rejectattr")) {
+            jinjava.registerFilter(new GeneratorFilter(jinjava.getGlobalContext().getFilter(generator)));
+        }
+        for (String length : List.of("length", "count")) {
+            jinjava.registerFilter(new LengthFilter(jinjava.getGlobalContext().getFilter(length)));
+        }
         jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class, "raiseException", String.class));
         jinjava.registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
         jinjava.registerTag(new FilterTag());
+        jinjava.registerExpTest(new ExpTest() {
+            @Override
+            public String getName() {
+                return "none";
+            }
+
+            @Override
+            public boolean evaluate(Object value, JinjavaInterpreter interpreter, Object... args) {
+                return value == PythonNone.NONE; // an undefined value is not None
+            }
+        });
         jinjava.registerExpTest(new ExpTest() {
             @Override
             public String getName() {

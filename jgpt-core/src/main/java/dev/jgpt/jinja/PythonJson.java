@@ -1,6 +1,7 @@
 package dev.jgpt.jinja;
 
 import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -45,6 +46,7 @@ final class PythonJson {
                 }
                 close(indent, depth, out).append('}');
             }
+            case Map.Entry<?, ?> pair -> write(Arrays.asList(pair.getKey(), pair.getValue()), indent, depth, out); // a tuple
             case Iterable<?> list when PythonValues.isSequence(list) -> {
                 if (!list.iterator().hasNext()) {
                     out.append("[]");

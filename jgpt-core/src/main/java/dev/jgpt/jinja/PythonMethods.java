@@ -1,5 +1,6 @@
 package dev.jgpt.jinja;
 
+import com.hubspot.jinjava.util.ForLoop;
 import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -13,7 +14,7 @@ import jinjava.javax.el.ELResolver;
  * The Python methods chat templates call on strings ({@code .strip()}, {@code .startswith(...)},
  * {@code .split()}, ...) and on dicts ({@code .get(key, default)}), with Python's semantics: Jinjava
  * would otherwise call Java's methods of the same name, or find none. Any other call goes on to
- * Jinjava's own resolvers.
+ * Jinjava's own resolvers. Also the loop's neighbours, {@code loop.previtem} and {@code loop.nextitem}.
  */
 final class PythonMethods extends ELResolver {
     @Override
@@ -24,7 +25,7 @@ final class PythonMethods extends ELResolver {
         if (b instanceof String s) {
             result = stringMethod(s, String.valueOf(method), args);
         } else if (b instanceof Map<?, ?> map && "get".equals(method) && (args.length == 1 || args.length == 2)) {
-            result = map.containsKey(PythonValues.unwrap(args[0])) ? map.get(PythonValues.unwrap(args[0])) : args.length == 2 ? args[1] : null;
+            result = map.containsKey(PythonValues.unwrap(args[0])) ? map.get(PythonValues.unwrap(args[0])) : args.length == 2 ? args[1] : PythonNone.NONE;
         } else {
             return null;
         }
@@ -44,7 +45,7 @@ final class PythonMethods extends ELResolver {
             case "title" -> PythonText.title(s);
             case "capitalize" -> s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
             case "replace" -> PythonText.replace(s, str(args, 0), str(args, 1), args.length > 2 ? ((Number) args[2]).intValue() : -1);
-            case "split" -> PythonText.split(s, args.length > 0 && args[0] != null ? str(args, 0) : null,
+            case "split" -> PythonText.split(s, args.length > 0 && PythonValues.unwrap(args[0]) != null ? str(args, 0) : null,
                     args.length > 1 ? ((Number) args[1]).intValue() : -1);
             case "find" -> s.indexOf(str(args, 0));
             case "count" -> PythonText.count(s, str(args, 0));
@@ -56,7 +57,7 @@ final class PythonMethods extends ELResolver {
     }
 
     private static String chars(Object[] args) {
-        return args.length == 0 || args[0] == null ? null : str(args, 0);
+        return args.length == 0 || PythonValues.unwrap(args[0]) == null ? null : str(args, 0);
     }
 
     private static String str(Object[] args, int i) {
@@ -93,8 +94,13 @@ final class PythonMethods extends ELResolver {
         return String.join(separator, parts);
     }
 
+    /** {@code loop.previtem} and {@code loop.nextitem}, which Jinjava's loop lacks. */
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
+        if (base instanceof ForLoop loop && ("previtem".equals(property) || "nextitem".equals(property))) {
+            context.setPropertyResolved(true);
+            return PythonForTag.neighbour(loop, "previtem".equals(property) ? -1 : 1);
+        }
         return null;
     }
 

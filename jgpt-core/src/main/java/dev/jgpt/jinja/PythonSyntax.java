@@ -4,24 +4,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Expressions rewritten where Jinjava reads Jinja's syntax otherwise: {@code not x in y} and
- * {@code not x is test} (Jinjava applies the {@code not} to {@code x} alone) become {@code x not in y}
- * and {@code x is not test}; the reversing slice {@code [::-1]} becomes the {@code reverse} filter.
- * String literals are left as they are.
+ * Expressions rewritten where Jinjava reads Jinja's syntax otherwise: the reversing slice
+ * {@code [::-1]} becomes the {@code reverse} filter. String literals are left as they are.
  */
 final class PythonSyntax {
-    private static final String OPERAND = "('(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"|[A-Za-z_]\\w*(?:\\.[A-Za-z_]\\w*|\\[[^\\[\\]]*\\])*)";
-    private static final Pattern NOT_IN = Pattern.compile("\\bnot\\s+" + OPERAND + "\\s+in\\b");
-    private static final Pattern NOT_IS = Pattern.compile("\\bnot\\s+" + OPERAND + "\\s+is\\s+(?!not\\b)");
     private static final Pattern REVERSED = Pattern.compile("\\[\\s*:\\s*:\\s*-1\\s*\\]");
 
     private PythonSyntax() {
     }
 
     static String rewrite(String expression) {
-        String e = replace(expression, NOT_IN, m -> m.group(1) + " not in");
-        e = replace(e, NOT_IS, m -> m.group(1) + " is not ");
-        return replace(e, REVERSED, m -> "|reverse");
+        return replace(expression, REVERSED, m -> "|reverse");
     }
 
     private static String replace(String s, Pattern pattern, java.util.function.Function<Matcher, String> replacement) {

@@ -73,6 +73,26 @@ public final class PythonText {
         return parts;
     }
 
+    /** {@code s.splitlines()}: the lines without their ends, at any of Python's line boundaries; no empty line after a last end. */
+    static List<String> splitLines(String s) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ("\n\r\013\f\034\035\036\u0085\u2028\u2029".indexOf(c) >= 0) {
+                lines.add(s.substring(start, i));
+                if (c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        if (start < s.length()) {
+            lines.add(s.substring(start));
+        }
+        return lines;
+    }
+
     /** {@code s.title()}: each run of letters starts upper case and goes on lower case. */
     static String title(String s) {
         StringBuilder out = new StringBuilder(s.length());

@@ -3,6 +3,8 @@ package dev.jgpt.jinja;
 import com.hubspot.jinjava.objects.SafeString;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,9 +13,27 @@ final class PythonValues {
     private PythonValues() {
     }
 
-    /** The plain value behind Jinjava's wrappers. */
+    /** The plain value behind Jinjava's wrappers; None as null. */
     static Object unwrap(Object value) {
-        return value instanceof SafeString s ? s.toString() : value;
+        return value instanceof SafeString s ? s.toString() : value == PythonNone.NONE ? null : value;
+    }
+
+    /** A plain Java value (maps, lists, strings, numbers, booleans, null) as the template sees it: null is None. */
+    static Object fromJava(Object value) {
+        return switch (value) {
+            case null -> PythonNone.NONE;
+            case Map<?, ?> map -> {
+                Map<Object, Object> copy = new LinkedHashMap<>();
+                map.forEach((k, v) -> copy.put(k, fromJava(v)));
+                yield copy;
+            }
+            case List<?> list -> {
+                List<Object> copy = new ArrayList<>();
+                list.forEach(item -> copy.add(fromJava(item)));
+                yield copy;
+            }
+            default -> value;
+        };
     }
 
     /** Python's {@code str(value)}: what {@code {{ value }}} prints. */
@@ -35,6 +55,13 @@ final class PythonValues {
             case Boolean b -> out.append(b ? "True" : "False");
             case CharSequence s -> stringRepr(s.toString(), out);
             case Number n -> out.append(number(n));
+            case Map.Entry<?, ?> pair -> {
+                out.append('(');
+                repr(unwrap(pair.getKey()), out);
+                out.append(", ");
+                repr(unwrap(pair.getValue()), out);
+                out.append(')');
+            }
             case Map<?, ?> map -> {
                 out.append('{');
                 boolean first = true;
@@ -115,6 +142,7 @@ final class PythonValues {
             case Number n -> "int";
             case Map<?, ?> m -> "dict";
             case List<?> l -> "list";
+            case PythonGenerator g -> "generator";
             case Object o -> o.getClass().getSimpleName();
         };
     }

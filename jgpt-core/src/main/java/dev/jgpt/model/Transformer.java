@@ -204,6 +204,9 @@ public final class Transformer {
             }
             capacity = Math.max(capacity, caches[r].capacity());
         }
+        for (KvCache cache : caches) {
+            cache.reserve(cache.length() + 1);
+        }
         checkSource();
         try {
             prepare(m, capacity, false);
@@ -365,6 +368,7 @@ public final class Transformer {
             throw new JgptException("context window full: " + (first + m) + " positions needed, the cache holds "
                     + cache.capacity());
         }
+        cache.reserve(first + m);
         prepare(m, cache.capacity(), probe != null);
         Activations.Block b = ws.blocks[0];
         embedding.forward(weights, tokens, from, m, first, m, b.in);

@@ -155,8 +155,8 @@ class ChatTemplateTest {
     @Test
     void aModelsOwnTemplateIsRunAndTheHandWrittenFamiliesServeModelsWithout() {
         assertThat(ChatTemplate.forModel(null, "", "")).isSameAs(ChatTemplate.PLAIN);
-        assertThat(ChatTemplate.forModel(" ", "", "")).isSameAs(ChatTemplate.PLAIN);
-        ChatTemplate own = ChatTemplate.forModel(LLAMA3_JINJA, "<|begin_of_text|>", "<|eot_id|>");
+        assertThat(ChatTemplate.forModel(ChatTemplateSources.of(" "), "", "")).isSameAs(ChatTemplate.PLAIN);
+        ChatTemplate own = ChatTemplate.forModel(ChatTemplateSources.of(LLAMA3_JINJA), "<|begin_of_text|>", "<|eot_id|>");
         List<ChatMessage> chat = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi"));
         assertThat(own.render(chat)).isEqualTo("<|begin_of_text|>" + ChatTemplate.LLAMA3.render(chat));
         assertThat(own.stops()).containsExactly("<|eot_id|>");

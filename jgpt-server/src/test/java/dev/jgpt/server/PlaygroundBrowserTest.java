@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.generate.Generation;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.generate.LanguageModel;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The playground in a real headless browser (Debian's chromium driven by playwright-core, see
  * {@link NodeScript}): it loads, streams a completion token by token, and clicking a token shows
  * the distribution it was drawn from, which the temperature slider reshapes, and its attention
- * over the tokens up to it, as the core's {@link Explainer} computes it.
+ * over the tokens up to it, as the core's {@link Explainer} computes it; its chat mode holds a
+ * conversation through /v1/chat/completions on a phone-sized screen.
  */
 class PlaygroundBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -50,6 +53,10 @@ class PlaygroundBrowserTest {
             got.get("tokens").forEach(t -> text.append(t.asText()));
             assertThat(got.get("tokens").size()).isEqualTo(12);
             assertThat(text.toString()).isEqualTo(greedy.text());
+
+            // the probability is the number on the right of the bar, and the caption says so
+            assertThat(got.get("numberRightOfBar").asBoolean()).isTrue();
+            assertThat(got.get("caption").asText()).contains("number on the right").doesNotContain("left");
 
             JsonNode bars = got.get("bars");
             assertThat(bars.size()).isEqualTo(10);
@@ -87,6 +94,50 @@ class PlaygroundBrowserTest {
             }
             assertAttention(got.get("headAttention"), single, expected);
         }
+    }
+
+    @Test
+    void theChatModeHoldsATwoTurnConversationOnAPhoneSizedScreen() throws Exception {
+        NodeScript.assumeInstalled("playwright-core");
+        assumeTrue(Files.isExecutable(CHROMIUM), "chromium is not installed (apt-get install chromium)");
+        String first = "Hello there", second = "And how are you?";
+        int maxTokens = 8;
+        try (TestServer server = TestServer.start(modelDir, 2, 4, null)) {
+            JsonNode got = NodeScript.run("playground-chat.mjs", server.uri("").toString(), CHROMIUM.toString(),
+                    Integer.toString(maxTokens), first, second);
+            assertThat(got.get("errors")).isEmpty();
+            assertThat(got.get("status").asText()).contains("finish:");
+
+            // each answer is the server's own to the conversation so far, asked directly: the page sent the history
+            ArrayNode conversation = TestServer.JSON.createArrayNode();
+            conversation.addObject().put("role", "user").put("content", first);
+            String a1 = answer(server, conversation, maxTokens);
+            conversation.addObject().put("role", "assistant").put("content", a1);
+            conversation.addObject().put("role", "user").put("content", second);
+            String a2 = answer(server, conversation, maxTokens);
+            assertThat(a1).isNotEmpty();
+            assertThat(got.get("answers").get(0).asText()).isEqualTo(a1);
+            assertThat(got.get("answers").get(1).asText()).isEqualTo(a2);
+            assertThat(got.get("roles").toString()).isEqualTo("[\"user\",\"assistant\",\"user\",\"assistant\"]");
+
+            // 375 px wide: nothing past the right edge, every control on the screen, in both modes
+            for (String mode : new String[] {"completionLayout", "chatLayout"}) {
+                assertThat(got.get(mode).get("overflow").asInt()).as(mode).isLessThanOrEqualTo(0);
+                assertThat(got.get(mode).get("offscreen")).as(mode).isEmpty();
+            }
+            // a dark system theme darkens the page
+            assertThat(got.get("dark").asText()).isNotEqualTo(got.get("light").asText());
+        }
+    }
+
+    /** The assistant's greedy answer to {@code messages}, from /v1/chat/completions without streaming. */
+    private static String answer(TestServer server, ArrayNode messages, int maxTokens) {
+        ObjectNode body = TestServer.JSON.createObjectNode();
+        body.set("messages", messages.deepCopy());
+        body.put("max_tokens", maxTokens).put("temperature", 0);
+        var response = server.post("/v1/chat/completions", body.toString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return TestServer.json(response).at("/choices/0/message/content").asText();
     }
 
     /** The page's cells: the tokens up to the query with the expected weights (summing to 1), the last one marked as itself. */

@@ -9,12 +9,10 @@ import dev.jgpt.JgptException;
 import dev.jgpt.Quoted;
 import dev.jgpt.format.AtomicFiles;
 import dev.jgpt.format.FormatException;
+import dev.jgpt.format.JsonFiles;
 import dev.jgpt.model.Architecture;
 import dev.jgpt.model.ModelConfig;
 import dev.jgpt.model.Rope;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -27,19 +25,7 @@ public final class HfConfig {
     private HfConfig() {}
 
     public static ModelConfig read(Path file) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readAllBytes(file)); // bytes: the parser names a byte that is not UTF-8
-        } catch (NoSuchFileException e) {
-            throw new FormatException(file, "no such file (a Hugging Face model folder has a config.json)");
-        } catch (JacksonException e) {
-            throw new FormatException(file, "not valid JSON: " + Quoted.of(e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new FormatException(file, "cannot read: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new FormatException(file, "not a JSON object");
-        }
+        JsonNode root = JsonFiles.readObject(file, "no such file (a Hugging Face model folder has a config.json)");
         String type = root.path("model_type").asText("gpt2");
         if (type.equals("llama") || type.equals("qwen2")) {
             return readLlama(file, root, type);
