@@ -61,9 +61,6 @@ public record Linear(WeightMatrix weight, float[] bias, LowRank adapter) {
      * ({@link LowRank#backward}) at their slots.
      */
     public void backward(float[] x, float[] dy, int m, float[] dx, float[] grads, Gradients.LinearSlots slots) {
-        if (adapter != null) {
-            throw new IllegalStateException(weight.name() + ": the backward of a map with an adapter joined is not written");
-        }
         if (dx != null) {
             TransposedLinear.apply(dy, m, weight, dx);
         }
