@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jgpt.TinyModels;
 import dev.jgpt.convert.RandomModel;
 import dev.jgpt.lora.LoraTargets;
-import dev.jgpt.model.KvCache;
 import dev.jgpt.model.ModelWeights;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.model.load.ModelFiles;

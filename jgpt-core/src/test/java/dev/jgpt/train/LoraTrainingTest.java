@@ -17,7 +17,6 @@ import dev.jgpt.generate.TokenListener;
 import dev.jgpt.lora.LoraFile;
 import dev.jgpt.lora.LoraMerge;
 import dev.jgpt.lora.LoraTargets;
-import dev.jgpt.model.ModelWeights;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tensor.DType;
