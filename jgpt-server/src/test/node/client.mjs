@@ -47,4 +47,25 @@ try {
   out.error = { status: e.status, name: e.constructor.name, param: e.param ?? null, type: e.type ?? null };
 }
 
+const embedding = await client.embeddings.create({ model: out.models[0], input: ["The quick brown", "fox"] });
+out.embeddings = { vectors: embedding.data.map((d) => Array.from(d.embedding)), usage: embedding.usage };
+
+const structured = await client.chat.completions.create({
+  model: out.models[0], messages: [{ role: "user", content: "Who jumps?" }], max_completion_tokens: 40, seed: 1,
+  response_format: { type: "json_schema", json_schema: { name: "jump", strict: true, schema: {
+    type: "object", properties: { who: { type: "string" }, high: { type: "boolean" } }, required: ["who", "high"],
+    additionalProperties: false } } },
+});
+out.structured = structured.choices[0].message.content;
+
+try {
+  await client.chat.completions.create({
+    model: out.models[0], messages: [{ role: "user", content: "hi" }],
+    tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
+  });
+  out.tools = null;
+} catch (e) {
+  out.tools = { status: e.status, param: e.param ?? null, message: e.message };
+}
+
 process.stdout.write(JSON.stringify(out));

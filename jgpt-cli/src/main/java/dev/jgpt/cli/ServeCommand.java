@@ -18,11 +18,11 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serve the model over HTTP with an OpenAI-compatible API and a playground page.",
             "",
-            "The endpoints are /v1/completions, /v1/chat/completions, /v1/models, /health, /tokenize and /detokenize. "
-                + "Runs until stopped (Ctrl-C).",
+            "The endpoints are /v1/completions, /v1/chat/completions, /v1/embeddings, /v1/models, /health, /metrics, "
+                + "/tokenize and /detokenize. Runs until stopped (Ctrl-C); each request is logged on stderr.",
             "Binds to 127.0.0.1 unless --host says otherwise. With --api-key every request but /health and the playground "
                 + "page must carry 'Authorization: Bearer KEY'; another host without a key is allowed, with a warning.",
-            "Unknown request fields are ignored; the playground is at http://HOST:PORT/."})
+            "A request field the server does not accept is a 400 naming it; the playground is at http://HOST:PORT/."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -75,7 +75,13 @@ final class ServeCommand implements Callable<Integer> {
                 err.println("jgpt: warning: listening on " + host + " without --api-key: anyone who reaches this address can use the model");
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            try (ApiServer server = ApiServer.start(lm, settings)) {
+            // one line per request on stderr, beside the server's other messages
+            try (ApiServer server = ApiServer.start(lm, settings, line -> {
+                synchronized (err) {
+                    err.println("jgpt: " + line);
+                    err.flush();
+                }
+            })) {
                 err.printf("jgpt: serving %s on http://%s:%d (%d slots of %d positions, queue %d); Ctrl-C stops%n",
                         id, host, server.port(), slots, window, queue);
                 err.flush();

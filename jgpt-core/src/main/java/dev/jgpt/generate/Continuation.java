@@ -1,6 +1,7 @@
 package dev.jgpt.generate;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.constrain.TokenMask;
 import dev.jgpt.sampling.Sampler;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.Utf8StreamDecoder;
@@ -37,6 +38,8 @@ public final class Continuation {
     private final Utf8StreamDecoder decoder;
     private final StopStrings stops;
     private final int[] stopTokens;
+    private final TokenMask mask;       // null without a grammar
+    private final float[] masked;       // [choices] the logits with what the grammar forbids at -inf
     private final int promptLength;
     private int[] sequence;
     private int length;
@@ -52,6 +55,8 @@ public final class Continuation {
         this.decoder = new Utf8StreamDecoder(tokenizer);
         this.stops = new StopStrings(settings.stopStrings());
         this.stopTokens = stopTokens(tokenizer, settings.stopStrings());
+        this.mask = settings.grammar() == null ? null : new TokenMask(settings.grammar(), tokenizer, stopTokens, choices);
+        this.masked = mask == null ? null : new float[choices];
         this.promptLength = prompt.length;
         this.sequence = Arrays.copyOf(prompt, prompt.length + Math.min(settings.maxTokens(), FIRST_ROOM));
         this.length = prompt.length;
@@ -97,17 +102,27 @@ public final class Continuation {
      * @param contextFull whether the KV cache has no room for the new token (and the policy is to stop there)
      * @param cancelled   asked after sampling: whether the caller wants to stop
      * @throws JgptException when a logit is NaN or infinite: the model's weights are broken, and
-     *                       sampling would otherwise write one token for ever
+     *                       sampling would otherwise write one token for ever; or when the grammar
+     *                       leaves no token of the vocabulary to write
      */
     public Step next(float[] logits, boolean contextFull, BooleanSupplier cancelled) {
         requireFinite(logits);
-        int next = sampler.sample(logits, sequence, length);
+        float[] scores = logits;
+        if (mask != null) {
+            System.arraycopy(logits, 0, masked, 0, choices);
+            mask.apply(masked, settings.maxTokens() - generated());
+            scores = masked;
+        }
+        int next = sampler.sample(scores, sequence, length);
+        if (mask != null) {
+            mask.accept(next);
+        }
         if (length == sequence.length) {
             grow();
         }
         sequence[length++] = next;
         boolean stopToken = contains(stopTokens, next);
-        FinishReason ending = stopToken ? FinishReason.STOP
+        FinishReason ending = stopToken || (mask != null && mask.closed()) ? FinishReason.STOP
                 : generated() == settings.maxTokens() ? FinishReason.LENGTH
                 : contextFull ? FinishReason.CONTEXT_FULL
                 : cancelled.getAsBoolean() ? FinishReason.CANCELLED

@@ -155,6 +155,16 @@ public final class LanguageModel implements AutoCloseable {
         return generator.generate(prompt, settings, listener);
     }
 
+    /** The embedding of {@code text}, tokenized as a prompt is: see {@link Embeddings#of}. */
+    public float[] embed(String text, Embeddings.Pooling pooling) {
+        return embed(tokenizer.encodeSequence(text), pooling);
+    }
+
+    /** The embedding of {@code tokens}: the final-norm hidden states pooled, L2-normalised. */
+    public float[] embed(int[] tokens, Embeddings.Pooling pooling) {
+        return Embeddings.of(files.transformer(), tokens, pooling);
+    }
+
     @Override
     public void close() {
         files.close();

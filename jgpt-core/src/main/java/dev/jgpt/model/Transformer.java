@@ -181,6 +181,23 @@ public final class Transformer {
     }
 
     /**
+     * Runs {@code tokens[from, to)} and returns the hidden state of each after the final norm,
+     * what the unembedding reads: [(to - from) × E], row r for position r of the call.
+     */
+    public float[] forwardHidden(int[] tokens, int from, int to, KvCache cache) {
+        checkSource();
+        try {
+            int m = to - from;
+            runSequence(tokens, from, m, cache);
+            float[] hidden = new float[m * config.embd()];
+            norm.forward(weights.finalNorm(), ws.blocks[0].out, m, hidden);
+            return hidden;
+        } catch (InternalError e) {
+            throw readFault(e);
+        }
+    }
+
+    /**
      * Decodes one token for each of m independent sequences at once: {@code tokens[r]} at the
      * next position of {@code caches[r]}, and hands the logits after it to {@code sink} as row r.
      * The rows share every weight-matrix pass (each matrix is read once for all m), and attend

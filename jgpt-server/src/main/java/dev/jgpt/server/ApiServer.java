@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
+import dev.jgpt.generate.Embeddings;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.inspect.AttentionLimit;
 import dev.jgpt.inspect.Explainer;
 import dev.jgpt.inspect.Explanation;
 import dev.jgpt.inspect.ExplanationJson;
+import dev.jgpt.model.Transformer;
 import dev.jgpt.tokenizer.Tokenizer;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -19,23 +22,31 @@ import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The HTTP API over one model, in OpenAI's shapes: {@code /v1/completions},
- * {@code /v1/chat/completions} (both streaming as server-sent events), {@code /v1/models};
- * and llama.cpp's {@code /health}, {@code /tokenize}, {@code /detokenize}; and
- * {@code /v1/explain}, the glass-box data of a text for the playground. Errors are OpenAI's
- * {@code {"error": {...}}} objects; no stack trace leaves the server.
+ * {@code /v1/chat/completions} (both streaming as server-sent events, both with structured
+ * output), {@code /v1/embeddings}, {@code /v1/models}; llama.cpp's {@code /health},
+ * {@code /tokenize}, {@code /detokenize}; Prometheus's {@code /metrics}; and {@code /v1/explain},
+ * the glass-box data of a text for the playground. Errors are OpenAI's {@code {"error": {...}}}
+ * objects; no stack trace leaves the server.
  */
 public final class ApiServer implements AutoCloseable {
     private static final String JSON = "application/json";
+    private static final String STARTED = "jgpt.started";
+    private static final String TOKENS = "jgpt.tokens";
 
     private final LanguageModel lm;
     private final ServerSettings settings;
@@ -45,9 +56,12 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final byte[] apiKey;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Metrics metrics = new Metrics();
+    private final Consumer<String> log;
 
-    private ApiServer(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads) {
+    private ApiServer(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads, Consumer<String> log) {
         this.lm = lm;
+        this.log = log;
         this.settings = settings;
         this.apiKey = settings.apiKey() == null ? null : ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
         this.scheduler = new Scheduler(lm.transformer(), lm.tokenizer(), settings.slots(), settings.queue(), settings.window(),
@@ -60,13 +74,17 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
+            config.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
             config.routes.before(this::authorize);
+            config.routes.after(this::account);
             config.routes.get("/", this::playground);
             config.routes.get("/health", this::health);
             config.routes.get("/v1/models", this::models);
+            config.routes.get("/metrics", this::metrics);
             config.routes.post("/v1/completions", ctx -> generate(ctx, false));
             config.routes.post("/v1/chat/completions", ctx -> generate(ctx, true));
             config.routes.post("/v1/explain", this::explain);
+            config.routes.post("/v1/embeddings", this::embeddings);
             config.routes.post("/tokenize", this::tokenize);
             config.routes.post("/detokenize", this::detokenize);
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
@@ -80,12 +98,17 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts serving {@code lm}; the model stays the caller's to close after {@link #close}. */
     public static ApiServer start(LanguageModel lm, ServerSettings settings) {
-        return start(lm, settings, Scheduler.WORKER_THREADS);
+        return start(lm, settings, line -> { });
+    }
+
+    /** {@link #start}, writing one line per request to {@code log}: method, path, status, prompt and completion tokens, milliseconds. */
+    public static ApiServer start(LanguageModel lm, ServerSettings settings, Consumer<String> log) {
+        return start(lm, settings, Scheduler.WORKER_THREADS, log);
     }
 
     /** {@link #start}, with the scheduler's worker threads made by {@code schedulerThreads}. */
-    static ApiServer start(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads) {
-        ApiServer server = new ApiServer(lm, settings, schedulerThreads);
+    static ApiServer start(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads, Consumer<String> log) {
+        ApiServer server = new ApiServer(lm, settings, schedulerThreads, log);
         try {
             server.app.start();
         } catch (RuntimeException e) {
@@ -123,6 +146,28 @@ public final class ApiServer implements AutoCloseable {
             throw new ApiException(401, "invalid_request_error", null, "invalid_api_key",
                     given == null ? "missing API key: send the header 'Authorization: Bearer <key>'" : "incorrect API key");
         }
+    }
+
+    /** Counts the request and writes its log line, once its answer is written (an error's too). */
+    private void account(Context ctx) {
+        int status = ctx.statusCode();
+        metrics.request(ctx.path(), status);
+        Long started = ctx.attribute(STARTED);
+        int[] tokens = ctx.attribute(TOKENS);
+        long ms = started == null ? 0 : (System.nanoTime() - started) / 1_000_000;
+        log.accept(ctx.method() + " " + Quoted.escape(ctx.path(), Quoted.MAX_CHARS) + " " + status
+                + " prompt=" + (tokens == null ? 0 : tokens[0]) + " completion=" + (tokens == null ? 0 : tokens[1]) + " ms=" + ms);
+    }
+
+    /** The tokens a request read and wrote, for its log line and the counters. */
+    private void countTokens(Context ctx, int prompt, int completion) {
+        ctx.attribute(TOKENS, new int[] {prompt, completion});
+        metrics.tokens(prompt, completion);
+    }
+
+    /** Prometheus's text exposition of {@link Metrics}. */
+    private void metrics(Context ctx) {
+        ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.write(scheduler));
     }
 
     /** The playground: one self-contained page from the jar (no other file is served, so no path can escape). */
@@ -167,7 +212,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** llama.cpp's {@code {"content": text, "add_special": false}} → {@code {"tokens": [ids]}}. */
     private void tokenize(Context ctx) {
-        Fields f = new Fields(body(ctx));
+        Fields f = Fields.of(body(ctx), RequestShape.TOKENIZE);
         String content = f.string("content").orElseThrow(() -> ApiException.invalid("content", "'content' is required"));
         Tokenizer tokenizer = lm.tokenizer();
         int[] ids = f.bool("add_special").orElse(false) ? tokenizer.encodeSequence(content) : tokenizer.encode(content);
@@ -191,24 +236,61 @@ public final class ApiServer implements AutoCloseable {
         } catch (JgptException e) {
             throw ApiException.invalid(request.param(), e.getMessage());
         }
-        // on the scheduler's thread: the Transformer runs one pass at a time, and the slots own it
-        Explanation explanation;
+        Explanation explanation = onModel(request.param(), model -> Explainer.explain(model, lm.tokenizer(), settings.modelId(),
+                request.tokens(), request.topK()));
+        ctx.status(200).contentType(JSON).result(ExplanationJson.write(explanation));
+    }
+
+    /** OpenAI's embeddings: one vector per input, the model's final-norm hidden states pooled and L2-normalised. */
+    private void embeddings(Context ctx) throws InterruptedException {
+        EmbeddingRequest request = parser.embeddings(body(ctx));
+        ObjectNode out = json.createObjectNode();
+        out.put("object", "list");
+        ArrayNode data = out.putArray("data");
+        for (int i = 0; i < request.inputs().size(); i++) {
+            int[] ids = request.inputs().get(i);
+            float[] vector = onModel("input", model -> Embeddings.of(model, ids, request.pooling()));
+            ObjectNode item = data.addObject();
+            item.put("object", "embedding");
+            item.put("index", i);
+            if (request.base64()) {
+                ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(vector);
+                item.put("embedding", Base64.getEncoder().encodeToString(bytes.array()));
+            } else {
+                ArrayNode values = item.putArray("embedding");
+                for (float v : vector) {
+                    values.add(v);
+                }
+            }
+        }
+        out.put("model", settings.modelId());
+        ObjectNode usage = out.putObject("usage");
+        usage.put("prompt_tokens", request.promptTokens());
+        usage.put("total_tokens", request.promptTokens());
+        countTokens(ctx, request.promptTokens(), 0);
+        send(ctx, 200, out);
+    }
+
+    /**
+     * Runs {@code work} on the scheduler's thread (the Transformer runs one pass at a time, and the
+     * slots own it) and waits for it; the core's refusal of the request is a 400 naming {@code param}.
+     */
+    private <T> T onModel(String param, Function<Transformer, T> work) throws InterruptedException {
         try {
-            explanation = scheduler.call(model -> Explainer.explain(model, lm.tokenizer(), settings.modelId(),
-                    request.tokens(), request.topK())).get();
+            return scheduler.call(work).get();
         } catch (ExecutionException e) {
             throw switch (e.getCause()) {
                 case ApiException api -> api;
-                case JgptException core -> ApiException.invalid(request.param(), core.getMessage());
-                default -> new ApiException(500, "server_error", null, null, "internal error while explaining");
+                case JgptException core -> ApiException.invalid(param, core.getMessage());
+                default -> new ApiException(500, "server_error", null, null, "internal error on the model");
             };
         }
-        ctx.status(200).contentType(JSON).result(ExplanationJson.write(explanation));
     }
 
     /** llama.cpp's {@code {"tokens": [ids]}} → {@code {"content": text}}. */
     private void detokenize(Context ctx) {
-        Fields f = new Fields(body(ctx));
+        Fields f = Fields.of(body(ctx), RequestShape.DETOKENIZE);
         JsonNode node = f.node("tokens").orElseThrow(() -> ApiException.invalid("tokens", "'tokens' is required"));
         if (!node.isArray()) {
             throw Fields.wrongType("tokens", "an array of token ids", node);
@@ -230,7 +312,7 @@ public final class ApiServer implements AutoCloseable {
     private void generate(Context ctx, boolean chat) throws InterruptedException {
         ObjectNode body = body(ctx);
         GenerationRequest request = chat ? parser.chat(body) : parser.completion(body);
-        Job job = new Job(request);
+        Job job = new Job(request, metrics);
         scheduler.submit(job);
         Reply reply = new Reply(json, lm.tokenizer(), request, settings.modelId());
         try {
@@ -269,6 +351,7 @@ public final class ApiServer implements AutoCloseable {
                         return;
                     }
                     case Job.Done d -> {
+                        countTokens(ctx, d.promptTokens(), d.completionTokens());
                         answer.finish(200, reply.complete(tokens, d));
                         return;
                     }
@@ -299,6 +382,7 @@ public final class ApiServer implements AutoCloseable {
                         return;
                     }
                     case Job.Done d -> {
+                        countTokens(ctx, d.promptTokens(), d.completionTokens());
                         events.send(reply.finishChunk(d));
                         if (job.request().includeUsage()) {
                             events.send(reply.usageChunk(d));

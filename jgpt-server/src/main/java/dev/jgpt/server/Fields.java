@@ -9,15 +9,37 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Typed access to a request body's fields: a field that is present with the wrong type is a
- * 400 naming it; an absent field, or JSON null, is empty. Fields the server does not know are
- * ignored, as most OpenAI-compatible servers do, so that clients sending newer options still work.
+ * Typed access to a request object's fields: a field that is present with the wrong type is a
+ * 400 naming it; an absent field, or JSON null, is empty. A field its {@link RequestShape} does
+ * not accept is a 400 naming it as soon as the object is read, as OpenAI answers: an option the
+ * server ignored would be one the client believes honoured.
  */
 final class Fields {
     private final ObjectNode body;
+    private final String at;
 
-    Fields(ObjectNode body) {
+    /** @param at where the object lies in the body: "" for the body, else a path ending in '.' */
+    private Fields(ObjectNode body, String at) {
         this.body = body;
+        this.at = at;
+    }
+
+    /** The fields of the request body, checked against {@code shape}. */
+    static Fields of(ObjectNode body, RequestShape shape) {
+        return of(body, shape, "");
+    }
+
+    /** The fields of an object at {@code at} inside the body (a path such as "messages[2]"), checked against {@code shape}. */
+    static Fields of(JsonNode node, RequestShape shape, String at) {
+        if (!node.isObject()) {
+            throw wrongType(at, "an object", node);
+        }
+        String prefix = at.isEmpty() ? "" : at + ".";
+        ApiException unknown = shape.check(node::fieldNames, prefix);
+        if (unknown != null) {
+            throw unknown;
+        }
+        return new Fields((ObjectNode) node, prefix);
     }
 
     Optional<JsonNode> node(String name) {
@@ -28,7 +50,7 @@ final class Fields {
     Optional<String> string(String name) {
         return node(name).map(n -> {
             if (!n.isTextual()) {
-                throw wrongType(name, "a string", n);
+                throw wrongType(at + name, "a string", n);
             }
             return n.textValue();
         });
@@ -37,7 +59,7 @@ final class Fields {
     Optional<Boolean> bool(String name) {
         return node(name).map(n -> {
             if (!n.isBoolean()) {
-                throw wrongType(name, "a boolean", n);
+                throw wrongType(at + name, "a boolean", n);
             }
             return n.booleanValue();
         });
@@ -46,7 +68,7 @@ final class Fields {
     Optional<Integer> integer(String name) {
         return node(name).map(n -> {
             if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-                throw wrongType(name, "an integer", n);
+                throw wrongType(at + name, "an integer", n);
             }
             return n.intValue();
         });
@@ -55,7 +77,7 @@ final class Fields {
     Optional<Long> longInteger(String name) {
         return node(name).map(n -> {
             if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-                throw wrongType(name, "an integer", n);
+                throw wrongType(at + name, "an integer", n);
             }
             return n.longValue();
         });
@@ -64,7 +86,7 @@ final class Fields {
     Optional<Double> number(String name) {
         return node(name).map(n -> {
             if (!n.isNumber()) {
-                throw wrongType(name, "a number", n);
+                throw wrongType(at + name, "a number", n);
             }
             return n.doubleValue();
         });
@@ -74,7 +96,7 @@ final class Fields {
     Optional<Double> number(String name, double min, double max) {
         return number(name).map(v -> {
             if (!(v >= min && v <= max)) {
-                throw ApiException.invalid(name, "'" + name + "' must be between " + min + " and " + max + ", got " + v);
+                throw ApiException.invalid(at + name, "'" + at + name + "' must be between " + min + " and " + max + ", got " + v);
             }
             return v;
         });
@@ -84,7 +106,7 @@ final class Fields {
     Optional<Integer> integer(String name, int min) {
         return node(name).map(n -> {
             if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min) {
-                throw wrongType(name, "an integer in " + min + ".." + Integer.MAX_VALUE, n);
+                throw wrongType(at + name, "an integer in " + min + ".." + Integer.MAX_VALUE, n);
             }
             return n.intValue();
         });
@@ -101,12 +123,12 @@ final class Fields {
             return List.of(n.textValue());
         }
         if (!n.isArray()) {
-            throw wrongType(name, "a string or an array of strings", n);
+            throw wrongType(at + name, "a string or an array of strings", n);
         }
         List<String> out = new ArrayList<>();
         for (JsonNode item : n) {
             if (!item.isTextual()) {
-                throw wrongType(name, "a string or an array of strings", n);
+                throw wrongType(at + name, "a string or an array of strings", n);
             }
             out.add(item.textValue());
         }
@@ -116,7 +138,7 @@ final class Fields {
     Optional<ObjectNode> object(String name) {
         return node(name).map(n -> {
             if (!n.isObject()) {
-                throw wrongType(name, "an object", n);
+                throw wrongType(at + name, "an object", n);
             }
             return (ObjectNode) n;
         });

@@ -26,11 +26,17 @@ final class Job {
     }
 
     private final GenerationRequest request;
+    private final Metrics metrics;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private volatile boolean cancelled;
+    private boolean first = true;
+    private long lastToken;       // when the last token was posted (nanoTime); the arrival before the first
 
-    Job(GenerationRequest request) {
+    /** @param metrics where the time to the first token and between tokens is observed */
+    Job(GenerationRequest request, Metrics metrics) {
         this.request = request;
+        this.metrics = metrics;
+        this.lastToken = System.nanoTime();
     }
 
     GenerationRequest request() {
@@ -46,7 +52,15 @@ final class Job {
         return cancelled;
     }
 
+    /** Called by the worker thread alone. */
     void post(Event event) {
+        if (event instanceof Token) {
+            long now = System.nanoTime();
+            Histogram latency = first ? metrics.firstToken : metrics.perToken;
+            latency.observe((now - lastToken) / 1e9);
+            lastToken = now;
+            first = false;
+        }
         events.add(event);
     }
 

@@ -8,6 +8,7 @@ import dev.jgpt.generate.ChatTemplate;
 import dev.jgpt.generate.JinjaTemplate;
 import dev.jgpt.jinja.JinjaException;
 import dev.jgpt.generate.ContextOverflow;
+import dev.jgpt.generate.Embeddings;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tokenizer.Tokenizer;
@@ -43,7 +44,7 @@ final class RequestParser {
 
     /** {@code POST /v1/completions}: {@code prompt} is a string or an array of token ids. */
     GenerationRequest completion(ObjectNode body) {
-        Fields f = new Fields(body);
+        Fields f = Fields.of(body, RequestShape.COMPLETION);
         int[] prompt = prompt(f);
         int maxTokens = f.integer("max_tokens", 1).orElse(DEFAULT_COMPLETION_TOKENS);
         int top = f.integer("logprobs", 0).map(n -> checkTop("logprobs", n)).orElse(-1);
@@ -52,7 +53,7 @@ final class RequestParser {
 
     /** {@code POST /v1/chat/completions}: {@code messages} rendered with the model's chat template. */
     GenerationRequest chat(ObjectNode body) {
-        Fields f = new Fields(body);
+        Fields f = Fields.of(body, RequestShape.CHAT);
         int[] prompt;
         try {
             prompt = template instanceof JinjaTemplate jinja
@@ -92,13 +93,14 @@ final class RequestParser {
         float frequency = f.number("frequency_penalty", -SamplerSettings.MAX_PENALTY, SamplerSettings.MAX_PENALTY).orElse(0.0).floatValue();
         long seed = f.longInteger("seed").orElseGet(() -> ThreadLocalRandom.current().nextLong());
         boolean stream = f.bool("stream").orElse(false);
-        boolean includeUsage = f.object("stream_options").map(o -> new Fields(o).bool("include_usage").orElse(false)).orElse(false);
+        boolean includeUsage = f.node("stream_options").map(o -> Fields.of(o, RequestShape.STREAM_OPTIONS, "stream_options").bool("include_usage").orElse(false)).orElse(false);
         // top-p 0 keeps only the most likely token, as the smallest positive p does
         SamplerSettings sampler = new SamplerSettings(temperature, topK, Math.max(topP, Float.MIN_VALUE), minP, repeat, seed,
                 presence, frequency);
         // more new tokens than the context has room for: as many as fit, ending with "length" (as llama.cpp does)
         boolean clamped = maxTokens > room(prompt);
-        GenerationSettings settings = new GenerationSettings(clamped ? room(prompt) : maxTokens, sampler, stops, ContextOverflow.STOP);
+        GenerationSettings settings = new GenerationSettings(clamped ? room(prompt) : maxTokens, sampler, stops, ContextOverflow.STOP,
+                OutputConstraint.read(f));
         return new GenerationRequest(chat, prompt, settings, topLogprobs, stream, includeUsage, clamped);
     }
 
@@ -134,7 +136,7 @@ final class RequestParser {
      * prompt is) or as {@code tokens} (an array of ids), and {@code top_k} (default 10).
      */
     ExplainRequest explain(ObjectNode body) {
-        Fields f = new Fields(body);
+        Fields f = Fields.of(body, RequestShape.EXPLAIN);
         JsonNode prompt = f.node("prompt").orElse(null);
         JsonNode tokens = f.node("tokens").orElse(null);
         if ((prompt == null) == (tokens == null)) {
@@ -159,6 +161,52 @@ final class RequestParser {
             throw ApiException.invalid("top_k", "'top_k' must be at most " + ExplainRequest.MAX_TOP_K + ", got " + topK);
         }
         return new ExplainRequest(param, ids, topK);
+    }
+
+    /**
+     * {@code POST /v1/embeddings}: {@code input} a string, an array of strings, an array of token
+     * ids or an array of such arrays; {@code pooling} mean (default) or last; {@code encoding_format} float or base64.
+     */
+    EmbeddingRequest embeddings(ObjectNode body) {
+        Fields f = Fields.of(body, RequestShape.EMBEDDINGS);
+        f.string("model"); // any name is accepted: the server has one model
+        f.string("user");
+        JsonNode input = f.node("input").orElseThrow(() -> ApiException.invalid("input", "'input' is required"));
+        List<int[]> inputs = new ArrayList<>();
+        if (input.isTextual()) {
+            inputs.add(tokenizer.encodeSequence(input.textValue()));
+        } else if (input.isArray() && !input.isEmpty() && input.get(0).isIntegralNumber()) {
+            inputs.add(tokenIds("input", input));
+        } else if (input.isArray() && !input.isEmpty()) {
+            if (input.size() > EmbeddingRequest.MAX_INPUTS) {
+                throw ApiException.invalid("input", "at most " + EmbeddingRequest.MAX_INPUTS + " inputs per request, got " + input.size());
+            }
+            for (JsonNode item : input) {
+                if (item.isTextual()) {
+                    inputs.add(tokenizer.encodeSequence(item.textValue()));
+                } else if (item.isArray()) {
+                    inputs.add(tokenIds("input", item));
+                } else {
+                    throw Fields.wrongType("input", "a string, an array of strings, an array of token ids or an array of such arrays", input);
+                }
+            }
+        } else {
+            throw Fields.wrongType("input", "a string, an array of strings, an array of token ids or an array of such arrays", input);
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            checkPromptLength(inputs.size() == 1 ? "input" : "input[" + i + "]", inputs.get(i));
+        }
+        Embeddings.Pooling pooling = switch (f.string("pooling").orElse("mean")) {
+            case "mean" -> Embeddings.Pooling.MEAN;
+            case "last" -> Embeddings.Pooling.LAST;
+            default -> throw ApiException.invalid("pooling", "'pooling' must be mean or last");
+        };
+        boolean base64 = switch (f.string("encoding_format").orElse("float")) {
+            case "float" -> false;
+            case "base64" -> true;
+            default -> throw ApiException.invalid("encoding_format", "'encoding_format' must be float or base64");
+        };
+        return new EmbeddingRequest(inputs, pooling, base64);
     }
 
     /** An array of token ids, each checked against the vocabulary. */
@@ -192,11 +240,7 @@ final class RequestParser {
         List<ChatMessage> messages = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             String at = "messages[" + i + "]";
-            JsonNode m = node.get(i);
-            if (!m.isObject()) {
-                throw Fields.wrongType(at, "an object", m);
-            }
-            Fields mf = new Fields((ObjectNode) m);
+            Fields mf = Fields.of(node.get(i), RequestShape.MESSAGE, at);
             String role = mf.string("role").orElseThrow(() -> ApiException.invalid(at + ".role", "'" + at + ".role' is required"));
             ChatMessage.Role r = switch (role) {
                 case "system", "developer" -> ChatMessage.Role.SYSTEM;
@@ -251,12 +295,13 @@ final class RequestParser {
         }
         if (c.isArray()) {
             StringBuilder text = new StringBuilder();
-            for (JsonNode part : c) {
-                JsonNode t = part.get("text");
-                if (!part.isObject() || !"text".equals(part.path("type").asText()) || t == null || !t.isTextual()) {
+            for (int i = 0; i < c.size(); i++) {
+                Fields part = Fields.of(c.get(i), RequestShape.CONTENT_PART, at + ".content[" + i + "]");
+                String t = part.string("text").orElse(null);
+                if (!part.string("type").orElse("").equals("text") || t == null) {
                     throw ApiException.invalid(at + ".content", "only text parts ({\"type\": \"text\", \"text\": ...}) are supported");
                 }
-                text.append(t.textValue());
+                text.append(t);
             }
             return text.toString();
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,11 +99,40 @@ class ApiErrorsTest {
     }
 
     @Test
-    void unknownRoutesAre404AndUnknownFieldsAreIgnored() {
+    void unknownRoutesAre404() {
         assertThat(error(server.get("/v1/nothing"), 404).get("message").asText()).contains("/v1/nothing");
         assertThat(error(server.get("/v1/completions"), 404).get("code").asText()).isEqualTo("not_found");
-        HttpResponse<String> ok = server.post("/v1/completions", "{\"prompt\": \"a\", \"max_tokens\": 2, \"user\": \"me\", \"best_of\": 1, \"whatever\": [1]}");
-        assertThat(ok.statusCode()).isEqualTo(200);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "unknown top-level field   | /v1/completions      | {\"prompt\": \"a\", \"whatever\": [1]}                                           | whatever               | unknown field",
+        "best_of                   | /v1/completions      | {\"prompt\": \"a\", \"best_of\": 1}                                              | best_of                | not supported yet",
+        "tools                     | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"tools\": []}       | tools                  | not supported yet",
+        "tool_choice               | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"tool_choice\": \"none\"} | tool_choice    | not supported yet",
+        "unknown message field     | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\", \"name\": \"x\"}]}    | messages[0].name       | unknown field",
+        "unknown content part field| /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"hi\", \"x\": 1}]}]} | messages[0].content[0].x | unknown field",
+        "unknown stream option     | /v1/completions      | {\"prompt\": \"a\", \"stream_options\": {\"include_usage\": true, \"more\": 1}} | stream_options.more    | unknown field",
+        "unknown tokenize field    | /tokenize            | {\"content\": \"a\", \"with_pieces\": true}                                        | with_pieces            | unknown field",
+        "unknown detokenize field  | /detokenize          | {\"tokens\": [1], \"x\": 1}                                                        | x                      | unknown field",
+        "unknown explain field     | /v1/explain          | {\"prompt\": \"a\", \"x\": 1}                                                    | x                      | unknown field",
+    })
+    void fieldsTheServerDoesNotHonourAre400NamingThem(String what, String path, String body, String param, String says) {
+        JsonNode error = error(server.post(path, body), 400);
+        assertThat(error.get("param").asText()).isEqualTo(param);
+        assertThat(error.get("message").asText()).contains(param).contains(says);
+    }
+
+    @Test
+    void theReadmeListsExactlyTheFieldsEachObjectAccepts() throws java.io.IOException {
+        List<String> readme = java.nio.file.Files.readAllLines(Path.of("../README.md"));
+        for (RequestShape shape : RequestShape.values()) {
+            String row = readme.stream().filter(line -> line.startsWith("| `" + shape.where() + "` |")).findFirst()
+                    .orElseThrow(() -> new AssertionError("README.md has no row for " + shape.where()));
+            String fields = row.substring(row.indexOf("` |") + 3);
+            List<String> listed = java.util.regex.Pattern.compile("`([a-z_]+)`").matcher(fields).results().map(m -> m.group(1)).toList();
+            assertThat(listed).as(shape.where()).containsExactlyElementsOf(shape.accepted());
+        }
     }
 
     @Test

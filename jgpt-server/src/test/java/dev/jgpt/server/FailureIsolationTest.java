@@ -121,8 +121,10 @@ class FailureIsolationTest {
         "max_completion_tokens | \"x\\u001b[2J\"            | got the string 'x\\x1b[2J'",
     })
     void aMaximumThatIsNotAnIntegerInRangeIs400ShowingTheRangeAndTheValue(String field, String value, String shown) {
-        String path = field.equals("max_tokens") ? "/v1/completions" : "/v1/chat/completions";
-        String body = "{\"prompt\": \"a\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"" + field + "\": " + value + "}";
+        boolean chat = field.equals("max_completion_tokens");
+        String path = chat ? "/v1/chat/completions" : "/v1/completions";
+        String body = "{" + (chat ? "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]" : "\"prompt\": \"a\"") + ", \""
+                + field + "\": " + value + "}";
         JsonNode error = ApiErrorsTest.error(within30s(() -> server.post(path, body)), 400);
         assertThat(error.get("param").asText()).isEqualTo(field);
         assertThat(error.get("message").asText()).isEqualTo("'" + field + "' must be an integer in 1..2147483647, " + shown);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jgpt.generate.ChatMessage;
 import dev.jgpt.generate.ChatTemplate;
 import dev.jgpt.generate.ContextOverflow;
+import dev.jgpt.generate.Embeddings;
 import dev.jgpt.generate.FinishReason;
 import dev.jgpt.generate.Generation;
 import dev.jgpt.generate.GenerationSettings;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The official OpenAI client for Node ({@code openai} from npm, see {@link NodeScript}) talks to a running server: models,
- * a completion with logprobs, a chat, a streamed chat with usage, and a refused request.
+ * a completion with logprobs, a chat, a streamed chat with usage, a refused request, embeddings (which the client
+ * asks for as base64), a chat held to a JSON schema, and tools refused as not supported yet.
  * Skips when node or the package is missing.
  */
 class OpenAiClientTest {
@@ -53,6 +55,21 @@ class OpenAiClientTest {
             assertThat(got.at("/error/status").asInt()).isEqualTo(400);
             assertThat(got.at("/error/name").asText()).isEqualTo("BadRequestError");
             assertThat(got.at("/error/param").asText()).isEqualTo("temperature");
+
+            // the client asks for base64 embeddings and decodes them itself
+            JsonNode vector = got.at("/embeddings/vectors/1");
+            float[] expected = reference.embed("fox", Embeddings.Pooling.MEAN);
+            assertThat(vector.size()).isEqualTo(expected.length);
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(vector.get(i).floatValue()).isEqualTo(expected[i]);
+            }
+            assertThat(got.at("/embeddings/usage/prompt_tokens").asInt()).isEqualTo(
+                    reference.tokenizer().encodeSequence("The quick brown").length + reference.tokenizer().encodeSequence("fox").length);
+            JsonNode structured = TestServer.json(got.get("structured").asText());
+            assertThat(structured.get("who").isTextual() && structured.get("high").isBoolean() && structured.size() == 2)
+                    .as(structured.toString()).isTrue();
+            assertThat(got.at("/tools/status").asInt()).isEqualTo(400);
+            assertThat(got.at("/tools/param").asText()).isEqualTo("tools");
         }
     }
 }

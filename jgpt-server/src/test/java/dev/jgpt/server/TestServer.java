@@ -30,10 +30,13 @@ final class TestServer implements AutoCloseable {
     final LanguageModel lm;
     final ApiServer server;
     final HttpClient http = HttpClient.newHttpClient();
+    /** The server's log lines, one per request. */
+    final List<String> log;
 
-    private TestServer(LanguageModel lm, ApiServer server) {
+    private TestServer(LanguageModel lm, ApiServer server, List<String> log) {
         this.lm = lm;
         this.server = server;
+        this.log = log;
     }
 
     /** Writes the test model into {@code dir} (once per folder) and opens it. */
@@ -60,8 +63,9 @@ final class TestServer implements AutoCloseable {
 
     /** Serves {@code lm}, which the server closes with itself. */
     static TestServer start(LanguageModel lm, ServerSettings settings, ThreadFactory schedulerThreads) {
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         try {
-            return new TestServer(lm, ApiServer.start(lm, settings, schedulerThreads));
+            return new TestServer(lm, ApiServer.start(lm, settings, schedulerThreads, log::add), log);
         } catch (RuntimeException e) {
             lm.close();
             throw e;
