@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Fine-tune a model with LoRA: train an adapter on a text file and write it as a GGUF LoRA adapter.",
-        description = {"The model's own weights stay frozen, in their stored (possibly quantized) types; only the adapter's",
+        description = {"Fine-tune a model with LoRA: train an adapter on a text file and write it as a GGUF LoRA adapter.",
+            "The model's own weights stay frozen, in their stored (possibly quantized) types; only the adapter's",
             "factors learn: A [rank × in] (Kaiming-uniform at first) and B [out × rank] (zero at first, so training",
             "starts from the model as it is) for each --targets map of every block, applied at alpha / rank.",
             "The adapter (llama.cpp's layout) runs with --lora on any command, merges with merge-lora, and loads in llama.cpp."})
@@ -52,55 +52,55 @@ final class FinetuneCommand implements Callable<Integer> {
                     + "gate, up, down (MLP) (default: ${DEFAULT-VALUE}).")
     String targets;
 
-    @Option(names = "--steps", defaultValue = "100", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "100", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--min-lr", defaultValue = "1e-4", description = "Learning rate at the end of the cosine decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-lr", paramLabel = "RATE", defaultValue = "1e-4", description = "Learning rate at the end of the cosine decay (default: ${DEFAULT-VALUE}).")
     float minLr;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Steps of linear warmup (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "STEPS", defaultValue = "10", description = "Steps of linear warmup (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--batch", defaultValue = "4", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "4", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-accum", paramLabel = "N", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
 
     @Option(names = "--seq-len", paramLabel = "N", description = "Tokens per training sequence (default: 128, or the model's context if shorter).")
     Integer seqLen;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW weight decay on the factors (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0", description = "AdamW weight decay on the factors (default: ${DEFAULT-VALUE}).")
     float weightDecay;
 
-    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Clip gradients to this global norm; 0 = off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-clip", paramLabel = "NORM", defaultValue = "1.0", description = "Clip gradients to this global norm; 0 = off (default: ${DEFAULT-VALUE}).")
     float gradClip;
 
-    @Option(names = "--val-fraction", defaultValue = "0.1", description = "Tail of the data held out for validation (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--val-fraction", paramLabel = "FRACTION", defaultValue = "0.1", description = "Tail of the data held out for validation (default: ${DEFAULT-VALUE}).")
     double valFraction;
 
-    @Option(names = "--eval-every", defaultValue = "0", description = "Steps between validation losses; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-every", paramLabel = "STEPS", defaultValue = "0", description = "Steps between validation losses; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int evalEvery;
 
-    @Option(names = "--eval-batches", defaultValue = "5", description = "Batches per validation loss (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-batches", paramLabel = "N", defaultValue = "5", description = "Batches per validation loss (default: ${DEFAULT-VALUE}).")
     int evalBatches;
 
-    @Option(names = "--sample-every", defaultValue = "0", description = "Steps between text samples; 0 = none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-every", paramLabel = "STEPS", defaultValue = "0", description = "Steps between text samples; 0 = none (default: ${DEFAULT-VALUE}).")
     int sampleEvery;
 
-    @Option(names = "--sample-tokens", defaultValue = "100", description = "Tokens per text sample (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-tokens", paramLabel = "N", defaultValue = "100", description = "Tokens per text sample (default: ${DEFAULT-VALUE}).")
     int sampleTokens;
 
-    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Steps between writes of the adapter; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", defaultValue = "0", description = "Steps between writes of the adapter; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
-    @Option(names = "--seed", defaultValue = "1337", description = "Seed of A's initial values and of the batch order (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1337", description = "Seed of A's initial values and of the batch order (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--dtype", defaultValue = "F32", description = "Type of the adapter's factors in the file: F32, F16 or BF16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "F32", description = "Type of the adapter's factors in the file: F32, F16 or BF16 (default: ${DEFAULT-VALUE}).")
     DType dtype;
 
     @Option(names = "--json", description = "One JSON object per line: per step {step, loss, lr, tokens_per_s}, per evaluation {step, val_loss}.")
