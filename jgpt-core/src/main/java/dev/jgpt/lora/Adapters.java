@@ -87,7 +87,8 @@ public final class Adapters {
         return linears;
     }
 
-    private static String weightName(Linear linear) {
+    /** The GGUF name of a linear map's weight, which names it in an adapter. */
+    public static String weightName(Linear linear) {
         return ggufName(linear.weight().name());
     }
 

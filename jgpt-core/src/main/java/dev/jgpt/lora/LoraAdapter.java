@@ -45,6 +45,11 @@ public record LoraAdapter(String architecture, float alpha, Map<String, LoraPair
      * or {@code userScale} alone when alpha is 0 (llama.cpp's rule).
      */
     public float scale(float userScale, int rank) {
+        return scale(alpha, userScale, rank);
+    }
+
+    /** {@link #scale(float, int)} of an adapter of {@code alpha}. */
+    public static float scale(float alpha, float userScale, int rank) {
         return alpha == 0 ? userScale : userScale * alpha / rank;
     }
 

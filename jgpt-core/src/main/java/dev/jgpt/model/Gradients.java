@@ -17,9 +17,22 @@ public record Gradients(float[] values, int tokenEmbedding, int positionEmbeddin
         layers = List.copyOf(layers);
     }
 
-    /** A linear map's weight and bias. */
-    public record LinearSlots(int weight, int bias) {
+    /**
+     * A linear map's weight and bias, and the two factors of the low-rank term an adapter adds to
+     * it ({@link dev.jgpt.tensor.LowRank}'s down [rank × in] and up [rank × out]).
+     */
+    public record LinearSlots(int weight, int bias, int adapterDown, int adapterUp) {
         public static final LinearSlots NONE = new LinearSlots(FROZEN, FROZEN);
+
+        /** A map's weight and bias; an adapter joined to it, if any, is held fixed. */
+        public LinearSlots(int weight, int bias) {
+            this(weight, bias, FROZEN, FROZEN);
+        }
+
+        /** Only the factors of the map's adapter take gradients. */
+        public static LinearSlots adapterOnly(int adapterDown, int adapterUp) {
+            return new LinearSlots(FROZEN, FROZEN, adapterDown, adapterUp);
+        }
     }
 
     /** A norm's gain and bias. */

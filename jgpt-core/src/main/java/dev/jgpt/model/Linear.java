@@ -56,14 +56,16 @@ public record Linear(WeightMatrix weight, float[] bias, LowRank adapter) {
      * The backward of {@link #apply} over m rows, given dy [m × out] and the input x [m × in]:
      * {@code dx = dy · Wᵀ} (written, when dx is not null) through the weight whatever its dtype,
      * and apart from it the parameter gradients into {@code grads}: {@code dW += xᵀ·dy} and
-     * {@code db += Σ rows dy}, each only when its slot is not {@link Gradients#FROZEN}.
+     * {@code db += Σ rows dy}, each only when its slot is not {@link Gradients#FROZEN}. With an
+     * adapter joined, dx takes its term's part too and its factors their gradients
+     * ({@link LowRank#backward}) at their slots.
      */
     public void backward(float[] x, float[] dy, int m, float[] dx, float[] grads, Gradients.LinearSlots slots) {
-        if (adapter != null) {
-            throw new IllegalStateException(weight.name() + ": the backward of a map with an adapter joined is not written");
-        }
         if (dx != null) {
             TransposedLinear.apply(dy, m, weight, dx);
+        }
+        if (adapter != null) {
+            adapter.backward(x, dy, m, dx, grads, slots.adapterDown(), slots.adapterUp());
         }
         if (slots.weight() != Gradients.FROZEN) {
             if (weight.layout() == WeightMatrix.Layout.IN_OUT) {

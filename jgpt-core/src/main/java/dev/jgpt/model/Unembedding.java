@@ -3,6 +3,7 @@ package dev.jgpt.model;
 import dev.jgpt.tensor.GradientKernels;
 import dev.jgpt.tensor.Kernels;
 import dev.jgpt.tensor.Parallel;
+import dev.jgpt.tensor.TransposedLinear;
 import dev.jgpt.tensor.WeightMatrix;
 
 /**
@@ -90,7 +91,7 @@ final class Unembedding {
                 if (logitScale != 1) { // the gradient of the logits before their multiplier
                     Kernels.scale(logits, 0, rows * vocab, logitScale);
                 }
-                Kernels.linear(logits, rows, u.transposed(), null, dhBlock);
+                TransposedLinear.apply(logits, rows, u, dhBlock);
                 System.arraycopy(dhBlock, 0, dh, r0 * e, rows * e);
                 if (slot != Gradients.FROZEN) {
                     GradientKernels.weightGradient(logits, 0, hBlock, 0, rows, vocab, e, grads, slot);

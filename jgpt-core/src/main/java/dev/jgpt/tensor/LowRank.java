@@ -12,6 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 public record LowRank(int in, int out, int rank, float[] down, float[] up) {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     public LowRank {
         if (in <= 0 || out <= 0 || rank <= 0 || down.length != (long) rank * in || up.length != (long) rank * out) {
@@ -120,6 +121,55 @@ public record LowRank(int in, int out, int rank, float[] down, float[] up) {
     }
 
     /**
+     * The backward of {@link #addTo} over m rows, given its input x [m × in] and dy [m × out]:
+     * with h = x·Dᵀ and g = dy·Uᵀ (both [m × rank]), {@code dx += g·D} (when dx is not null) and
+     * the gradients of the term's own factors added into {@code grads}: {@code dD += gᵀ·x} at
+     * {@code downSlot} ([rank × in]) and {@code dU += hᵀ·dy} at {@code upSlot} ([rank × out]); a
+     * negative slot takes none. For LoRA's factors (D = A, U = s·Bᵀ) these are
+     * dx += s·(dy·B)·A, dA = s·(dy·B)ᵀ·x and dU = (x·Aᵀ)ᵀ·dy, that is dB = s·dyᵀ·(x·Aᵀ).
+     * Each sum runs in a fixed order whatever the number of threads.
+     */
+    public void backward(float[] x, float[] dy, int m, float[] dx, float[] grads, int downSlot, int upSlot) {
+        if ((long) m * in > x.length || (long) m * out > dy.length || (dx != null && (long) m * in > dx.length)) {
+            throw new IllegalArgumentException("the backward of a low-rank term " + in + " → " + out + " over " + m
+                    + " rows with x[" + x.length + "], dy[" + dy.length + "]" + (dx == null ? "" : ", dx[" + dx.length + "]"));
+        }
+        Scratch scratch = SCRATCH.get();
+        float[] h = scratch.h(m * rank);
+        float[] g = scratch.g(m * rank);
+        Parallel.forRange(m, (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                for (int r = 0; r < rank; r++) {
+                    h[row * rank + r] = Kernels.dot(x, row * in, down, r * in, in);
+                    g[row * rank + r] = Kernels.dot(dy, row * out, up, r * out, out);
+                }
+                if (dx != null) {
+                    for (int r = 0; r < rank; r++) {
+                        Kernels.axpy(g[row * rank + r], down, r * in, dx, row * in, in);
+                    }
+                }
+            }
+        });
+        if (downSlot >= 0) {
+            factorGradient(g, x, m, in, grads, downSlot);
+        }
+        if (upSlot >= 0) {
+            factorGradient(h, dy, m, out, grads, upSlot);
+        }
+    }
+
+    /** {@code grads[slot + r·width + j] += Σ_row coefficients[row, r] · rows[row, j]}, rows in ascending order. */
+    private void factorGradient(float[] coefficients, float[] rows, int m, int width, float[] grads, int slot) {
+        Parallel.forRange(rank, (k0, k1) -> {
+            for (int r = k0; r < k1; r++) {
+                for (int row = 0; row < m; row++) {
+                    Kernels.axpy(coefficients[row * rank + r], rows, row * width, grads, slot + r * width, width);
+                }
+            }
+        });
+    }
+
+    /**
      * Adds the term's matrix to {@code count} rows of a weight stored [out, in] (rows
      * {@code first..first+count-1}, in {@code w[0, count·in)}): {@code W[o, i] += Σ_r U[r, o] · D[r, i]},
      * the merged weight that maps x as the weight and the term together do.
@@ -130,6 +180,20 @@ public record LowRank(int in, int out, int rank, float[] down, float[] up) {
             for (int r = 0; r < rank; r++) {
                 Kernels.axpy(up[r * out + o], down, r * in, w, j * in, in);
             }
+        }
+    }
+
+    /** A thread's rows of x·Dᵀ and dy·Uᵀ for the backward, grown to the largest batch seen. */
+    private static final class Scratch {
+        private float[] h = new float[0];
+        private float[] g = new float[0];
+
+        float[] h(int n) {
+            return h.length >= n ? h : (h = new float[n]);
+        }
+
+        float[] g(int n) {
+            return g.length >= n ? g : (g = new float[n]);
         }
     }
 }

@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   v ← β2·v + (1 − β2)·g²
  *   p ← p − lr/(1 − β1^t) · m / (√v / √(1 − β2^t) + eps)
  * </pre>
- * The moments m and v are {@code float[]} laid out like {@link Parameters}. The state (m, v, t)
+ * The moments m and v are {@code float[]} laid out like the parameters ({@link ParameterTensors}). The state (m, v, t)
  * saves to a safetensors file and loads back bit for bit.
  */
 public final class AdamW {
@@ -38,14 +38,14 @@ public final class AdamW {
     /** Part of one tensor, the unit of parallel work. */
     private record Piece(int start, int end, boolean decay) {}
 
-    private final Parameters parameters;
+    private final ParameterTensors parameters;
     private final AdamWSettings settings;
     private final float[] m;
     private final float[] v;
     private final Piece[] pieces;
     private int steps;
 
-    public AdamW(Parameters parameters, AdamWSettings settings) {
+    public AdamW(ParameterTensors parameters, AdamWSettings settings) {
         this.parameters = parameters;
         this.settings = settings;
         this.m = new float[parameters.count()];

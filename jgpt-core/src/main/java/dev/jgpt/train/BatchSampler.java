@@ -18,7 +18,7 @@ public final class BatchSampler {
     public BatchSampler(TokenDataset dataset, int batch, int seq, Batching batching, long seed) {
         if (dataset.size() < (long) batch * seq + 1) {
             throw new JgptException(dataset.source() + " has " + dataset.size() + " tokens, fewer than one batch needs ("
-                    + batch + " × " + seq + " + 1 = " + ((long) batch * seq + 1) + "): use a smaller --batch or --ctx, or more text");
+                    + batch + " × " + seq + " + 1 = " + ((long) batch * seq + 1) + "): use a smaller batch or sequence length, or more text");
         }
         this.data = dataset.tokens();
         this.batch = batch;

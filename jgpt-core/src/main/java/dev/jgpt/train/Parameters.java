@@ -38,7 +38,7 @@ import java.util.Map;
  * <p>The total is limited to {@link Integer#MAX_VALUE} elements, so that those companions can be
  * plain {@code float[]} (GPT-2 XL has 1.56 billion).
  */
-public final class Parameters implements AutoCloseable {
+public final class Parameters implements ParameterTensors, AutoCloseable {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final ModelConfig config;
@@ -130,11 +130,13 @@ public final class Parameters implements AutoCloseable {
     }
 
     /** The tensors, in storage order. */
+    @Override
     public List<HfTensors.Spec> specs() {
         return specs;
     }
 
     /** Number of parameters (the tied unembedding counted once). */
+    @Override
     public int count() {
         return count;
     }
@@ -145,6 +147,7 @@ public final class Parameters implements AutoCloseable {
     }
 
     /** Element offset of tensor number {@code index} of {@link #specs()}. */
+    @Override
     public int offset(int index) {
         return offsets[index];
     }
@@ -155,6 +158,7 @@ public final class Parameters implements AutoCloseable {
     }
 
     /** All parameters, float32 in native (little-endian) order. */
+    @Override
     public MemorySegment data() {
         return data;
     }

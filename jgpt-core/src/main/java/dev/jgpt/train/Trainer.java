@@ -9,39 +9,55 @@ import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.Tokenizer;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * The training loop: for each step, accumulate gradients over micro-batches, clip, take an AdamW
  * step at the scheduled learning rate; every so often measure the validation loss, write a text
- * sample and a checkpoint.
+ * sample and a checkpoint. It trains a whole model ({@link TrainingModel}) or LoRA adapters on a
+ * frozen one ({@link LoraTrainingModel}) alike.
  */
 public final class Trainer {
-    private final TrainingModel model;
+    private final Trainable model;
     private final AdamW optimizer;
     private final Tokenizer tokenizer;
     private final TrainingSettings settings;
     private final TokenDataset.Split data;
     private final Path out;
-    private final DType exportDtype;
+    private final Consumer<TrainingState> checkpoint;
     private final TrainingListener listener;
+    private final BatchSampler trainBatches;
+    private final BatchSampler validationBatches;
     private LossHistory history = new LossHistory();
 
+    /** A whole model's training: its checkpoints are {@link TrainingCheckpoint}s in {@code out}, exported as {@code exportDtype}. */
     public Trainer(TrainingModel model, AdamW optimizer, Tokenizer tokenizer, TrainingSettings settings, TokenDataset.Split data,
                    Path out, DType exportDtype, TrainingListener listener) {
-        if (settings.seq() > model.parameters().config().contextLength()) {
+        this(model, optimizer, tokenizer, settings, data, out,
+                state -> TrainingCheckpoint.save(out, model.parameters(), optimizer, state, exportDtype), listener);
+    }
+
+    /** A loop whose checkpoints {@code checkpoint} writes (to {@code out}, which messages name). */
+    public Trainer(Trainable model, AdamW optimizer, Tokenizer tokenizer, TrainingSettings settings, TokenDataset.Split data,
+                   Path out, Consumer<TrainingState> checkpoint, TrainingListener listener) {
+        if (settings.seq() > model.config().contextLength()) {
             throw new JgptException("--ctx " + settings.seq() + " is longer than the model's context window of "
-                    + model.parameters().config().contextLength() + " tokens");
+                    + model.config().contextLength() + " tokens");
         }
-        data.train().checkVocabulary(model.parameters().config().vocabSize());
-        data.validation().checkVocabulary(model.parameters().config().vocabSize());
+        data.train().checkVocabulary(model.config().vocabSize());
+        data.validation().checkVocabulary(model.config().vocabSize());
         this.model = model;
         this.optimizer = optimizer;
         this.tokenizer = tokenizer;
         this.settings = settings;
         this.data = data;
         this.out = out;
-        this.exportDtype = exportDtype;
+        this.checkpoint = checkpoint;
         this.listener = listener;
+        // a corpus too short for one batch is an error now, before the run starts
+        this.trainBatches = new BatchSampler(data.train(), settings.batch(), settings.seq(), settings.batching(), settings.seed());
+        this.validationBatches = new BatchSampler(data.validation(), settings.batch(), settings.seq(), Batching.RANDOM,
+                settings.seed() + 1);
     }
 
     /** Continues the history of a resumed run. */
@@ -53,8 +69,6 @@ public final class Trainer {
     public void run(long start) {
         int batch = settings.batch();
         int seq = settings.seq();
-        BatchSampler trainBatches = new BatchSampler(data.train(), batch, seq, settings.batching(), settings.seed());
-        BatchSampler validationBatches = new BatchSampler(data.validation(), batch, seq, Batching.RANDOM, settings.seed() + 1);
         LearningRateSchedule schedule = settings.schedule();
         int[] inputs = new int[batch * seq];
         int[] targets = new int[batch * seq];
@@ -109,7 +123,7 @@ public final class Trainer {
 
     /** Text the model writes now, from its end-of-text token (or a newline when it has none). */
     private String sample(long step) {
-        Transformer transformer = new Transformer(model.parameters().modelWeights());
+        Transformer transformer = new Transformer(model.weights());
         int[] prompt = tokenizer.eosId().isPresent() ? new int[] {tokenizer.eosId().getAsInt()} : tokenizer.encode("\n");
         SamplerSettings sampler = new SamplerSettings(0.8f, 40, 1f, 0f, 1f, settings.seed() + step);
         int tokens = Math.min(settings.sampleTokens(), transformer.config().contextLength() - prompt.length);
@@ -119,7 +133,7 @@ public final class Trainer {
     private void checkpoint(long step) {
         TrainingState state = new TrainingState(step, settings, TrainingState.CorpusFingerprint.of(data.train()),
                 history.steps(), history.evals());
-        TrainingCheckpoint.save(out, model.parameters(), optimizer, state, exportDtype);
+        checkpoint.accept(state);
         listener.onCheckpoint(step, out);
     }
 

@@ -1,8 +1,8 @@
 package dev.jgpt.train;
 
-import dev.jgpt.model.Activations;
 import dev.jgpt.model.Gradients;
 import dev.jgpt.model.ModelConfig;
+import dev.jgpt.model.ModelWeights;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.tensor.Parallel;
 import java.util.Arrays;
@@ -17,29 +17,37 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe; the kernels use the shared thread pool.
  */
-public final class TrainingModel {
+public final class TrainingModel implements Trainable {
     private final Parameters parameters;
     private final ModelConfig config;
     private final float[] gradients;
     private final Gradients slots;
-    private Activations act;
+    private final TrainingPass pass;
 
     public TrainingModel(Parameters parameters) {
         this.parameters = parameters;
         this.config = parameters.config();
         this.gradients = new float[parameters.count()];
         this.slots = parameters.gradients(gradients);
+        this.pass = new TrainingPass(config, parameters.fusedQkv());
     }
 
     public Parameters parameters() {
         return parameters;
     }
 
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
     /** The accumulated gradients, laid out like the parameters ({@link Parameters#offset}). */
+    @Override
     public float[] gradients() {
         return gradients;
     }
 
+    @Override
     public void zeroGradients() {
         int chunk = 1 << 20;
         Parallel.forRange((gradients.length + chunk - 1) / chunk,
@@ -51,28 +59,23 @@ public final class TrainingModel {
         return step(inputs, targets, batch, seq, 1f);
     }
 
-    /**
-     * Forward and backward over {@code batch} sequences of {@code seq} tokens (row-major
-     * [batch × seq] in {@code inputs}, next tokens in {@code targets}); adds
-     * {@code gradientScale · ∂(mean loss)/∂parameters} to the gradients and returns the mean
-     * loss. For k accumulation steps pass {@code gradientScale = 1/k}.
-     */
+    @Override
     public float step(int[] inputs, int[] targets, int batch, int seq, float gradientScale) {
         return run(inputs, targets, batch, seq, gradientScale, slots);
     }
 
-    /** The mean loss only, for validation: no gradient work, gradients untouched. */
+    @Override
     public float loss(int[] inputs, int[] targets, int batch, int seq) {
         return run(inputs, targets, batch, seq, 0f, null);
     }
 
+    /** Norms and biases are copies in a weights view: a fresh view sees the optimizer's last step. */
+    @Override
+    public ModelWeights weights() {
+        return parameters.modelWeights();
+    }
+
     private float run(int[] inputs, int[] targets, int batch, int seq, float gradientScale, Gradients into) {
-        if (batch >= 1 && seq >= 1 && seq <= config.contextLength() && (act == null || !act.fits(batch, seq))) {
-            act = null; // let the old buffers go before the new ones are taken
-            act = Activations.training(config, batch, seq, parameters.fusedQkv());
-        }
-        // norms and biases are copies in a weights view: a fresh view sees the optimizer's last step
-        Transformer transformer = new Transformer(parameters.modelWeights());
-        return transformer.train(inputs, targets, batch, seq, act, into, gradientScale);
+        return pass.run(weights(), inputs, targets, batch, seq, gradientScale, into);
     }
 }

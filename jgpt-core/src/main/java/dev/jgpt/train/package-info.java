@@ -10,11 +10,15 @@
  *   <li>{@link dev.jgpt.train.TrainingModel}: loss and gradients of a batch (mean softmax
  *       cross-entropy), accumulated in a {@code float[]} laid out like the parameters, each
  *       tensor's slot handed to the model as {@link dev.jgpt.model.Gradients}.</li>
+ *   <li>{@link dev.jgpt.train.LoraParameters} and {@link dev.jgpt.train.LoraTrainingModel}: a LoRA
+ *       adapter's factors trained over a frozen model of any dtype, by the same pass; the
+ *       {@link dev.jgpt.train.Trainer} runs either ({@link dev.jgpt.train.Trainable}).</li>
  *   <li>{@link dev.jgpt.train.AdamW} ({@link dev.jgpt.train.AdamWSettings}), {@link
  *       dev.jgpt.train.GradientClipping}, {@link dev.jgpt.train.LearningRateSchedule}.</li>
  * </ul>
  *
  * Checked against a float64 PyTorch GPT-2 ({@code ../shared/fixtures}): loss, every gradient,
- * five AdamW steps; and against finite differences of the loss for GPT-2, Llama and Qwen2.
+ * five AdamW steps; and against finite differences of the loss for GPT-2, Llama and Qwen2, and
+ * for LoRA factors over float and quantized models.
  */
 package dev.jgpt.train;
