@@ -46,10 +46,15 @@ final class TestServer implements AutoCloseable {
 
     /** The test model with {@code padding} rows of embedding past its tokenizer's ids, as nanoGPT pads GPT-2's vocabulary. */
     static LanguageModel model(Path dir, int padding) {
+        return model(dir, padding, 1024);
+    }
+
+    /** The test model with a context of {@code contextLength} positions. */
+    static LanguageModel model(Path dir, int padding, int contextLength) {
         if (!dir.resolve("config.json").toFile().exists()) {
             CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS);
             // wide enough that 1000 tokens take a noticeable while, small enough to build in a moment
-            ModelConfig config = ModelConfig.gpt2(4, 4, 256, 1024, tokenizer.vocabSize() + padding);
+            ModelConfig config = ModelConfig.gpt2(4, 4, 256, contextLength, tokenizer.vocabSize() + padding);
             RandomModel.write(config, DType.F32, 7L, dir);
             TokenizerJson.write(tokenizer, dir.resolve("tokenizer.json"));
         }
