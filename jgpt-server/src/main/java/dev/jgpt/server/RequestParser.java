@@ -260,6 +260,7 @@ final class RequestParser {
                         + "': expected system, developer, user, assistant or tool");
             };
             mf.string("name");
+            mf.string("refusal"); // an answer's message sent back as it came
             mf.string("tool_call_id");
             messages.add(new ChatMessage(r, content(mf, at)));
         }

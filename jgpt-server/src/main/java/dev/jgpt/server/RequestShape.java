@@ -21,7 +21,7 @@ enum RequestShape {
     EXPLAIN("/v1/explain", List.of("prompt", "tokens", "top_k")),
     TOKENIZE("/tokenize", List.of("content", "add_special")),
     DETOKENIZE("/detokenize", List.of("tokens")),
-    MESSAGE("a message", List.of("role", "content", "name", "tool_calls", "tool_call_id")),
+    MESSAGE("a message", List.of("role", "content", "name", "refusal", "tool_calls", "tool_call_id")),
     CONTENT_PART("a content part", List.of("type", "text")),
     STREAM_OPTIONS("stream_options", List.of("include_usage")),
     RESPONSE_FORMAT("response_format", List.of("type", "json_schema")),

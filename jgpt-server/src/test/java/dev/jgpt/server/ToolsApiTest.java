@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.generate.JinjaTemplate;
-import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.tokenizer.CharTokenizer;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Tools on a random model that carries Qwen 2.5's chat template: forced calls keep their schema, streams add up, a round trip renders. */
 class ToolsApiTest {
-    private static final Path SHARED = Path.of(System.getProperty("jgpt.shared", "/work/shared"), "reference", "chat_templates");
+    private static final String QWEN = "Qwen_Qwen2.5-7B-Instruct";
     private static final String TOOLS = "[{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Weather\","
             + " \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}, \"unit\": {\"enum\": [\"c\", \"f\"]},"
             + " \"days\": {\"type\": \"integer\"}}, \"required\": [\"city\", \"unit\", \"days\"], \"additionalProperties\": false}}},"
@@ -34,11 +31,8 @@ class ToolsApiTest {
     static TestServer server;
 
     @BeforeAll
-    static void start() throws IOException {
-        TestServer.model(modelDir, 0, 2048).close(); // room for the template's tool instructions and a call
-        Files.writeString(modelDir.resolve("chat_template.jinja"), reference("Qwen_Qwen2.5-7B-Instruct", "templates.json", "id").get("template").asText());
-        server = TestServer.start(LanguageModel.open(modelDir), new ServerSettings("127.0.0.1", 0, null, 2, 4, 64 * 1024, 2048, "test-model"),
-                Scheduler.WORKER_THREADS);
+    static void start() {
+        server = TestServer.withChatTemplate(modelDir, QWEN, null);
     }
 
     @AfterAll
@@ -114,11 +108,11 @@ class ToolsApiTest {
 
     @Test
     void aCallAndItsResultGoBackThroughTheTemplateAsJinja2RendersThem() {
-        JsonNode reference = reference("Qwen_Qwen2.5-7B-Instruct/tools_call_and_result", "cases.jsonl", "id");
+        JsonNode reference = TestServer.chatTemplateReference(QWEN + "/tools_call_and_result", "cases.jsonl");
         String expected = reference.get("expected_output").asText();
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(expected);
         RequestParser parser = new RequestParser(tokenizer, expected.length() + 8,
-                new JinjaTemplate(reference("Qwen_Qwen2.5-7B-Instruct", "templates.json", "id").get("template").asText(), "", "<|im_end|>"));
+                new JinjaTemplate(TestServer.chatTemplateReference(QWEN, "templates.json").get("template").asText(), "", "<|im_end|>"));
         ObjectNode body = TestServer.JSON.createObjectNode();
         body.set("messages", reference.get("messages").deepCopy());
         body.set("tools", reference.get("tools"));
@@ -130,6 +124,18 @@ class ToolsApiTest {
             }
         }
         assertThat(tokenizer.decode(parser.chat(body).prompt())).isEqualTo(expected);
+    }
+
+    @Test
+    void anAnswersMessageGoesBackAsItCameWithTheToolsResult() {
+        JsonNode message = answer(chat("\"required\"", 1, false)).at("/choices/0/message");
+        String id = message.at("/tool_calls/0/id").asText();
+        String body = "{\"max_tokens\": 3, \"tools\": " + TOOLS + ", \"messages\": [{\"role\": \"user\", \"content\": \"Weather in Paris?\"}, "
+                + message + ", {\"role\": \"tool\", \"tool_call_id\": \"" + id + "\", \"content\": \"18 degrees\"}]}";
+        int withResult = answer(body).at("/usage/prompt_tokens").asInt();
+        int without = answer(chat("\"auto\"", 1, false).replace("\"max_tokens\": 120", "\"max_tokens\": 3")).at("/usage/prompt_tokens").asInt();
+        // the call's JSON and the result (in the template's <tool_response> tags) are in the prompt
+        assertThat(withResult).isGreaterThan(without + message.at("/tool_calls/0/function/arguments").asText().length() + "18 degrees".length());
     }
 
     @Test
@@ -173,23 +179,5 @@ class ToolsApiTest {
 
     private static Set<String> fieldNames(JsonNode object) {
         return Set.copyOf(StreamSupport.stream(((Iterable<String>) object::fieldNames).spliterator(), false).toList());
-    }
-
-    /** The entry of a reference file (a JSON array, or JSON lines) whose {@code key} is {@code id}. */
-    private static JsonNode reference(String id, String file, String key) {
-        try {
-            List<String> docs = file.endsWith(".jsonl") ? Files.readAllLines(SHARED.resolve(file)) : List.of(Files.readString(SHARED.resolve(file)));
-            for (String doc : docs) {
-                JsonNode node = TestServer.json(doc);
-                for (JsonNode entry : node.isArray() ? node : List.of(node)) {
-                    if (entry.path(key).asText().equals(id)) {
-                        return entry;
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        throw new AssertionError("no " + id + " in " + file);
     }
 }
