@@ -395,7 +395,7 @@ public final class ApiServer implements AutoCloseable {
                         if (ending.calls() != null) {
                             reply.toolCallChunks(ending.calls().calls()).forEach(events::send);
                         }
-                        events.send(ending.calls() != null ? reply.toolCallsFinishChunk() : reply.finishChunk(d));
+                        events.send(reply.finishChunk(d, ending.calls() != null));
                         if (job.request().includeUsage()) {
                             events.send(reply.usageChunk(d));
                         }

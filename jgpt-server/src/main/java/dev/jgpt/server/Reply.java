@@ -128,18 +128,8 @@ final class Reply {
         return call;
     }
 
-    /** The chunk that says the answer ended with tool calls. */
-    ObjectNode toolCallsFinishChunk() {
-        ObjectNode root = chunkHeader();
-        ObjectNode choice = choice(root);
-        choice.putObject("delta");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", TOOL_CALLS);
-        return root;
-    }
-
-    /** The chunk that says why generation ended. */
-    ObjectNode finishChunk(Job.Done done) {
+    /** The chunk that says why generation ended; {@code calledTools}: it ended with tool calls. */
+    ObjectNode finishChunk(Job.Done done, boolean calledTools) {
         ObjectNode root = chunkHeader();
         ObjectNode choice = choice(root);
         if (request.chat()) {
@@ -148,7 +138,7 @@ final class Reply {
             choice.put("text", "");
         }
         choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(done.finish()));
+        choice.put("finish_reason", calledTools ? TOOL_CALLS : finishReason(done.finish()));
         return root;
     }
 

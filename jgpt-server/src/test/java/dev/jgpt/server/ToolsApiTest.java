@@ -15,8 +15,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Tools on a random model that carries Qwen 2.5's chat template: forced calls keep their schema, streams add up, a round trip renders. */
+/**
+ * Tools on a random model that carries Qwen 2.5's chat template (and Llama 3.1's and Mistral's for the forced call):
+ * forced calls keep their schema, streams add up, a round trip renders.
+ */
 class ToolsApiTest {
     private static final String QWEN = "Qwen_Qwen2.5-7B-Instruct";
     private static final String TOOLS = "[{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Weather\","
@@ -24,6 +29,7 @@ class ToolsApiTest {
             + " \"days\": {\"type\": \"integer\"}}, \"required\": [\"city\", \"unit\", \"days\"], \"additionalProperties\": false}}},"
             + " {\"type\": \"function\", \"function\": {\"name\": \"get_time\", \"parameters\": {\"type\": \"object\", \"properties\":"
             + " {\"zone\": {\"type\": \"string\"}}, \"required\": [\"zone\"], \"additionalProperties\": false}}}]";
+    private static final String NAMED = "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"}}";
     private static final String USER = "\"messages\": [{\"role\": \"user\", \"content\": \"Weather in Paris?\"}]";
 
     @TempDir
@@ -42,30 +48,46 @@ class ToolsApiTest {
 
     @Test
     void requiredAndNamedChoicesMakeACallWhoseArgumentsKeepTheSchema() {
-        for (String choice : List.of("\"required\"", "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"}}")) {
+        for (String choice : List.of("\"required\"", NAMED)) {
             for (int seed = 0; seed < 4; seed++) {
-                JsonNode message = answer(chat(choice, seed, false)).at("/choices/0/message");
-                JsonNode calls = message.get("tool_calls");
-                assertThat(calls.size()).as(message.toString()).isEqualTo(1);
-                JsonNode call = calls.get(0);
-                assertThat(call.get("id").asText()).startsWith("call_");
-                assertThat(call.get("type").asText()).isEqualTo("function");
-                String name = call.at("/function/name").asText();
-                JsonNode arguments = TestServer.json(call.at("/function/arguments").asText());
-                if (choice.startsWith("{") || name.equals("get_weather")) {
-                    assertThat(name).isEqualTo("get_weather");
-                    assertThat(fieldNames(arguments)).as(arguments.toString()).isEqualTo(Set.of("city", "unit", "days"));
-                    assertThat(arguments.get("city").isTextual()).isTrue();
-                    assertThat(arguments.get("unit").asText()).isIn("c", "f");
-                    assertThat(arguments.get("days").isIntegralNumber()).as(arguments.toString()).isTrue();
-                } else {
-                    assertThat(name).isEqualTo("get_time");
-                    assertThat(fieldNames(arguments)).isEqualTo(Set.of("zone"));
-                    assertThat(arguments.get("zone").isTextual()).isTrue();
-                }
-                assertThat(message.get("content").isNull()).as(message.toString()).isTrue();
+                assertForcedCall(server, choice, seed);
             }
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"meta-llama_Llama-3.1-8B-Instruct",
+            "Mistral-Nemo-Instruct-2407_mistralai_v3-tekken_template_modified_to_have_system_prompt_at_start"})
+    void theCallIsForcedInEachFamilysForm(String templateId, @TempDir Path dir) {
+        try (TestServer family = TestServer.withChatTemplate(dir, templateId, null)) {
+            for (int seed = 0; seed < 2; seed++) {
+                assertForcedCall(family, NAMED, seed);
+            }
+        }
+    }
+
+    /** A forced answer is one call of an offered function whose arguments keep its schema, and no content. */
+    private static void assertForcedCall(TestServer on, String choice, int seed) {
+        JsonNode message = answer(on, chat(choice, seed, false)).at("/choices/0/message");
+        JsonNode calls = message.get("tool_calls");
+        assertThat(calls.size()).as(message.toString()).isEqualTo(1);
+        JsonNode call = calls.get(0);
+        assertThat(call.get("id").asText()).startsWith("call_");
+        assertThat(call.get("type").asText()).isEqualTo("function");
+        String name = call.at("/function/name").asText();
+        JsonNode arguments = TestServer.json(call.at("/function/arguments").asText());
+        if (choice.equals(NAMED) || name.equals("get_weather")) {
+            assertThat(name).isEqualTo("get_weather");
+            assertThat(fieldNames(arguments)).as(arguments.toString()).isEqualTo(Set.of("city", "unit", "days"));
+            assertThat(arguments.get("city").isTextual()).isTrue();
+            assertThat(arguments.get("unit").asText()).isIn("c", "f");
+            assertThat(arguments.get("days").isIntegralNumber()).as(arguments.toString()).isTrue();
+        } else {
+            assertThat(name).isEqualTo("get_time");
+            assertThat(fieldNames(arguments)).isEqualTo(Set.of("zone"));
+            assertThat(arguments.get("zone").isTextual()).isTrue();
+        }
+        assertThat(message.get("content").isNull()).as(message.toString()).isTrue();
     }
 
     @Test
@@ -172,7 +194,11 @@ class ToolsApiTest {
     }
 
     private static JsonNode answer(String body) {
-        var response = server.post("/v1/chat/completions", body);
+        return answer(server, body);
+    }
+
+    private static JsonNode answer(TestServer on, String body) {
+        var response = on.post("/v1/chat/completions", body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return TestServer.json(response);
     }
