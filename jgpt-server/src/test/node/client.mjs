@@ -1,8 +1,8 @@
 // Talks to a running jgpt server with the official OpenAI client and prints what it got as JSON.
-// Usage: node client.mjs BASE_URL API_KEY
+// Usage: node client.mjs BASE_URL API_KEY TOOLS_BASE_URL
 import OpenAI from "openai";
 
-const [baseURL, apiKey] = process.argv.slice(2);
+const [baseURL, apiKey, toolsURL] = process.argv.slice(2);
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 60_000 });
 const out = {};
 
@@ -58,14 +58,34 @@ const structured = await client.chat.completions.create({
 });
 out.structured = structured.choices[0].message.content;
 
-try {
-  await client.chat.completions.create({
-    model: out.models[0], messages: [{ role: "user", content: "hi" }],
-    tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
-  });
-  out.tools = null;
-} catch (e) {
-  out.tools = { status: e.status, param: e.param ?? null, message: e.message };
+// tools, on a second server whose model has a chat template that shows them
+const toolsClient = new OpenAI({ baseURL: toolsURL, apiKey, maxRetries: 0, timeout: 60_000 });
+const tools = [{ type: "function", function: { name: "get_weather", description: "The weather in a city", parameters: {
+  type: "object", properties: { city: { type: "string" }, unit: { type: "string", enum: ["celsius", "fahrenheit"] } },
+  required: ["city", "unit"], additionalProperties: false } } }];
+const toolRequest = {
+  model: out.models[0], messages: [{ role: "user", content: "Weather in Paris?" }], tools, max_completion_tokens: 120, seed: 2,
+  tool_choice: { type: "function", function: { name: "get_weather" } },
+};
+const called = await toolsClient.chat.completions.create(toolRequest);
+out.tools = { message: called.choices[0].message, finish_reason: called.choices[0].finish_reason };
+const calls = [];
+let toolsFinish = null;
+for await (const chunk of await toolsClient.chat.completions.create({ ...toolRequest, stream: true })) {
+  for (const delta of chunk.choices[0]?.delta?.tool_calls ?? []) {
+    calls[delta.index] ??= { id: delta.id, name: delta.function.name, arguments: "" };
+    calls[delta.index].arguments += delta.function.arguments ?? "";
+  }
+  toolsFinish = chunk.choices[0]?.finish_reason ?? toolsFinish;
 }
+out.streamedTools = { calls, finish_reason: toolsFinish };
+const answered = await toolsClient.chat.completions.create({
+  model: out.models[0], max_completion_tokens: 5, seed: 2, tools, messages: [
+    { role: "user", content: "Weather in Paris?" },
+    called.choices[0].message,
+    { role: "tool", tool_call_id: called.choices[0].message.tool_calls[0].id, content: "18 degrees" },
+  ],
+});
+out.afterTool = { finish_reason: answered.choices[0].finish_reason, prompt_tokens: answered.usage.prompt_tokens };
 
 process.stdout.write(JSON.stringify(out));

@@ -369,11 +369,16 @@ public final class ApiServer implements AutoCloseable {
             if (job.request().chat()) {
                 events.send(reply.roleChunk());
             }
+            ToolCallStream calls = job.request().tools() == null ? null : new ToolCallStream(job.request().tools());
+            List<Job.Token> unsent = new ArrayList<>(); // tokens whose text is held: their logprobs go with the next chunk
             while (true) {
                 switch (job.take()) {
                     case Job.Token t -> {
-                        if (!t.text().isEmpty() || job.request().logprobs()) {
-                            events.send(reply.tokenChunk(t));
+                        unsent.add(t);
+                        String text = calls == null ? t.text() : calls.add(t.text());
+                        if (!text.isEmpty() || (calls == null && job.request().logprobs())) {
+                            events.send(reply.tokenChunk(text, unsent));
+                            unsent.clear();
                         }
                     }
                     case Job.Failed f -> {
@@ -383,7 +388,14 @@ public final class ApiServer implements AutoCloseable {
                     }
                     case Job.Done d -> {
                         countTokens(ctx, d.promptTokens(), d.completionTokens());
-                        events.send(reply.finishChunk(d));
+                        ToolCallStream.Ending ending = calls == null ? new ToolCallStream.Ending("", null) : calls.finish();
+                        if (!ending.content().isEmpty() || !unsent.isEmpty() && job.request().logprobs()) {
+                            events.send(reply.tokenChunk(ending.content(), unsent));
+                        }
+                        if (ending.calls() != null) {
+                            reply.toolCallChunks(ending.calls().calls()).forEach(events::send);
+                        }
+                        events.send(reply.finishChunk(d, ending.calls() != null));
                         if (job.request().includeUsage()) {
                             events.send(reply.usageChunk(d));
                         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.generate.FinishReason;
 import dev.jgpt.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,6 +23,10 @@ final class Reply {
     private final String model;
     private final String id;
     private final long created;
+    private static final String TOOL_CALLS = "tool_calls";
+    /** Characters of a call's arguments per streamed chunk. */
+    private static final int ARGUMENT_PIECE = 16;
+
     private int textOffset;
 
     Reply(ObjectMapper json, Tokenizer tokenizer, GenerationRequest request, String model) {
@@ -29,9 +34,7 @@ final class Reply {
         this.tokenizer = tokenizer;
         this.request = request;
         this.model = model;
-        byte[] random = new byte[12];
-        ThreadLocalRandom.current().nextBytes(random);
-        this.id = (request.chat() ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(random);
+        this.id = (request.chat() ? "chatcmpl-" : "cmpl-") + randomHex();
         this.created = System.currentTimeMillis() / 1000;
     }
 
@@ -42,16 +45,26 @@ final class Reply {
         ObjectNode root = header(request.chat() ? "chat.completion" : "text_completion");
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
+        ToolCallText calls = request.tools() == null ? null : request.tools().read(text.toString());
         if (request.chat()) {
             ObjectNode message = choice.putObject("message");
             message.put("role", "assistant");
-            message.put("content", text.toString());
+            message.put("content", calls == null ? text.toString() : calls.content());
             message.putNull("refusal");
+            if (calls != null) {
+                ArrayNode toolCalls = message.putArray("tool_calls");
+                for (ToolCall call : calls.calls()) {
+                    ObjectNode entry = toolCalls.addObject();
+                    entry.put("id", callId());
+                    entry.put("type", "function");
+                    entry.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+                }
+            }
         } else {
             choice.put("text", text.toString());
         }
         choice.set("logprobs", request.logprobs() ? logprobs(tokens) : json.nullNode());
-        choice.put("finish_reason", finishReason(done.finish()));
+        choice.put("finish_reason", calls != null ? TOOL_CALLS : finishReason(done.finish()));
         root.set("usage", usage(done));
         return root;
     }
@@ -68,22 +81,55 @@ final class Reply {
         return root;
     }
 
-    /** The chunk of one token. */
-    ObjectNode tokenChunk(Job.Token token) {
+    /** The chunk of {@code text}, the text of {@code tokens} or the part of it that is content. */
+    ObjectNode tokenChunk(String text, List<Job.Token> tokens) {
         ObjectNode root = chunkHeader();
         ObjectNode choice = choice(root);
         if (request.chat()) {
-            choice.putObject("delta").put("content", token.text());
+            choice.putObject("delta").put("content", text);
         } else {
-            choice.put("text", token.text());
+            choice.put("text", text);
         }
-        choice.set("logprobs", request.logprobs() ? logprobs(List.of(token)) : json.nullNode());
+        choice.set("logprobs", request.logprobs() ? logprobs(tokens) : json.nullNode());
         choice.putNull("finish_reason");
         return root;
     }
 
-    /** The chunk that says why generation ended. */
-    ObjectNode finishChunk(Job.Done done) {
+    /**
+     * The chunks of the calls a streamed answer made, as OpenAI streams them: per call, one with
+     * its index, id, type and name, then its arguments in pieces.
+     */
+    List<ObjectNode> toolCallChunks(List<ToolCall> calls) {
+        List<ObjectNode> chunks = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            ToolCall call = calls.get(i);
+            ObjectNode first = toolCallDelta(chunks, i);
+            first.put("id", callId());
+            first.put("type", "function");
+            first.putObject("function").put("name", call.name()).put("arguments", "");
+            String arguments = call.arguments();
+            for (int at = 0; at < arguments.length(); ) {
+                int end = arguments.offsetByCodePoints(at, Math.min(ARGUMENT_PIECE, arguments.codePointCount(at, arguments.length())));
+                toolCallDelta(chunks, i).putObject("function").put("arguments", arguments.substring(at, end));
+                at = end;
+            }
+        }
+        return chunks;
+    }
+
+    private ObjectNode toolCallDelta(List<ObjectNode> chunks, int index) {
+        ObjectNode root = chunkHeader();
+        ObjectNode choice = choice(root);
+        ObjectNode call = choice.putObject("delta").putArray("tool_calls").addObject();
+        call.put("index", index);
+        choice.putNull("logprobs");
+        choice.putNull("finish_reason");
+        chunks.add(root);
+        return call;
+    }
+
+    /** The chunk that says why generation ended; {@code calledTools}: it ended with tool calls. */
+    ObjectNode finishChunk(Job.Done done, boolean calledTools) {
         ObjectNode root = chunkHeader();
         ObjectNode choice = choice(root);
         if (request.chat()) {
@@ -92,7 +138,7 @@ final class Reply {
             choice.put("text", "");
         }
         choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(done.finish()));
+        choice.put("finish_reason", calledTools ? TOOL_CALLS : finishReason(done.finish()));
         return root;
     }
 
@@ -102,6 +148,16 @@ final class Reply {
         root.putArray("choices");
         root.set("usage", usage(done));
         return root;
+    }
+
+    private static String callId() {
+        return "call_" + randomHex();
+    }
+
+    private static String randomHex() {
+        byte[] random = new byte[12];
+        ThreadLocalRandom.current().nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     private ObjectNode chunkHeader() {

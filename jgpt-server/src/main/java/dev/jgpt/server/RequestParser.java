@@ -2,6 +2,7 @@ package dev.jgpt.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jgpt.constrain.Grammar;
 import dev.jgpt.generate.ChatMessage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.generate.ChatTemplate;
@@ -34,12 +35,14 @@ final class RequestParser {
     private final int vocab;
     private final int window;
     private final ChatTemplate template;
+    private final ToolCallFormat toolFormat;
 
     RequestParser(Tokenizer tokenizer, int window, ChatTemplate template) {
         this.tokenizer = tokenizer;
         this.vocab = tokenizer.vocabSize(); // a padded model has more ids, which stand for no text
         this.window = window;
         this.template = template;
+        this.toolFormat = ToolCallFormat.of(template);
     }
 
     /** {@code POST /v1/completions}: {@code prompt} is a string or an array of token ids. */
@@ -48,16 +51,20 @@ final class RequestParser {
         int[] prompt = prompt(f);
         int maxTokens = f.integer("max_tokens", 1).orElse(DEFAULT_COMPLETION_TOKENS);
         int top = f.integer("logprobs", 0).map(n -> checkTop("logprobs", n)).orElse(-1);
-        return build(f, false, prompt, maxTokens, List.of(), top);
+        return build(f, false, prompt, maxTokens, List.of(), top, OutputConstraint.read(f), null);
     }
 
     /** {@code POST /v1/chat/completions}: {@code messages} rendered with the model's chat template. */
     GenerationRequest chat(ObjectNode body) {
         Fields f = Fields.of(body, RequestShape.CHAT);
+        ToolFields.Read tools = ToolFields.read(f, toolFormat);
+        if (tools.templateTools() != null && !(template instanceof JinjaTemplate)) {
+            throw ApiException.invalid("tools", "this model has no chat template of its own, so nothing would show it the tools");
+        }
         int[] prompt;
         try {
             prompt = template instanceof JinjaTemplate jinja
-                    ? ChatTemplate.encodeText(jinja.render(plainMessages(f), tools(f), true), template, tokenizer)
+                    ? ChatTemplate.encodeText(jinja.render(plainMessages(f), tools.templateTools(), true), template, tokenizer)
                     : template.encode(messages(f), tokenizer);
         } catch (JinjaException e) {
             throw ApiException.invalid("messages", e.getMessage());
@@ -69,10 +76,12 @@ final class RequestParser {
         if (!logprobs && f.node("top_logprobs").isPresent()) {
             throw ApiException.invalid("top_logprobs", "'top_logprobs' needs 'logprobs' set to true");
         }
-        return build(f, true, prompt, maxTokens, template.stops(), logprobs ? top : -1);
+        Grammar grammar = tools.forced() != null ? tools.forced() : OutputConstraint.read(f);
+        return build(f, true, prompt, maxTokens, template.stops(), logprobs ? top : -1, grammar, tools.use());
     }
 
-    private GenerationRequest build(Fields f, boolean chat, int[] prompt, int maxTokens, List<String> templateStops, int topLogprobs) {
+    private GenerationRequest build(Fields f, boolean chat, int[] prompt, int maxTokens, List<String> templateStops, int topLogprobs,
+                                    Grammar grammar, ToolUse tools) {
         f.string("model"); // any name is accepted: the server has one model
         if (f.integer("n").filter(n -> n != 1).isPresent()) {
             throw ApiException.invalid("n", "only one choice per request: 'n' must be 1");
@@ -100,8 +109,8 @@ final class RequestParser {
         // more new tokens than the context has room for: as many as fit, ending with "length" (as llama.cpp does)
         boolean clamped = maxTokens > room(prompt);
         GenerationSettings settings = new GenerationSettings(clamped ? room(prompt) : maxTokens, sampler, stops, ContextOverflow.STOP,
-                OutputConstraint.read(f));
-        return new GenerationRequest(chat, prompt, settings, topLogprobs, stream, includeUsage, clamped);
+                grammar);
+        return new GenerationRequest(chat, prompt, settings, topLogprobs, stream, includeUsage, clamped, tools);
     }
 
     /**
@@ -250,6 +259,9 @@ final class RequestParser {
                 default -> throw ApiException.invalid(at + ".role", "unknown role '" + role
                         + "': expected system, developer, user, assistant or tool");
             };
+            mf.string("name");
+            mf.string("refusal"); // an answer's message sent back as it came
+            mf.string("tool_call_id");
             messages.add(new ChatMessage(r, content(mf, at)));
         }
         return messages;
@@ -266,22 +278,10 @@ final class RequestParser {
             if (m.get("content") instanceof List<?>) {
                 m.put("content", checked.get(i).content());
             }
+            ToolFields.toTemplate(m, node.get(i), "messages[" + i + "]");
             plain.add(m);
         }
         return plain;
-    }
-
-    /** OpenAI's {@code tools}, as the template reads them; null when the request has none. */
-    @SuppressWarnings("unchecked")
-    private static List<Object> tools(Fields f) {
-        JsonNode tools = f.node("tools").orElse(null);
-        if (tools == null || tools.isNull()) {
-            return null;
-        }
-        if (!tools.isArray()) {
-            throw Fields.wrongType("tools", "an array of tools", tools);
-        }
-        return JSON.convertValue(tools, List.class);
     }
 
     /** A message's content: a string, or an array of text parts joined. */

@@ -108,9 +108,10 @@ class ApiErrorsTest {
     @CsvSource(delimiter = '|', value = {
         "unknown top-level field   | /v1/completions      | {\"prompt\": \"a\", \"whatever\": [1]}                                           | whatever               | unknown field",
         "best_of                   | /v1/completions      | {\"prompt\": \"a\", \"best_of\": 1}                                              | best_of                | not supported yet",
-        "tools                     | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"tools\": []}       | tools                  | not supported yet",
-        "tool_choice               | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"tool_choice\": \"none\"} | tool_choice    | not supported yet",
-        "unknown message field     | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\", \"name\": \"x\"}]}    | messages[0].name       | unknown field",
+        "legacy functions          | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"functions\": []}   | functions              | send 'tools' instead",
+        "legacy function_call      | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"function_call\": \"auto\"} | function_call  | legacy",
+        "unknown message field     | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\", \"nom\": \"x\"}]}     | messages[0].nom        | unknown field",
+        "unknown tool field        | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"x\": 1}}]} | tools[0].function.x | unknown field",
         "unknown content part field| /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"hi\", \"x\": 1}]}]} | messages[0].content[0].x | unknown field",
         "unknown stream option     | /v1/completions      | {\"prompt\": \"a\", \"stream_options\": {\"include_usage\": true, \"more\": 1}} | stream_options.more    | unknown field",
         "unknown tokenize field    | /tokenize            | {\"content\": \"a\", \"with_pieces\": true}                                        | with_pieces            | unknown field",

@@ -21,19 +21,23 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The official OpenAI client for Node ({@code openai} from npm, see {@link NodeScript}) talks to a running server: models,
  * a completion with logprobs, a chat, a streamed chat with usage, a refused request, embeddings (which the client
- * asks for as base64), a chat held to a JSON schema, and tools refused as not supported yet.
+ * asks for as base64), a chat held to a JSON schema, and tools on a model with Qwen 2.5's template: a named call,
+ * streamed and whole, and the call with its result sent back.
  * Skips when node or the package is missing.
  */
 class OpenAiClientTest {
     @TempDir
     static Path modelDir;
+    @TempDir
+    static Path toolModelDir;
 
     @Test
     void theOfficialClientGetsTheGeneratorsAnswers() throws Exception {
         NodeScript.assumeInstalled("openai");
         try (TestServer server = TestServer.start(modelDir, 2, 4, "test-key");
+             TestServer toolServer = TestServer.withChatTemplate(toolModelDir, "Qwen_Qwen2.5-7B-Instruct", "test-key");
              LanguageModel reference = LanguageModel.open(modelDir)) {
-            JsonNode got = NodeScript.run("client.mjs", server.uri("/v1").toString(), "test-key");
+            JsonNode got = NodeScript.run("client.mjs", server.uri("/v1").toString(), "test-key", toolServer.uri("/v1").toString());
 
             assertThat(got.get("models").get(0).asText()).isEqualTo("test-model");
 
@@ -68,8 +72,16 @@ class OpenAiClientTest {
             JsonNode structured = TestServer.json(got.get("structured").asText());
             assertThat(structured.get("who").isTextual() && structured.get("high").isBoolean() && structured.size() == 2)
                     .as(structured.toString()).isTrue();
-            assertThat(got.at("/tools/status").asInt()).isEqualTo(400);
-            assertThat(got.at("/tools/param").asText()).isEqualTo("tools");
+            assertThat(got.at("/tools/finish_reason").asText()).isEqualTo("tool_calls");
+            JsonNode call = got.at("/tools/message/tool_calls/0");
+            assertThat(call.at("/function/name").asText()).isEqualTo("get_weather");
+            JsonNode arguments = TestServer.json(call.at("/function/arguments").asText());
+            assertThat(arguments.get("city").isTextual() && arguments.get("unit").asText().matches("celsius|fahrenheit") && arguments.size() == 2)
+                    .as(arguments.toString()).isTrue();
+            assertThat(got.at("/streamedTools/finish_reason").asText()).isEqualTo("tool_calls");
+            assertThat(got.at("/streamedTools/calls/0/name").asText()).isEqualTo("get_weather");
+            assertThat(got.at("/streamedTools/calls/0/arguments").asText()).isEqualTo(call.at("/function/arguments").asText());
+            assertThat(got.at("/afterTool/prompt_tokens").asInt()).isPositive();
         }
     }
 }

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.function.BooleanSupplier;
 /** A random GPT-2 with a character tokenizer, served on a free port, and a real HTTP client to talk to it. */
 final class TestServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path CHAT_TEMPLATES = Path.of(System.getProperty("jgpt.shared", "/work/shared"), "reference", "chat_templates");
     /** Every printable ASCII character and the newline. */
     private static final String CORPUS = java.util.stream.IntStream.rangeClosed(32, 126)
             .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "\n";
@@ -46,14 +48,52 @@ final class TestServer implements AutoCloseable {
 
     /** The test model with {@code padding} rows of embedding past its tokenizer's ids, as nanoGPT pads GPT-2's vocabulary. */
     static LanguageModel model(Path dir, int padding) {
+        return model(dir, padding, 1024);
+    }
+
+    /** The test model with a context of {@code contextLength} positions. */
+    static LanguageModel model(Path dir, int padding, int contextLength) {
         if (!dir.resolve("config.json").toFile().exists()) {
             CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS);
             // wide enough that 1000 tokens take a noticeable while, small enough to build in a moment
-            ModelConfig config = ModelConfig.gpt2(4, 4, 256, 1024, tokenizer.vocabSize() + padding);
+            ModelConfig config = ModelConfig.gpt2(4, 4, 256, contextLength, tokenizer.vocabSize() + padding);
             RandomModel.write(config, DType.F32, 7L, dir);
             TokenizerJson.write(tokenizer, dir.resolve("tokenizer.json"));
         }
         return LanguageModel.open(dir);
+    }
+
+    /**
+     * The test model with a context of 2048 (room for a template's tool instructions) carrying the chat
+     * template {@code templateId} of the shared references, served with two slots.
+     */
+    static TestServer withChatTemplate(Path dir, String templateId, String apiKey) {
+        model(dir, 0, 2048).close();
+        try {
+            Files.writeString(dir.resolve("chat_template.jinja"), chatTemplateReference(templateId, "templates.json").get("template").asText());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return start(LanguageModel.open(dir), new ServerSettings("127.0.0.1", 0, apiKey, 2, 4, 64 * 1024, 2048, "test-model"),
+                Scheduler.WORKER_THREADS);
+    }
+
+    /** The entry of a reference file (a JSON array, or JSON lines) of /work/shared's chat-template references whose {@code id} is {@code id}. */
+    static JsonNode chatTemplateReference(String id, String file) {
+        try {
+            List<String> docs = file.endsWith(".jsonl") ? Files.readAllLines(CHAT_TEMPLATES.resolve(file)) : List.of(Files.readString(CHAT_TEMPLATES.resolve(file)));
+            for (String doc : docs) {
+                JsonNode node = TestServer.json(doc);
+                for (JsonNode entry : node.isArray() ? node : List.of(node)) {
+                    if (entry.path("id").asText().equals(id)) {
+                        return entry;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("no " + id + " in " + file);
     }
 
     static TestServer start(Path dir, int slots, int queue, String apiKey) {

@@ -1,0 +1,15 @@
+package dev.jgpt.server;
+
+import java.util.List;
+
+/**
+ * A model's answer split into the calls it holds and the text outside them.
+ *
+ * @param content the text outside the calls; null when it is blank
+ * @param calls   at least one call
+ */
+record ToolCallText(String content, List<ToolCall> calls) {
+    static ToolCallText of(String outside, List<ToolCall> calls) {
+        return new ToolCallText(outside.isBlank() ? null : outside, List.copyOf(calls));
+    }
+}
