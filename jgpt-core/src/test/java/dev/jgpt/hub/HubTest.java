@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -75,7 +77,12 @@ class HubTest {
 
         assertThat(Files.readAllBytes(file)).isEqualTo(Q4);
         List<StandInHub.Request> cdn = standIn.requests().stream().filter(r -> r.server().equals("cdn")).toList();
-        assertThat(cdn).extracting(StandInHub.Request::range).containsExactly(null, "bytes=100000-");
+        assertThat(cdn).hasSize(2);
+        assertThat(cdn.get(0).range()).isNull();
+        // the bytes still in flight when the connection breaks may be lost with it: the resume starts where the file ends
+        Matcher resume = Pattern.compile("bytes=(\\d+)-").matcher(cdn.get(1).range());
+        assertThat(resume.matches()).as(cdn.get(1).range()).isTrue();
+        assertThat(Long.parseLong(resume.group(1))).isBetween(1L, 100_000L);
     }
 
     @Test
