@@ -2,6 +2,7 @@ package dev.jgpt.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgpt.SharedData;
 import dev.jgpt.convert.RandomModel;
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.model.ModelConfig;
@@ -24,7 +25,6 @@ import java.util.function.BooleanSupplier;
 /** A random GPT-2 with a character tokenizer, served on a free port, and a real HTTP client to talk to it. */
 final class TestServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path CHAT_TEMPLATES = Path.of(System.getProperty("jgpt.shared", "/work/shared"), "reference", "chat_templates");
     /** Every printable ASCII character and the newline. */
     private static final String CORPUS = java.util.stream.IntStream.rangeClosed(32, 126)
             .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "\n";
@@ -78,10 +78,14 @@ final class TestServer implements AutoCloseable {
                 Scheduler.WORKER_THREADS);
     }
 
-    /** The entry of a reference file (a JSON array, or JSON lines) of /work/shared's chat-template references whose {@code id} is {@code id}. */
+    /**
+     * The entry of a reference file (a JSON array, or JSON lines) of ../shared's chat-template references whose
+     * {@code id} is {@code id}; the test skips where ../shared is absent.
+     */
     static JsonNode chatTemplateReference(String id, String file) {
+        Path references = SharedData.require("reference/chat_templates/" + file);
         try {
-            List<String> docs = file.endsWith(".jsonl") ? Files.readAllLines(CHAT_TEMPLATES.resolve(file)) : List.of(Files.readString(CHAT_TEMPLATES.resolve(file)));
+            List<String> docs = file.endsWith(".jsonl") ? Files.readAllLines(references) : List.of(Files.readString(references));
             for (String doc : docs) {
                 JsonNode node = TestServer.json(doc);
                 for (JsonNode entry : node.isArray() ? node : List.of(node)) {
