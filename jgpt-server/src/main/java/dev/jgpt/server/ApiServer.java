@@ -15,6 +15,7 @@ import dev.jgpt.inspect.Explanation;
 import dev.jgpt.inspect.ExplanationJson;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.tools.ToolCallStream;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;

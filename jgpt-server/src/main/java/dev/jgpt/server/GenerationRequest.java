@@ -1,6 +1,7 @@
 package dev.jgpt.server;
 
 import dev.jgpt.generate.GenerationSettings;
+import dev.jgpt.tools.ToolUse;
 
 /**
  * A validated request for new tokens, from {@code /v1/completions} or {@code /v1/chat/completions}.

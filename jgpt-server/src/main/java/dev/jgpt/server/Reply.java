@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jgpt.generate.FinishReason;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.tools.ToolCall;
+import dev.jgpt.tools.ToolCallText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -55,7 +57,7 @@ final class Reply {
                 ArrayNode toolCalls = message.putArray("tool_calls");
                 for (ToolCall call : calls.calls()) {
                     ObjectNode entry = toolCalls.addObject();
-                    entry.put("id", callId());
+                    entry.put("id", ToolCall.newId());
                     entry.put("type", "function");
                     entry.putObject("function").put("name", call.name()).put("arguments", call.arguments());
                 }
@@ -104,7 +106,7 @@ final class Reply {
         for (int i = 0; i < calls.size(); i++) {
             ToolCall call = calls.get(i);
             ObjectNode first = toolCallDelta(chunks, i);
-            first.put("id", callId());
+            first.put("id", ToolCall.newId());
             first.put("type", "function");
             first.putObject("function").put("name", call.name()).put("arguments", "");
             String arguments = call.arguments();
@@ -148,10 +150,6 @@ final class Reply {
         root.putArray("choices");
         root.set("usage", usage(done));
         return root;
-    }
-
-    private static String callId() {
-        return "call_" + randomHex();
     }
 
     private static String randomHex() {

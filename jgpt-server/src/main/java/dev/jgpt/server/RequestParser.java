@@ -13,6 +13,8 @@ import dev.jgpt.generate.Embeddings;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.sampling.SamplerSettings;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.tools.ToolCallFormat;
+import dev.jgpt.tools.ToolUse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

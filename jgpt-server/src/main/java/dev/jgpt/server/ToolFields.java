@@ -3,10 +3,12 @@ package dev.jgpt.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jgpt.JgptException;
 import dev.jgpt.Quoted;
 import dev.jgpt.constrain.Grammar;
-import dev.jgpt.constrain.JsonSchema;
+import dev.jgpt.tools.CallJson;
+import dev.jgpt.tools.ToolCallFormat;
+import dev.jgpt.tools.ToolSpec;
+import dev.jgpt.tools.ToolUse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,14 +59,11 @@ final class ToolFields {
         if (f.node("response_format").isPresent() || f.node("grammar").isPresent()) {
             throw ApiException.invalid("tool_choice", "a forced 'tool_choice' decides the answer's form: give no 'response_format' or 'grammar' with it");
         }
-        for (ToolSpec tool : forced) {
-            try {
-                JsonSchema.compile(tool.parameters());
-            } catch (JgptException e) {
-                throw ApiException.invalid(at(tools, tool) + ".parameters", e.getMessage());
-            }
+        try {
+            return new Read(templateTools, use, use.oneCallOf(forced));
+        } catch (ToolUse.UnenforceableSchema e) {
+            throw ApiException.invalid(at(tools, e.tool()) + ".parameters", e.getMessage());
         }
-        return new Read(templateTools, use, format.oneCall(forced));
     }
 
     /** The tools one of which the answer must call: null for {@code auto}, empty for {@code none}. */

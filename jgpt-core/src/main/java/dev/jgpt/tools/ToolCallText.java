@@ -1,4 +1,4 @@
-package dev.jgpt.server;
+package dev.jgpt.tools;
 
 import java.util.List;
 
@@ -8,8 +8,8 @@ import java.util.List;
  * @param content the text outside the calls; null when it is blank
  * @param calls   at least one call
  */
-record ToolCallText(String content, List<ToolCall> calls) {
-    static ToolCallText of(String outside, List<ToolCall> calls) {
+public record ToolCallText(String content, List<ToolCall> calls) {
+    public static ToolCallText of(String outside, List<ToolCall> calls) {
         return new ToolCallText(outside.isBlank() ? null : outside, List.copyOf(calls));
     }
 }

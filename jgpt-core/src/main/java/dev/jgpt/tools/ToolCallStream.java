@@ -1,21 +1,21 @@
-package dev.jgpt.server;
+package dev.jgpt.tools;
 
 /**
  * A streamed chat answer that may call tools: the text that cannot be part of a call is let out
  * as content as it comes, the rest held until the answer ends and is read as a whole, so the
  * pieces add up to the answer given at once.
  */
-final class ToolCallStream {
+public final class ToolCallStream {
     private final ToolUse use;
     private final StringBuilder text = new StringBuilder();
     private int sent;
 
-    ToolCallStream(ToolUse use) {
+    public ToolCallStream(ToolUse use) {
         this.use = use;
     }
 
     /** Adds a token's text; returns the content that may be sent now ("" when all of it is held). */
-    String add(String piece) {
+    public String add(String piece) {
         text.append(piece);
         String all = text.toString();
         int hold = Math.max(sent, use.format().holdFrom(all));
@@ -28,7 +28,7 @@ final class ToolCallStream {
     }
 
     /** The answer's calls (null when it has none) and the content not sent yet. */
-    Ending finish() {
+    public Ending finish() {
         String all = text.toString();
         ToolCallText found = use.read(all);
         if (found == null) {
@@ -39,6 +39,6 @@ final class ToolCallStream {
     }
 
     /** @param calls null when the answer is content only */
-    record Ending(String content, ToolCallText calls) {
+    public record Ending(String content, ToolCallText calls) {
     }
 }

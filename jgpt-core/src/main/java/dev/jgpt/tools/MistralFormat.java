@@ -1,4 +1,4 @@
-package dev.jgpt.server;
+package dev.jgpt.tools;
 
 import dev.jgpt.constrain.Framed;
 import dev.jgpt.constrain.Grammar;

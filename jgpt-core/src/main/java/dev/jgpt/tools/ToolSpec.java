@@ -1,7 +1,7 @@
-package dev.jgpt.server;
+package dev.jgpt.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** A function the request offers the model: its name and the JSON schema of its arguments. */
-record ToolSpec(String name, JsonNode parameters) {
+public record ToolSpec(String name, JsonNode parameters) {
 }

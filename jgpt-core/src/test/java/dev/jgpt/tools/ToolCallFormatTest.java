@@ -1,6 +1,7 @@
-package dev.jgpt.server;
+package dev.jgpt.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jgpt.constrain.TextState;
 import dev.jgpt.generate.JinjaTemplate;
@@ -87,7 +88,7 @@ class ToolCallFormatTest {
 
     @Test
     void eachFormatsForcedCallIsOneItReadsBack() {
-        List<ToolSpec> tools = List.of(new ToolSpec("get_weather", TestServer.json("{\"type\": \"object\", \"properties\": {\"city\": "
+        List<ToolSpec> tools = List.of(new ToolSpec("get_weather", CallJson.parse("{\"type\": \"object\", \"properties\": {\"city\": "
                 + "{\"type\": \"string\"}}, \"required\": [\"city\"], \"additionalProperties\": false}")));
         for (ToolCallFormat format : List.of(new HermesFormat(), new LlamaFormat(), new MistralFormat(), new JsonFormat())) {
             String argumentsKey = format instanceof LlamaFormat ? "parameters" : "arguments";
@@ -101,6 +102,18 @@ class ToolCallFormatTest {
             assertThat(accepts(format.oneCall(tools).start(), text.replace("Paris\"", "Paris\", \"x\": 1"))).as(text).isFalse();
             assertThat(format.parse(text).calls()).as(text).containsExactly(WEATHER);
         }
+    }
+
+    @Test
+    void aForcedFunctionWhoseSchemaCannotBeEnforcedIsNamed() {
+        ToolSpec good = new ToolSpec("get_time", CallJson.parse("{\"type\": \"object\"}"));
+        ToolSpec bad = new ToolSpec("get_weather", CallJson.parse("{\"type\": \"string\", \"pattern\": \"x\"}"));
+        ToolUse use = new ToolUse(List.of(good, bad), new HermesFormat(), true);
+        assertThat(use.oneCallOf(List.of(good))).isNotNull();
+        assertThatThrownBy(() -> use.oneCallOf(List.of(good, bad))).isInstanceOfSatisfying(ToolUse.UnenforceableSchema.class, e -> {
+            assertThat(e.tool()).isEqualTo(bad);
+            assertThat(e.getMessage()).contains("'get_weather'", "pattern");
+        });
     }
 
     private static boolean accepts(TextState state, String text) {

@@ -1,4 +1,4 @@
-package dev.jgpt.server;
+package dev.jgpt.tools;
 
 import dev.jgpt.constrain.Grammar;
 import dev.jgpt.generate.ChatTemplate;
@@ -10,7 +10,7 @@ import java.util.List;
  * still become one while it streams, and the grammar that forces exactly one. The format is
  * picked once per model from the markers its chat template writes.
  */
-interface ToolCallFormat {
+public interface ToolCallFormat {
     /** The calls in {@code text} with the text outside them; null when it holds no well-formed call. */
     ToolCallText parse(String text);
 

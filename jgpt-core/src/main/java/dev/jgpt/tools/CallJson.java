@@ -1,4 +1,4 @@
-package dev.jgpt.server;
+package dev.jgpt.tools;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -11,14 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What the tool-call formats share: reading a call's JSON, the JSON schema of one call, and holding back a marker's start. */
-final class CallJson {
+public final class CallJson {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private CallJson() {
     }
 
     /** {@code text} as one JSON value, or null when it is not exactly one. */
-    static JsonNode parse(String text) {
+    public static JsonNode parse(String text) {
         try {
             return text.isBlank() ? null : JSON.readTree(text);
         } catch (JacksonException e) {
