@@ -8,7 +8,9 @@ import dev.jgpt.model.Rope;
 import dev.jgpt.tensor.DType;
 import dev.jgpt.tokenizer.BpeTrainer;
 import dev.jgpt.tokenizer.ByteLevelBpe;
+import dev.jgpt.tokenizer.CharTokenizer;
 import dev.jgpt.tokenizer.TokenizerJson;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -50,5 +52,23 @@ public final class TinyModels {
         GgufModelWriter.Contents contents = RandomModel.gguf(LLAMA, dtype, 1);
         contents.metadata().putAll(GgufModelWriter.vocabulary(TOKENIZER, VOCAB));
         return contents;
+    }
+
+    /** Every printable ASCII character and the newline: the alphabet of {@link #charGpt2Folder}'s tokenizer. */
+    public static final String PRINTABLE = java.util.stream.IntStream.rangeClosed(32, 126)
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "\n";
+
+    /**
+     * A random GPT-2 folder with a character tokenizer over {@link #PRINTABLE} (any text a chat template writes
+     * encodes), {@code padding} rows of embedding past its ids and a context of {@code contextLength};
+     * written once per folder. Wide enough that 1000 tokens take a noticeable while, small enough to build in a moment.
+     */
+    public static Path charGpt2Folder(Path dir, int padding, int contextLength) {
+        if (!Files.exists(dir.resolve("config.json"))) {
+            CharTokenizer tokenizer = CharTokenizer.fromCorpus(PRINTABLE);
+            RandomModel.write(ModelConfig.gpt2(4, 4, 256, contextLength, tokenizer.vocabSize() + padding), DType.F32, 7L, dir);
+            TokenizerJson.write(tokenizer, dir.resolve("tokenizer.json"));
+        }
+        return dir;
     }
 }

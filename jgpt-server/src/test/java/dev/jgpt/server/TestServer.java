@@ -3,12 +3,8 @@ package dev.jgpt.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jgpt.SharedData;
-import dev.jgpt.convert.RandomModel;
+import dev.jgpt.TinyModels;
 import dev.jgpt.generate.LanguageModel;
-import dev.jgpt.model.ModelConfig;
-import dev.jgpt.tensor.DType;
-import dev.jgpt.tokenizer.CharTokenizer;
-import dev.jgpt.tokenizer.TokenizerJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -25,9 +21,6 @@ import java.util.function.BooleanSupplier;
 /** A random GPT-2 with a character tokenizer, served on a free port, and a real HTTP client to talk to it. */
 final class TestServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** Every printable ASCII character and the newline. */
-    private static final String CORPUS = java.util.stream.IntStream.rangeClosed(32, 126)
-            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "\n";
 
     final LanguageModel lm;
     final ApiServer server;
@@ -53,14 +46,7 @@ final class TestServer implements AutoCloseable {
 
     /** The test model with a context of {@code contextLength} positions. */
     static LanguageModel model(Path dir, int padding, int contextLength) {
-        if (!dir.resolve("config.json").toFile().exists()) {
-            CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS);
-            // wide enough that 1000 tokens take a noticeable while, small enough to build in a moment
-            ModelConfig config = ModelConfig.gpt2(4, 4, 256, contextLength, tokenizer.vocabSize() + padding);
-            RandomModel.write(config, DType.F32, 7L, dir);
-            TokenizerJson.write(tokenizer, dir.resolve("tokenizer.json"));
-        }
-        return LanguageModel.open(dir);
+        return LanguageModel.open(TinyModels.charGpt2Folder(dir, padding, contextLength));
     }
 
     /**
@@ -70,34 +56,12 @@ final class TestServer implements AutoCloseable {
     static TestServer withChatTemplate(Path dir, String templateId, String apiKey) {
         model(dir, 0, 2048).close();
         try {
-            Files.writeString(dir.resolve("chat_template.jinja"), chatTemplateReference(templateId, "templates.json").get("template").asText());
+            Files.writeString(dir.resolve("chat_template.jinja"), SharedData.chatTemplate(templateId));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return start(LanguageModel.open(dir), new ServerSettings("127.0.0.1", 0, apiKey, 2, 4, 64 * 1024, 2048, "test-model"),
                 Scheduler.WORKER_THREADS);
-    }
-
-    /**
-     * The entry of a reference file (a JSON array, or JSON lines) of ../shared's chat-template references whose
-     * {@code id} is {@code id}; the test skips where ../shared is absent.
-     */
-    static JsonNode chatTemplateReference(String id, String file) {
-        Path references = SharedData.require("reference/chat_templates/" + file);
-        try {
-            List<String> docs = file.endsWith(".jsonl") ? Files.readAllLines(references) : List.of(Files.readString(references));
-            for (String doc : docs) {
-                JsonNode node = TestServer.json(doc);
-                for (JsonNode entry : node.isArray() ? node : List.of(node)) {
-                    if (entry.path("id").asText().equals(id)) {
-                        return entry;
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        throw new AssertionError("no " + id + " in " + file);
     }
 
     static TestServer start(Path dir, int slots, int queue, String apiKey) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jgpt.SharedData;
 import dev.jgpt.generate.JinjaTemplate;
 import dev.jgpt.tokenizer.CharTokenizer;
 import java.nio.file.Path;
@@ -132,11 +133,11 @@ class ToolsApiTest {
 
     @Test
     void aCallAndItsResultGoBackThroughTheTemplateAsJinja2RendersThem() {
-        JsonNode reference = TestServer.chatTemplateReference(QWEN + "/tools_call_and_result", "cases.jsonl");
+        JsonNode reference = SharedData.chatTemplateReference(QWEN + "/tools_call_and_result", "cases.jsonl");
         String expected = reference.get("expected_output").asText();
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(expected);
         RequestParser parser = new RequestParser(tokenizer, expected.length() + 8,
-                new JinjaTemplate(TestServer.chatTemplateReference(QWEN, "templates.json").get("template").asText(), "", "<|im_end|>"));
+                new JinjaTemplate(SharedData.chatTemplate(QWEN), "", "<|im_end|>"));
         ObjectNode body = TestServer.JSON.createObjectNode();
         body.set("messages", reference.get("messages").deepCopy());
         body.set("tools", reference.get("tools"));
