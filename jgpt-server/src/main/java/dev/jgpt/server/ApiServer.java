@@ -48,6 +48,8 @@ public final class ApiServer implements AutoCloseable {
     private static final String JSON = "application/json";
     private static final String STARTED = "jgpt.started";
     private static final String TOKENS = "jgpt.tokens";
+    /** The most of an oversized body read before it is refused, so the client reads the 413. */
+    private static final long DRAINED_BEFORE_413 = 1 << 20;
 
     private final LanguageModel lm;
     private final ServerSettings settings;
@@ -414,6 +416,7 @@ public final class ApiServer implements AutoCloseable {
     private ObjectNode body(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > settings.maxBodyBytes()) {
+            discardUpTo(ctx, DRAINED_BEFORE_413);
             throw tooLarge();
         }
         byte[] bytes;
@@ -439,6 +442,18 @@ public final class ApiServer implements AutoCloseable {
             throw ApiException.invalid(null, "the body must be a JSON object");
         }
         return (ObjectNode) WellFormedText.mend(node);
+    }
+
+    /**
+     * Reads and drops what a client sends, up to a bound: a client still writing an oversized body
+     * when the 413 and the close come would otherwise see a broken pipe instead of the answer.
+     */
+    private static void discardUpTo(Context ctx, long bound) {
+        try (InputStream in = ctx.req().getInputStream()) {
+            in.skipNBytes(Math.min(bound, Math.max(0, ctx.req().getContentLengthLong())));
+        } catch (IOException e) {
+            // the client is gone or sent less than it declared: the 413 goes out all the same
+        }
     }
 
     /** Javalin's own refusals (no such route, body past its limit) in OpenAI's shape. */
