@@ -118,8 +118,8 @@ final class MakeModelCommand implements Callable<Integer> {
     Boolean tied;
 
     @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "F32",
-            description = "Weight type: F32, F16 or BF16; in a GGUF file also Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K "
-                    + "(matrices whose rows do not fit fall back as in jgpt quantize; vectors stay F32) (default: ${DEFAULT-VALUE}).")
+            description = "Weight type: F32, F16 or BF16; in a GGUF file also Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, "
+                    + "IQ4_NL, IQ4_XS (matrices whose rows do not fit fall back as in jgpt quantize; vectors stay F32) (default: ${DEFAULT-VALUE}).")
     DType dtype;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1234", description = "Seed of the random weights (default: ${DEFAULT-VALUE}).")

@@ -20,9 +20,11 @@ import picocli.CommandLine;
             "",
             "Each tensor gets the block type llama-quantize gives it in that file type: the output matrix (or a token "
                     + "embedding that serves as the output) Q6_K, the K mixes more bits for attn_v and ffn_down in the first "
-                    + "and last layers (and every third between), Q2_K and Q3_K_* for attn_output too. Vectors (norms, "
-                    + "biases) and the position embedding stay F32; a matrix whose rows are not whole blocks of its type "
-                    + "falls back to one whose are (Q2_K, Q3_K -> Q4_0, Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, else F16)."})
+                    + "and last layers (and every third between), Q2_K and Q3_K_* for attn_output too; IQ4_NL and IQ4_XS "
+                    + "(4-bit levels on a non-linear grid) give attn_v Q5_K when 4 or more query heads share a key/value "
+                    + "head and ffn_down Q5_K in the first eighth of the layers. Vectors (norms, biases) and the position "
+                    + "embedding stay F32; a matrix whose rows are not whole blocks of its type falls back to one whose are "
+                    + "(Q2_K, Q3_K -> Q4_0, Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, IQ4_XS -> IQ4_NL, else F16)."})
 final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,8 +36,8 @@ final class QuantizeCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--type", required = true, paramLabel = "TYPE", converter = FileTypeConverter.class,
-            description = "Q4_K_M, Q4_K_S, Q5_K_M, Q5_K_S, Q6_K, Q3_K_L, Q3_K_M, Q3_K_S, Q2_K, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, "
-                    + "F16, BF16 or F32 (any case; Q3_K, Q4_K and Q5_K mean their _M mixes, as in llama-quantize).")
+            description = "Q4_K_M, Q4_K_S, Q5_K_M, Q5_K_S, Q6_K, Q3_K_L, Q3_K_M, Q3_K_S, Q2_K, IQ4_XS, IQ4_NL, Q8_0, Q4_0, Q4_1, "
+                    + "Q5_0, Q5_1, F16, BF16 or F32 (any case; Q3_K, Q4_K and Q5_K mean their _M mixes, as in llama-quantize).")
     FileType type;
 
     @Option(names = "--pure", description = "Every matrix of the type's base block type (Q4_K_M: Q4_K), without the mix's rules.")

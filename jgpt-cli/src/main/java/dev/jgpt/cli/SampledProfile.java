@@ -33,6 +33,8 @@ final class SampledProfile implements AutoCloseable {
             Map.entry("QuantKernels.dotQ45K", "matvec Q4_K/Q5_K"),
             Map.entry("QuantKernels.rowScalesK4", "matvec Q4_K/Q5_K scales"),
             Map.entry("QuantKernels.dotQ6K", "matvec Q6_K"),
+            Map.entry("Iq4Kernels.dot", "matvec IQ4_NL/IQ4_XS"),
+            Map.entry("Iq4Kernels.groupScales", "matvec IQ4_NL/IQ4_XS scales"),
             Map.entry("Kernels.streamDotF32", "matvec F32"),
             Map.entry("Kernels.streamDotF16", "matvec F16"),
             Map.entry("Kernels.streamDotBF16", "matvec BF16"),

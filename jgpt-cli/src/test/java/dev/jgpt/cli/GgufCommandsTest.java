@@ -143,9 +143,12 @@ class GgufCommandsTest {
                 "Q3_K_M", Map.of("output.weight", DType.Q6_K, "token_embd.weight", DType.Q3_K, "blk.0.attn_v.weight", DType.Q5_K, "blk.0.attn_output.weight", DType.Q4_K,
                         "blk.0.attn_q.weight", DType.Q3_K),
                 "Q2_K", Map.of("output.weight", DType.Q6_K, "token_embd.weight", DType.Q2_K, "blk.0.attn_v.weight", DType.Q3_K, "blk.0.attn_output.weight", DType.Q3_K,
-                        "blk.0.attn_q.weight", DType.Q2_K, "blk.0.ffn_up.weight", DType.Q2_K));
-        Map<String, Integer> fileTypes = Map.of("Q4_K_M", 15, "Q3_K_M", 12, "Q2_K", 10);
-        for (String mix : List.of("Q4_K_M", "Q3_K_M", "Q2_K")) {
+                        "blk.0.attn_q.weight", DType.Q2_K, "blk.0.ffn_up.weight", DType.Q2_K),
+                "IQ4_XS", Map.of("output.weight", DType.Q6_K, "token_embd.weight", DType.IQ4_XS, "blk.0.attn_v.weight", DType.IQ4_XS,
+                        "blk.1.attn_output.weight", DType.IQ4_XS, "blk.1.ffn_down.weight", DType.F16),
+                "IQ4_NL", Map.of("output.weight", DType.Q6_K, "token_embd.weight", DType.IQ4_NL, "blk.0.attn_q.weight", DType.IQ4_NL));
+        Map<String, Integer> fileTypes = Map.of("Q4_K_M", 15, "Q3_K_M", 12, "Q2_K", 10, "IQ4_XS", 30, "IQ4_NL", 25);
+        for (String mix : List.of("Q4_K_M", "Q3_K_M", "Q2_K", "IQ4_XS", "IQ4_NL")) {
             Path out = dir.resolve("llama-" + mix + ".gguf");
             Run run = jgpt("quantize", llama.toString(), out.toString(), "--type", mix.toLowerCase(java.util.Locale.ROOT));
             assertThat(run.exit()).as(run.err()).isZero();
@@ -156,6 +159,7 @@ class GgufCommandsTest {
             JsonNode generated = jgpt("generate", "--model", out.toString(), "--json", "--temperature", "0", "-n", "6", "Once").json();
             assertThat(generated.get("tokens")).as(mix).hasSize(6);
         }
+        assertThat(jgpt("info", "--model", dir.resolve("llama-IQ4_XS.gguf").toString()).out()).contains("IQ4_XS");
         Path pure = dir.resolve("llama-pure.gguf");
         assertThat(jgpt("quantize", llama.toString(), pure.toString(), "--type", "Q4_K_M", "--pure").exit()).isZero();
         try (Gguf gguf = Gguf.open(pure)) {

@@ -26,9 +26,11 @@ import java.util.stream.IntStream;
  *     Q6_K (Q8_0 in a Q8_0 file), whatever the mix;</li>
  * <li>the K mixes give some matrices more bits than the base type: attn_v and ffn_down in the
  *     first and last eighths of the layers and every third layer between ({@link #moreBits}),
- *     attn_v more when few query heads share a key/value head, attn_output and attn_qkv by mix;</li>
+ *     attn_v more when few query heads share a key/value head, attn_output and attn_qkv by mix;
+ *     IQ4_NL and IQ4_XS give attn_v Q5_K when four or more query heads share a key/value head,
+ *     and ffn_down Q5_K in the first eighth of the layers;</li>
  * <li>a matrix whose rows are not whole blocks of its type falls back to one whose are (Q2_K and
- *     Q3_K → Q4_0, Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0), else to F16.</li>
+ *     Q3_K → Q4_0, Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0, IQ4_XS → IQ4_NL), else to F16.</li>
  * </ul>
  *
  * A pure mix (llama-quantize {@code --pure}) gives every matrix the base type, with the same fallbacks.
@@ -171,6 +173,7 @@ public final class QuantizationMix {
                 case Q3_K_L -> DType.Q5_K;
                 case Q4_K_M, Q5_K_M -> moreBits(i, c.attentionV) ? DType.Q6_K : type;
                 case Q4_K_S -> i < 4 ? DType.Q5_K : type;
+                case IQ4_NL, IQ4_XS -> model.queryHeadsPerKv() >= 4 ? DType.Q5_K : type;
                 default -> type;
             };
             return model.isLlama70B() && (type == DType.Q3_K || type == DType.Q4_K) ? DType.Q5_K : type;
@@ -186,6 +189,7 @@ public final class QuantizationMix {
                         : moreBits(i, n) ? DType.Q6_K : type;
                 case Q5_K_M -> moreBits(i, n) ? DType.Q6_K : type;
                 case Q4_K_S -> !falcon && i < n / 8 ? DType.Q5_K : type;
+                case IQ4_NL, IQ4_XS -> i < n / 8 ? DType.Q5_K : type;
                 default -> type;
             };
         }
@@ -223,6 +227,7 @@ public final class QuantizationMix {
             case Q4_K -> DType.Q5_0;
             case Q5_K -> DType.Q5_1;
             case Q6_K -> DType.Q8_0;
+            case IQ4_XS -> DType.IQ4_NL;
             default -> DType.F16;
         };
         return row % next.blockSize() == 0 ? next : DType.F16;

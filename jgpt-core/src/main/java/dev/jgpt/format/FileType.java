@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * llama.cpp's file types: what {@code general.file_type} holds and what llama-quantize is asked
  * for by name. Each has a base block type for the weight matrices; the K mixes (…_S, …_M, …_L
- * and Q2_K) give some matrices more bits than the base ({@code dev.jgpt.convert.QuantizationMix}).
+ * and Q2_K), IQ4_NL and IQ4_XS give some matrices more bits than the base
+ * ({@code dev.jgpt.convert.QuantizationMix}).
  */
 public enum FileType {
     F32(0, DType.F32),
@@ -25,6 +26,8 @@ public enum FileType {
     Q5_K_S(16, DType.Q5_K),
     Q5_K_M(17, DType.Q5_K),
     Q6_K(18, DType.Q6_K),
+    IQ4_NL(25, DType.IQ4_NL),
+    IQ4_XS(30, DType.IQ4_XS),
     BF16(32, DType.BF16);
 
     private final int id;
@@ -64,6 +67,8 @@ public enum FileType {
             case Q4_K -> Q4_K_S;
             case Q5_K -> Q5_K_S;
             case Q6_K -> Q6_K;
+            case IQ4_NL -> IQ4_NL;
+            case IQ4_XS -> IQ4_XS;
         };
     }
 

@@ -19,13 +19,15 @@ public enum GgmlType {
     Q4_K(12, DType.Q4_K),
     Q5_K(13, DType.Q5_K),
     Q6_K(14, DType.Q6_K),
+    IQ4_NL(20, DType.IQ4_NL),
+    IQ4_XS(23, DType.IQ4_XS),
     BF16(30, DType.BF16);
 
     /** GGML types that exist but that jgpt does not read, named in error messages. */
     private static final Map<Integer, String> UNSUPPORTED = Map.ofEntries(
             Map.entry(9, "Q8_1"), Map.entry(15, "Q8_K"),
             Map.entry(16, "IQ2_XXS"), Map.entry(17, "IQ2_XS"), Map.entry(18, "IQ3_XXS"), Map.entry(19, "IQ1_S"),
-            Map.entry(20, "IQ4_NL"), Map.entry(21, "IQ3_S"), Map.entry(22, "IQ2_S"), Map.entry(23, "IQ4_XS"),
+            Map.entry(21, "IQ3_S"), Map.entry(22, "IQ2_S"),
             Map.entry(24, "I8"), Map.entry(25, "I16"), Map.entry(26, "I32"), Map.entry(27, "I64"),
             Map.entry(28, "F64"), Map.entry(29, "IQ1_M"), Map.entry(34, "TQ1_0"), Map.entry(35, "TQ2_0"),
             Map.entry(39, "MXFP4"));

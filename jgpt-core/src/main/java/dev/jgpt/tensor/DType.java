@@ -31,7 +31,11 @@ public enum DType {
     /** 256 values: f16 d, f16 dmin, 12 bytes of scales/mins, 32 bytes of fifth bits, 128 bytes of nibbles. */
     Q5_K(256, 176),
     /** 256 values: 128 bytes low nibbles, 64 bytes high 2 bits, 16 int8 sub-block scales, f16 d. */
-    Q6_K(256, 210);
+    Q6_K(256, 210),
+    /** 32 values: f16 d, 16 bytes of nibbles, each an index into a fixed non-linear grid of 16 levels. value = d·grid[q] */
+    IQ4_NL(32, 18),
+    /** 256 values: f16 d, 16 bits of scale top bits, 4 bytes of scale low nibbles, 128 bytes of grid indices (32 per 6-bit scale). */
+    IQ4_XS(256, 136);
 
     private final int blockSize;
     private final int blockBytes;

@@ -198,6 +198,7 @@ final class QuantKernels {
             case Q3_K -> decodeQ3K(s, p, dst, y, blocks);
             case Q4_K, Q5_K -> decodeQ45K(type == DType.Q5_K, s, p, dst, y, blocks);
             case Q6_K -> decodeQ6K(s, p, dst, y, blocks);
+            case IQ4_NL, IQ4_XS -> Iq4Kernels.decode(type, s, p, dst, y, n);
             default -> throw new IllegalArgumentException(type + " is not a block format");
         }
     }
@@ -367,6 +368,7 @@ final class QuantKernels {
                 case Q3_K -> dotQ3K(x, sums, w, p, in / 256, scales);
                 case Q4_K, Q5_K -> dotQ45K(type == DType.Q5_K, x, sums, w, p, in / 256, scales);
                 case Q6_K -> dotQ6K(x, sums, w, p, in / 256, scales);
+                case IQ4_NL, IQ4_XS -> Iq4Kernels.dot(type, x, w, p, in, scales);
                 default -> throw new IllegalArgumentException(type + " is not a block format");
             };
             y[o] = bias == null ? s : s + bias[o];

@@ -33,6 +33,7 @@ import java.util.Objects;
  *       low / high half of chunk c)
  * Q6_K  128 bytes low nibbles | 64 bytes of 2-bit highs | 16 × int8 scales | d
  *       (per 128 values: nibbles of q[l], q[l+32] low and q[l+64], q[l+96] high)  x = d·sc·(q − 32)
+ * IQ4_NL, IQ4_XS: nibbles into a fixed non-linear grid ({@link Iq4Format}); quantized by {@link Iq4Quantizer}
  * </pre>
  */
 public final class Quantization {
@@ -59,6 +60,7 @@ public final class Quantization {
             return;
         }
         KQuantizer k = type.blockSize() == 256 ? new KQuantizer() : null;
+        Iq4Quantizer iq4 = type == DType.IQ4_NL || type == DType.IQ4_XS ? new Iq4Quantizer() : null;
         for (int b = 0; b < n / type.blockSize(); b++) {
             int x = srcOffset + b * type.blockSize();
             long o = dstOffset + (long) b * type.blockBytes();
@@ -73,6 +75,7 @@ public final class Quantization {
                 case Q4_K -> k.q4_K(src, x, dst, o);
                 case Q5_K -> k.q5_K(src, x, dst, o);
                 case Q6_K -> k.q6_K(src, x, dst, o);
+                case IQ4_NL, IQ4_XS -> iq4.quantize(type, src, x, dst, o);
                 default -> throw new AssertionError(type);
             }
         }
@@ -155,6 +158,7 @@ public final class Quantization {
                 int sc = data.get(ValueLayout.JAVA_BYTE, block + 192 + 8 * half + l / 16 + 2 * quarter);
                 yield f16(data, block + 208) * sc * ((lo | hi << 4) - 32);
             }
+            case IQ4_NL, IQ4_XS -> Iq4Format.value(type, data, block, j);
             default -> throw new IllegalArgumentException(type + " is not a block format");
         };
     }
@@ -284,7 +288,7 @@ public final class Quantization {
     }
 
     /** Nibble j of the 16 bytes at qs: q[j] in the low nibble of byte j, q[j + 16] in its high nibble. */
-    private static int nibble(MemorySegment data, long qs, int j) {
+    static int nibble(MemorySegment data, long qs, int j) {
         return (byteAt(data, qs + (j & 15)) >> (4 * (j >> 4))) & 0xF;
     }
 

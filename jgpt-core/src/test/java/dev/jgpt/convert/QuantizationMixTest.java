@@ -61,6 +61,9 @@ class QuantizationMixTest {
         assertThat(QuantizationMix.fallback(DType.Q6_K, 512)).isEqualTo(DType.Q6_K);
         assertThat(QuantizationMix.fallback(DType.Q4_K, 100)).isEqualTo(DType.F16);
         assertThat(QuantizationMix.fallback(DType.Q8_0, 172)).isEqualTo(DType.F16);
+        assertThat(QuantizationMix.fallback(DType.IQ4_XS, 64)).isEqualTo(DType.IQ4_NL);
+        assertThat(QuantizationMix.fallback(DType.IQ4_XS, 100)).isEqualTo(DType.F16);
+        assertThat(QuantizationMix.fallback(DType.IQ4_NL, 172)).isEqualTo(DType.F16);
         // stories260K's shape (64 wide, SwiGLU 172, 4 of 8 heads): nothing is whole 256-value blocks
         ModelConfig stories = new ModelConfig(Architecture.llama(Rope.of(Rope.Style.NORM, 8, 10000)),
                 5, 8, 4, 64, 172, 512, 512, 1e-5f, true);
@@ -76,6 +79,33 @@ class QuantizationMixTest {
         assertThat(q2k.get("blk.1.attn_v.weight")).isEqualTo(DType.Q4_K);
         assertThat(q2k.get("output.weight")).isEqualTo(DType.Q6_K);
         assertThat(q2k.get("token_embd.weight")).isEqualTo(DType.Q2_K);
+    }
+
+    @Test
+    void iq4MixesGiveAttnVQ5KUnderWideSharingAndTheFirstEighthOfFfnDownQ5K() {
+        // 16 layers, 8 query heads per key/value head: ffn_down of layers 0 and 1 (16/8) get Q5_K
+        ModelConfig gqa8 = new ModelConfig(Architecture.llama(Rope.of(Rope.Style.NORM, 64, 10000)),
+                16, 32, 4, 2048, 5632, 512, 512, 1e-5f, false);
+        ModelConfig gqa2 = new ModelConfig(Architecture.llama(Rope.of(Rope.Style.NORM, 64, 10000)),
+                16, 32, 16, 2048, 5632, 512, 512, 1e-5f, false);
+        for (FileType fileType : List.of(FileType.IQ4_NL, FileType.IQ4_XS)) {
+            DType base = fileType.base();
+            Map<String, DType> wide = types(QuantizationMix.of(fileType), gqa8, shapes(GgufModelWriter.slots(gqa8, false)));
+            assertThat(wide.get("blk.5.attn_v.weight")).as("%s", fileType).isEqualTo(DType.Q5_K);
+            assertThat(wide.get("blk.1.ffn_down.weight")).as("%s", fileType).isEqualTo(DType.Q5_K);
+            assertThat(wide.get("blk.2.ffn_down.weight")).as("%s", fileType).isEqualTo(base);
+            assertThat(wide.get("blk.15.ffn_down.weight")).as("%s", fileType).isEqualTo(base);
+            assertThat(wide.get("blk.0.attn_q.weight")).as("%s", fileType).isEqualTo(base);
+            assertThat(wide.get("blk.0.attn_output.weight")).as("%s", fileType).isEqualTo(base);
+            assertThat(wide.get("token_embd.weight")).as("%s", fileType).isEqualTo(base);
+            assertThat(wide.get("output.weight")).as("%s", fileType).isEqualTo(DType.Q6_K);
+            Map<String, DType> narrow = types(QuantizationMix.of(fileType), gqa2, shapes(GgufModelWriter.slots(gqa2, false)));
+            assertThat(narrow.get("blk.5.attn_v.weight")).as("%s", fileType).isEqualTo(base);
+        }
+        assertThat(FileType.byName("iq4_xs")).isEqualTo(FileType.IQ4_XS);
+        assertThat(FileType.IQ4_NL.id()).isEqualTo(25);
+        assertThat(FileType.IQ4_XS.id()).isEqualTo(30);
+        assertThat(FileType.of(DType.IQ4_XS)).isEqualTo(FileType.IQ4_XS);
     }
 
     @Test

@@ -260,7 +260,7 @@ class GgufTest {
     @Test
     void badTensorInfosAreRejected() {
         assertRejected(b -> oneTensor(b, "t", 99, 0, 32, 32), "tensor 't' has unknown ggml type id 99");
-        assertRejected(b -> oneTensor(b, "t", 20, 0, 256, 256), "tensor 't' has type IQ4_NL (id 20), which jgpt does not read");
+        assertRejected(b -> oneTensor(b, "t", 21, 0, 256, 256), "tensor 't' has type IQ3_S (id 21), which jgpt does not read");
         assertRejected(b -> oneTensor(b, "t", Q8_0, 0, 33, 34 * 2), "tensor 't' has rows of 33 values, not a multiple of Q8_0's block of 32");
         assertRejected(b -> oneTensor(b, "t", F32, 4, 4, 32), "tensor 't' has offset 4, not a multiple of the alignment 32");
         assertRejected(b -> oneTensor(b, "t", F32, 0, 4, 8), "tensor 't' (F32, 16 bytes at data offset 0) runs past the end");

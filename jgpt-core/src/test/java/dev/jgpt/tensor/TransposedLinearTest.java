@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TransposedLinearTest {
 
     @ParameterizedTest
-    @CsvSource({"Q8_0,96,5,3", "Q8_0,2048,3,2", "Q4_0,64,7,1", "Q4_K,512,3,4", "Q6_K,256,9,2", "Q2_K,256,2,3",
+    @CsvSource({"Q8_0,96,5,3", "Q8_0,2048,3,2", "Q4_0,64,7,1", "Q4_K,512,3,4", "Q6_K,256,9,2", "Q2_K,256,2,3", "IQ4_NL,96,5,3", "IQ4_XS,512,3,2",
         "F16,40,6,3", "F32,33,5,2"})
     void matchesTheScalarTwin(DType dtype, int in, int out, int m) {
         Random random = new Random(in * 31L + out);

@@ -1,0 +1,83 @@
+package dev.jgpt.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD decoding and dot products of IQ4_NL and IQ4_XS rows ({@link Iq4Format}). The 16 bytes
+ * of a 32-value group are split into low and high nibbles, each looked up in the 16-byte grid
+ * with one byte shuffle (a table lookup in a register), widened to floats and scaled. Both
+ * types are groups of 32 values with one scale each (IQ4_XS: d·(ls − 32)), so a row goes in
+ * two passes: its group scales into {@code dl}, then one flat loop over the groups. Decoding
+ * gives exactly what {@link Iq4Format#value} gives (one product per value, no fused multiply-add).
+ */
+final class Iq4Kernels {
+    private Iq4Kernels() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** 16 bytes: one group's nibbles, and the grid they index. */
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final ByteVector GRID = ByteVector.fromArray(B16, Iq4Format.GRID, 0);
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** dst[y, +n) = the n values (whole blocks) of {@code type} at byte {@code p} of {@code s}. */
+    static void decode(DType type, MemorySegment s, long p, float[] dst, int y, int n) {
+        for (int g = 0; g < n / 32; g++, y += 32) {
+            float dl = groupScale(type, s, p, g);
+            ByteVector v = ByteVector.fromMemorySegment(B16, s, groupAt(type, p, g), LE);
+            ByteVector lo = v.and((byte) 0xF).selectFrom(GRID);
+            ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(GRID);
+            for (int k = 0; k < 16; k += L) {
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, k / L)).mul(dl).intoArray(dst, y + k);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, k / L)).mul(dl).intoArray(dst, y + 16 + k);
+            }
+        }
+    }
+
+    /** x[0, in) · the row of {@code type} at byte {@code p}: Σ over groups g of dl_g · Σ GRID[q]·x. */
+    static float dot(DType type, float[] x, MemorySegment w, long p, int in, float[] dl) {
+        int groups = groupScales(type, w, p, in, dl);
+        FloatVector acc = FloatVector.zero(F);
+        for (int g = 0; g < groups; g++) {
+            ByteVector v = ByteVector.fromMemorySegment(B16, w, groupAt(type, p, g), LE);
+            ByteVector lo = v.and((byte) 0xF).selectFrom(GRID);
+            ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(GRID);
+            int i = 32 * g;
+            FloatVector s = FloatVector.zero(F);
+            for (int k = 0; k < 16; k += L) {
+                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, k / L)).fma(FloatVector.fromArray(F, x, i + k), s);
+                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, k / L)).fma(FloatVector.fromArray(F, x, i + 16 + k), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, dl[g]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** dl[g] = the scale of group g of the n values at byte p, for every group; returns n/32. */
+    private static int groupScales(DType type, MemorySegment s, long p, int n, float[] dl) {
+        int groups = n / 32;
+        for (int g = 0; g < groups; g++) {
+            dl[g] = groupScale(type, s, p, g);
+        }
+        return groups;
+    }
+
+    /** The scale of group g of a row of {@code type} starting at p: IQ4_NL's d; IQ4_XS's d·(ls − 32). */
+    private static float groupScale(DType type, MemorySegment s, long p, int g) {
+        if (type == DType.IQ4_NL) {
+            return Quantization.f16(s, p + 18L * g);
+        }
+        long block = p + 136L * (g >> 3);
+        return Quantization.f16(s, block) * (Iq4Format.subScale(s, block, g & 7) - 32);
+    }
+
+    /** The byte where group g's 16 bytes of nibbles lie in a row of {@code type} starting at p. */
+    private static long groupAt(DType type, long p, int g) {
+        return type == DType.IQ4_NL ? p + 18L * g + 2 : p + 136L * (g >> 3) + 8 + 16 * (g & 7);
+    }
+}
