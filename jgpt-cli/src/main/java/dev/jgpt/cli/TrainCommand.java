@@ -338,5 +338,4 @@ final class TrainCommand implements Callable<Integer> {
             err.flush();
         }
     }
-
 }
