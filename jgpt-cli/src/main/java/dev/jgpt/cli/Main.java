@@ -29,6 +29,7 @@ public final class Main implements Runnable {
             BenchCommand.class,
             MakeModelCommand.class,
             TrainCommand.class,
+            WatchCommand.class,
             FinetuneCommand.class,
             TrainTokenizerCommand.class,
             ExportGgufCommand.class,

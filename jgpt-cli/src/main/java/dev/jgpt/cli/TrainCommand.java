@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
 final class TrainCommand implements Callable<Integer> {
     /** Options that only change how a run is watched, so a resumed run may set them anew. */
     private static final List<String> RESUMABLE = List.of("--data", "--out", "--resume", "--steps", "--json", "--threads",
-            "--dtype", "--eval-every", "--sample-every", "--checkpoint-every", "--sample-tokens");
+            "--dtype", "--eval-every", "--sample-every", "--checkpoint-every", "--sample-tokens", "--watch", "--watch-prompt");
 
     @Spec
     CommandSpec spec;
@@ -153,8 +153,19 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per line: per step {step, loss, lr, tokens_per_s}, per evaluation {step, val_loss}.")
     boolean json;
 
+    @Option(names = "--watch", arity = "0..1", fallbackValue = "0", paramLabel = "PORT",
+            description = "Serve a page on 127.0.0.1 (at PORT, or a free port) that shows the run as it learns: losses, "
+                    + "samples, the probe's predictions and attention at each evaluation, each layer's gradient and update. "
+                    + "Records it all in OUT/watch.jsonl (jgpt watch OUT shows it again); samples at every evaluation "
+                    + "unless --sample-every says otherwise.")
+    Integer watch;
+
+    @Option(names = "--watch-prompt", paramLabel = "TEXT",
+            description = "The text the watch page explains at each evaluation (default: the first line of the validation text).")
+    String watchPrompt;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         ModelOptions.applyThreads(threads);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -183,14 +194,11 @@ final class TrainCommand implements Callable<Integer> {
         TokenizerJson.write(tok, out.resolve(TrainingCheckpoint.TOKENIZER));
         AdamW optimizer = new AdamW(parameters, settings.adamW());
         announce(err, parameters.config(), settings, corpus);
-        Trainer trainer = new Trainer(new TrainingModel(parameters), optimizer, tok, settings, corpus.split(settings.validationFraction()),
-                out, dtype, listener(stdout, err));
-        trainer.run(0);
-        finish(err);
+        train(parameters, optimizer, tok, settings, corpus.split(settings.validationFraction()), null, stdout, err);
         return 0;
     }
 
-    private int resume(PrintWriter stdout, PrintWriter err) {
+    private int resume(PrintWriter stdout, PrintWriter err) throws InterruptedException {
         for (var option : spec.commandLine().getParseResult().matchedOptions()) {
             if (!RESUMABLE.contains(option.longestName())) {
                 throw new JgptException(option.longestName() + " cannot change when resuming: the run continues with its saved settings"
@@ -219,12 +227,33 @@ final class TrainCommand implements Callable<Integer> {
         if (!json) {
             err.printf("jgpt: resuming %s at step %d of %d%n", out, state.step(), settings.steps());
         }
-        Trainer trainer = new Trainer(new TrainingModel(parameters), optimizer, tok, settings, split, out, dtype,
-                listener(stdout, err));
-        trainer.restore(state);
-        trainer.run(state.step());
-        finish(err);
+        train(parameters, optimizer, tok, settings, split, state, stdout, err);
         return 0;
+    }
+
+    /** Trains from the start, or from {@code resumed} when not null; watched with --watch, or when the run was. */
+    private void train(Parameters parameters, AdamW optimizer, Tokenizer tok, TrainingSettings settings, TokenDataset.Split split,
+                       TrainingState resumed, PrintWriter stdout, PrintWriter err) throws InterruptedException {
+        long start = resumed == null ? 0 : resumed.step();
+        boolean recorded = watch != null || (resumed != null && TrainingWatch.recorded(out));
+        try (TrainingWatch watching = !recorded ? null : TrainingWatch.start(out, watch,
+                WatchProbe.of(tok, parameters.config(), out.getFileName().toString(), watchPrompt, split.validation()),
+                parameters.config(), settings, start)) {
+            TrainingListener listener = TrainingOutput.listener(json, "jgpt: training", stdout, err);
+            Trainer trainer = new Trainer(new TrainingModel(parameters), optimizer, tok, settings, split, out, dtype,
+                    watching == null ? listener : TrainingListener.all(listener, watching.listener()));
+            if (resumed != null) {
+                trainer.restore(resumed);
+            }
+            if (watching != null) {
+                watching.announce(err);
+            }
+            trainer.run(start);
+            finish(err);
+            if (watching != null) {
+                watching.finished(settings.steps(), err);
+            }
+        }
     }
 
     private TrainingSettings settings(int totalSteps) {
@@ -235,7 +264,8 @@ final class TrainCommand implements Callable<Integer> {
         };
         return new TrainingSettings(batch, gradAccum, ctx, totalSteps, lr, minLr, warmup, cosine,
                 new AdamWSettings(beta1, beta2, eps, weightDecay), gradClip, valFraction, evalEvery, evalBatches,
-                sampleEvery, sampleTokens, checkpointEvery, seed, batching);
+                watch != null && !spec.commandLine().getParseResult().hasMatchedOption("--sample-every") ? evalEvery : sampleEvery,
+                sampleTokens, checkpointEvery, seed, batching);
     }
 
     /** The shape of a new model: --arch, its widths, the tokenizer's vocabulary. */
@@ -307,9 +337,5 @@ final class TrainCommand implements Callable<Integer> {
             err.printf("jgpt: done; the model is in %s (jgpt generate --model %s \"...\")%n", out, out);
             err.flush();
         }
-    }
-
-    private TrainingListener listener(PrintWriter stdout, PrintWriter err) {
-        return TrainingOutput.listener(json, "jgpt: training", stdout, err);
     }
 }

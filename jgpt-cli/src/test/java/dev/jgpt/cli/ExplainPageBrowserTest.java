@@ -8,14 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,11 +21,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * The explain page in a real headless Chromium (Debian's chromium and chromedriver, driven by
@@ -40,15 +30,6 @@ import org.openqa.selenium.logging.LoggingPreferences;
  */
 class ExplainPageBrowserTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Installed before the page's own script: collects what would go to the console as an error. */
-    private static final String ERROR_TRAP = """
-            window.__problems = [];
-            addEventListener('error', e => __problems.push('error: ' + (e.message || e.target && e.target.outerHTML)), true);
-            addEventListener('unhandledrejection', e => __problems.push('unhandled rejection: ' + e.reason));
-            addEventListener('securitypolicyviolation', e => __problems.push('blocked: ' + e.blockedURI));
-            const consoleError = console.error;
-            console.error = function (...args) { __problems.push('console.error: ' + args.join(' ')); return consoleError.apply(this, args); };
-            """;
 
     @TempDir
     static Path dir;
@@ -57,34 +38,12 @@ class ExplainPageBrowserTest {
     static Path smallPage;
     static JsonNode small;
 
-    /** Selenium looks for a DevTools binding matching the browser's version, which this test does not use; its warning is noise. */
-    private static final Logger DEVTOOLS_LOG = Logger.getLogger("org.openqa.selenium.devtools");
-
-    private static final String NO_BROWSER = "explain page browser test skipped: needs chromium and chromedriver "
-            + "on the PATH (Debian: apt-get install chromium chromium-driver; .ci/run installs them)";
-
     @BeforeAll
     static void startBrowser() throws IOException {
-        DEVTOOLS_LOG.setLevel(Level.SEVERE);
-        Optional<Path> chromium = executable("JGPT_CHROMIUM", "chromium", "chromium-browser", "google-chrome");
-        Optional<Path> driver = executable("JGPT_CHROMEDRIVER", "chromedriver");
-        if (chromium.isEmpty() || driver.isEmpty()) {
-            System.err.println(NO_BROWSER);
+        browser = HeadlessChromium.start(dir.resolve("profile")).orElse(null);
+        if (browser == null) {
             return; // each test is then reported as skipped, with the reason
         }
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.get().toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,1000", "--user-data-dir=" + dir.resolve("profile"));
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(driver.get().toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", ERROR_TRAP));
-
         String json = ExplainSample.json(12, 2, 3, 11);
         small = JSON.readTree(json);
         smallPage = dir.resolve("small.html");
@@ -93,7 +52,7 @@ class ExplainPageBrowserTest {
 
     @BeforeEach
     void needsTheBrowser() {
-        assumeTrue(browser != null, NO_BROWSER);
+        assumeTrue(browser != null, HeadlessChromium.ABSENT);
     }
 
     @AfterAll
@@ -221,18 +180,11 @@ class ExplainPageBrowserTest {
     record Bar(int id, double prob, double width, boolean actual, String value) {}
 
     private static void open(Path page) {
-        browser.get(page.toUri().toString());
-        browser.manage().logs().get(LogType.BROWSER); // reading the log empties it: what a previous page left
+        HeadlessChromium.open(browser, page.toUri().toString());
     }
 
-    /** What went wrong so far: errors the page raised, and the browser's own severe log lines (blocked requests among them). */
     private static List<String> problems() {
-        List<String> found = new ArrayList<>();
-        for (Object problem : (List<?>) script("return window.__problems || []")) found.add(String.valueOf(problem));
-        for (LogEntry entry : browser.manage().logs().get(LogType.BROWSER)) {
-            if (entry.getLevel().intValue() >= Level.SEVERE.intValue()) found.add(entry.getMessage());
-        }
-        return found;
+        return HeadlessChromium.problems(browser);
     }
 
     private static Object script(String code, Object... args) {
@@ -331,20 +283,5 @@ class ExplainPageBrowserTest {
     private static int[] colour(String property) {
         String value = (String) script("return getComputedStyle(document.documentElement).getPropertyValue(arguments[0])", property);
         return Stream.of(value.split(",")).mapToInt(part -> Integer.parseInt(part.trim())).toArray();
-    }
-
-    private static Optional<Path> executable(String override, String... names) {
-        String configured = System.getenv(override);
-        if (configured != null && !configured.isBlank()) {
-            return Optional.of(Path.of(configured)).filter(Files::isExecutable);
-        }
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String name : names) {
-            for (String folder : path.split(java.io.File.pathSeparator)) {
-                Path candidate = Path.of(folder, name);
-                if (Files.isExecutable(candidate)) return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 }

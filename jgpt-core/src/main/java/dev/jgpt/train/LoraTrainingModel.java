@@ -31,6 +31,7 @@ public final class LoraTrainingModel implements Trainable {
         this.pass = new TrainingPass(base.config(), base.layers().getFirst().qkv() != null);
     }
 
+    @Override
     public LoraParameters parameters() {
         return lora;
     }

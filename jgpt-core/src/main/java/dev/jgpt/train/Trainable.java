@@ -11,6 +11,9 @@ import dev.jgpt.model.ModelWeights;
 public interface Trainable {
     ModelConfig config();
 
+    /** The parameters the optimizer updates, laid out like {@link #gradients()}. */
+    ParameterTensors parameters();
+
     /** The accumulated gradients, laid out like the parameters. */
     float[] gradients();
 

@@ -29,6 +29,7 @@ public final class Trainer {
     private final BatchSampler trainBatches;
     private final BatchSampler validationBatches;
     private LossHistory history = new LossHistory();
+    private LayerMeasure layers;
 
     /** A whole model's training: its checkpoints are {@link TrainingCheckpoint}s in {@code out}, exported as {@code exportDtype}. */
     public Trainer(TrainingModel model, AdamW optimizer, Tokenizer tokenizer, TrainingSettings settings, TokenDataset.Split data,
@@ -83,23 +84,31 @@ public final class Trainer {
                 loss += model.step(inputs, targets, batch, seq, 1f / settings.gradAccum());
             }
             loss /= settings.gradAccum();
+            long done = step + 1;
             if (!Double.isFinite(loss)) {
                 throw new JgptException("the loss became " + loss + " at step " + (step + 1) + "; training stopped"
                         + (lastCheckpoint > 0 ? ", the last good checkpoint (step " + lastCheckpoint + ") is in " + out : "")
                         + " (try a lower --lr or --grad-clip 1)");
             }
+            boolean measureLayers = listener.wantsLayers(done);
+            if (measureLayers) {
+                layerMeasure().before(model.gradients());
+            }
             float norm = settings.gradClip() > 0 ? GradientClipping.clip(model.gradients(), settings.gradClip())
                     : (float) GradientClipping.norm(model.gradients());
             optimizer.step(model.gradients(), lr);
-            long done = step + 1;
             double tokensPerSecond = settings.tokensPerStep() / ((System.nanoTime() - began) / 1e9);
             history.add(new LossHistory.StepRecord(done, loss, lr, tokensPerSecond));
             listener.onStep(done, settings.steps(), loss, lr, norm, tokensPerSecond);
+            if (measureLayers) {
+                listener.onLayers(done, layers.after());
+            }
             boolean last = done == settings.steps();
             if (last || every(done, settings.evalEvery())) {
                 double validation = validationLoss(validationBatches, inputs, targets);
                 history.add(new LossHistory.EvalRecord(done, validation));
                 listener.onEvaluation(done, loss, validation);
+                listener.onModel(done, model.weights());
             }
             if (every(done, settings.sampleEvery()) || (last && settings.sampleEvery() > 0)) {
                 listener.onSample(done, sample(done));
@@ -109,6 +118,13 @@ public final class Trainer {
                 lastCheckpoint = done;
             }
         }
+    }
+
+    private LayerMeasure layerMeasure() {
+        if (layers == null) {
+            layers = new LayerMeasure(model.parameters());
+        }
+        return layers;
     }
 
     /** Mean loss over the configured number of validation batches (the same batches at every evaluation). */

@@ -32,6 +32,7 @@ public final class TrainingModel implements Trainable {
         this.pass = new TrainingPass(config, parameters.fusedQkv());
     }
 
+    @Override
     public Parameters parameters() {
         return parameters;
     }

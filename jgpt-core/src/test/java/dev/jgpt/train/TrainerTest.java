@@ -161,6 +161,49 @@ class TrainerTest {
         return losses;
     }
 
+    @Test
+    void layersAreMeasuredAtTheStepsAskedForAndTheModelShownAtEachEvaluation() throws IOException {
+        TrainingSettings settings = settings(6);
+        ModelConfig config = ModelConfig.gpt2(2, 2, 16, 32, TOKENIZER.vocabSize());
+        Parameters parameters = Parameters.random(config, settings.seed());
+        Path out = dir.resolve("watched");
+        TokenizerJson.write(TOKENIZER, out.resolve(TrainingCheckpoint.TOKENIZER));
+        List<Long> measured = new ArrayList<>();
+        List<Long> shown = new ArrayList<>();
+        double[] norms = new double[7];
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onStep(long step, long totalSteps, double loss, double learningRate, double gradientNorm, double tokensPerSecond) {
+                norms[(int) step] = gradientNorm;
+            }
+
+            @Override
+            public boolean wantsLayers(long step) {
+                return step % 2 == 1;
+            }
+
+            @Override
+            public void onLayers(long step, List<LayerStatistics> layers) {
+                measured.add(step);
+                // the layers split the whole gradient: their squared norms add up to the global one (before clipping)
+                double squares = layers.stream().mapToDouble(l -> l.gradientNorm() * l.gradientNorm()).sum();
+                assertThat(Math.sqrt(squares)).isCloseTo(norms[(int) step], within(1e-4 * norms[(int) step]));
+                assertThat(layers).allSatisfy(l -> assertThat(l.updateRatio()).isPositive());
+            }
+
+            @Override
+            public void onModel(long step, dev.jgpt.model.ModelWeights model) {
+                shown.add(step);
+                assertThat(model.config()).isEqualTo(config);
+            }
+        };
+        TokenDataset corpus = new TokenDataset("test", TOKENIZER.encode(TEXT));
+        new Trainer(new TrainingModel(parameters), new AdamW(parameters, settings.adamW()), TOKENIZER, settings,
+                corpus.split(settings.validationFraction()), out, DType.F32, listener).run(0);
+        assertThat(measured).containsExactly(1L, 3L, 5L);
+        assertThat(shown).containsExactly(2L, 4L, 6L);
+    }
+
     private static TrainingSettings settings(int steps) {
         return new TrainingSettings(2, 2, 16, steps, 3e-3f, 3e-4f, 2, true, new AdamWSettings(0.9f, 0.95f, 1e-8f, 0.1f),
                 1f, 0.2, 2, 2, 0, 10, 3, 42, Batching.RANDOM);
