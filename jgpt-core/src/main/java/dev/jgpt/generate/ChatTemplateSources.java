@@ -27,6 +27,7 @@ public record ChatTemplateSources(Map<String, String> byName) {
      * A GGUF file's templates: {@code tokenizer.chat_template}, and {@code tokenizer.chat_template.tool_use}
      * where llama.cpp's converter stored the tool-use variant.
      */
+    @SuppressWarnings("exports")
     public static Optional<ChatTemplateSources> of(GgufMetadata metadata) {
         Map<String, String> byName = new LinkedHashMap<>();
         metadata.optionalString("tokenizer.chat_template").ifPresent(s -> byName.put(DEFAULT, s));
