@@ -63,22 +63,26 @@ public final class ChatSession {
         this.context = generator.window();
     }
 
-    /** Positions the conversation's prompt and answer share (the generator's KV cache). */
+    /** {@return the positions the conversation's prompt and answer share (the generator's KV cache)} */
     public int contextWindow() {
         return context;
     }
 
-    /** How the conversation is written into each prompt. */
+    /** {@return how the conversation is written into each prompt} */
     public ChatTemplate template() {
         return template;
     }
 
-    /** Sets the system prompt for the next turns; {@code null} or blank removes it. */
+    /**
+     * Sets the system prompt for the next turns; {@code null} or blank removes it.
+     *
+     * @param text the instructions
+     */
     public void setSystem(String text) {
         system = text == null || text.isBlank() ? null : ChatMessage.system(text);
     }
 
-    /** The system prompt, if one is set. */
+    /** {@return the system prompt, if one is set} */
     public Optional<String> system() {
         return Optional.ofNullable(system).map(ChatMessage::content);
     }
@@ -88,7 +92,7 @@ public final class ChatSession {
         turns.clear();
     }
 
-    /** The conversation as the next prompt will hold it: the system prompt, then the messages kept. */
+    /** {@return the conversation as the next prompt will hold it: the system prompt, then the messages kept} */
     public List<ChatMessage> messages() {
         List<ChatMessage> all = new ArrayList<>(turns.size() + 1);
         if (system != null) {

@@ -9,6 +9,8 @@ import java.util.Optional;
 /**
  * A model's chat templates (Jinja sources) by name, as transformers keeps them: one, named
  * "default", or several ("default", "tool_use", ...).
+ *
+ * @param byName each template's Jinja source by its name
  */
 public record ChatTemplateSources(Map<String, String> byName) {
     public static final String DEFAULT = "default";

@@ -18,7 +18,13 @@ import java.util.stream.IntStream;
  */
 @SuppressWarnings("exports") // its constructor takes the model and tokenizer, for jgpt's own modules on the class path
 public final class Continuation {
-    /** One sampled token: its id, the text it made safe to show, and why generation ended with it (null: go on). */
+    /**
+     * One sampled token.
+     *
+     * @param id     the token
+     * @param text   the text it made safe to show
+     * @param finish why generation ended with it; null: go on
+     */
     public record Step(int id, String text, FinishReason finish) {
         public boolean done() {
             return finish != null;

@@ -8,6 +8,8 @@ import java.util.OptionalInt;
 /** How well a model predicts a given text: the log-probability of each actual next token. */
 public final class Scorer {
     /**
+     * A text's score.
+     *
      * @param tokens    the scored sequence
      * @param positions positions[i] = the index in {@code tokens} of the token that logprobs[i] scores
      * @param logprobs  logprobs[i] = ln p(tokens[positions[i]] | the tokens the model saw before it)
