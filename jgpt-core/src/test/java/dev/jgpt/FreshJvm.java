@@ -23,8 +23,19 @@ public final class FreshJvm {
 
     /** The last line of {@code main args...} run with {@code jvmOptions}; fails if it does not end well within 3 minutes. */
     public static String lastLine(List<String> jvmOptions, Class<?> main, String... args) throws IOException, InterruptedException {
+        List<String> options = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
+        options.addAll(jvmOptions);
+        return run(options, main, args);
+    }
+
+    /** The last line of {@code main args...} run in a JVM without the Vector API module (started without {@code --add-modules}). */
+    public static String lastLineWithoutVectorApi(Class<?> main, String... args) throws IOException, InterruptedException {
+        return run(List.of(), main, args);
+    }
+
+    private static String run(List<String> jvmOptions, Class<?> main, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+                "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));

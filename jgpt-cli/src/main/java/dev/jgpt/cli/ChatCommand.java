@@ -3,7 +3,6 @@ package dev.jgpt.cli;
 import dev.jgpt.JgptException;
 import dev.jgpt.generate.ChatSession;
 import dev.jgpt.generate.ChatTemplate;
-import dev.jgpt.generate.ContextOverflow;
 import dev.jgpt.generate.Generation;
 import dev.jgpt.generate.GenerationSettings;
 import dev.jgpt.generate.LanguageModel;
@@ -15,7 +14,6 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jline.reader.EOFError;
@@ -84,10 +82,10 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        settings = new GenerationSettings(maxTokens, sampling.settings(), List.of(), ContextOverflow.STOP);
+        settings = GenerationSettings.of(maxTokens, sampling.settings());
         model.orArgument(modelArgument);
         try (LanguageModel lm = contextSize.applyTo(model.open())) {
-            ChatSession session = new ChatSession(lm.transformer(), lm.tokenizer(), template(lm), lm.contextSize());
+            ChatSession session = lm.newChat(template(lm));
             session.setSystem(system);
             Console console = System.console();
             return console != null && console.isTerminal() ? interactive(session) : piped(session);

@@ -12,7 +12,6 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -57,22 +56,8 @@ final class HubModels {
      * {@code err}); else the path, for the loader to report missing.
      */
     static Path locate(String model, PrintWriter err) {
-        Path path;
-        try {
-            path = Path.of(model);
-            if (Files.exists(path)) {
-                return path;
-            }
-        } catch (InvalidPathException e) {
-            path = null;
-        }
-        Optional<ModelName> name = ModelName.parse(model);
-        if (name.isEmpty()) {
-            return Optional.ofNullable(path).orElseThrow(() -> new JgptException(Quoted.of(model) + " is neither a path nor a model name"));
-        }
-        Hub hub = hub();
         try (Progress progress = new Progress(err)) {
-            return hub.resolve(name.get(), progress);
+            return Hub.locate(model, HubModels::hub, progress);
         }
     }
 

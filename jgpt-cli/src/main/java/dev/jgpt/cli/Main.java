@@ -2,6 +2,7 @@ package dev.jgpt.cli;
 
 import dev.jgpt.JgptException;
 import dev.jgpt.Quoted;
+import dev.jgpt.tensor.VectorApi;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -43,6 +44,10 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        if (!VectorApi.available()) {
+            err.println("jgpt: " + VectorApi.MISSING);
+            System.exit(1);
+        }
         try {
             System.exit(run(out, err, args));
         } catch (OutOfMemoryError e) {

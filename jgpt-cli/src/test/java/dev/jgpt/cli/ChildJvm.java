@@ -18,9 +18,20 @@ record ChildJvm(Process process, Path output) {
 
     /** {@link #start(Path, List, String...)} with {@code environment} added to this process's. */
     static ChildJvm start(Path output, List<String> jvmOptions, Map<String, String> environment, String... args) {
+        List<String> options = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
+        options.addAll(jvmOptions);
+        return launch(output, options, environment, args);
+    }
+
+    /** Starts {@code jgpt args...} in a JVM without the Vector API module (as {@code java -jar} without {@code --add-modules}). */
+    static ChildJvm startWithoutVectorApi(Path output, String... args) {
+        return launch(output, List.of(), Map.of(), args);
+    }
+
+    private static ChildJvm launch(Path output, List<String> jvmOptions, Map<String, String> environment, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        command.add("--enable-native-access=ALL-UNNAMED");
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));

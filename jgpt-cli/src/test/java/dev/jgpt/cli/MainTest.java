@@ -2,10 +2,13 @@ package dev.jgpt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jgpt.tensor.VectorApi;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command tree: a command line that names a subcommand builds that one alone, and it acts as in the whole tree. */
 class MainTest {
@@ -34,6 +37,13 @@ class MainTest {
                 assertThat(run(name, "--help")).isEqualTo(command.getUsageMessage());
             }
         });
+    }
+
+    @Test
+    void withoutTheVectorApiModuleACommandSaysInOneLineHowToStartJava(@TempDir Path dir) throws InterruptedException {
+        ChildJvm jgpt = ChildJvm.startWithoutVectorApi(dir.resolve("output.txt"), "generate", "-n", "2", "ROMEO:");
+        assertThat(jgpt.await(120)).as(jgpt.text()).isEqualTo(1);
+        assertThat(jgpt.text()).isEqualTo("jgpt: " + VectorApi.MISSING + System.lineSeparator());
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Not thread-safe: one thread drives every lane.
  */
+@SuppressWarnings("exports") // its constructor takes the model and tokenizer, for jgpt's own modules on the class path
 public final class BatchGenerator {
     /** One sequence being continued: its cache, its continuation and the logits its next token is sampled from. */
     public static final class Lane {

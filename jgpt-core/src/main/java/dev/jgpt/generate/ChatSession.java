@@ -32,6 +32,7 @@ public final class ChatSession {
      * @param reusedTokens how many prompt tokens came from the previous turn's KV cache
      */
     public record Reply(String text, Generation generation, List<ChatMessage> dropped, int reusedTokens) {
+        /** Keeps a copy of {@code dropped}. */
         public Reply {
             dropped = List.copyOf(dropped);
         }
@@ -45,12 +46,13 @@ public final class ChatSession {
     /** User and assistant messages in turn, oldest first. */
     private final List<ChatMessage> turns = new ArrayList<>();
 
-    public ChatSession(Transformer model, Tokenizer tokenizer, ChatTemplate template) {
+    /** A conversation in the model's whole context window; {@link LanguageModel#newChat} makes them for applications. */
+    ChatSession(Transformer model, Tokenizer tokenizer, ChatTemplate template) {
         this(new Generator(model, tokenizer), tokenizer, template);
     }
 
     /** A conversation whose prompt and answer share {@code window} positions of the KV cache. */
-    public ChatSession(Transformer model, Tokenizer tokenizer, ChatTemplate template, int window) {
+    ChatSession(Transformer model, Tokenizer tokenizer, ChatTemplate template, int window) {
         this(new Generator(model, tokenizer, window), tokenizer, template);
     }
 
@@ -61,20 +63,26 @@ public final class ChatSession {
         this.context = generator.window();
     }
 
-    /** Positions the conversation's prompt and answer share (the generator's KV cache). */
+    /** {@return the positions the conversation's prompt and answer share (the generator's KV cache)} */
     public int contextWindow() {
         return context;
     }
 
+    /** {@return how the conversation is written into each prompt} */
     public ChatTemplate template() {
         return template;
     }
 
-    /** Sets the system prompt for the next turns; {@code null} or blank removes it. */
+    /**
+     * Sets the system prompt for the next turns; {@code null} or blank removes it.
+     *
+     * @param text the instructions
+     */
     public void setSystem(String text) {
         system = text == null || text.isBlank() ? null : ChatMessage.system(text);
     }
 
+    /** {@return the system prompt, if one is set} */
     public Optional<String> system() {
         return Optional.ofNullable(system).map(ChatMessage::content);
     }
@@ -84,7 +92,7 @@ public final class ChatSession {
         turns.clear();
     }
 
-    /** The conversation as the next prompt will hold it: the system prompt, then the messages kept. */
+    /** {@return the conversation as the next prompt will hold it: the system prompt, then the messages kept} */
     public List<ChatMessage> messages() {
         List<ChatMessage> all = new ArrayList<>(turns.size() + 1);
         if (system != null) {
@@ -98,6 +106,11 @@ public final class ChatSession {
      * Adds a user message and generates the answer, streaming it to {@code listener}; the stop
      * strings of the template are added to those of {@code settings}, and a full context window
      * stops the answer ({@link ContextOverflow#STOP}).
+     *
+     * @param userText the message
+     * @param settings how long the answer may be and how its tokens are chosen
+     * @param listener hears the answer's tokens, and may cancel it (the text so far is kept as the answer)
+     * @return the answer
      *
      * @throws JgptException when the message with the system prompt and the answer's room does not
      *     fit in the context window; the conversation is then left as it was
@@ -116,10 +129,7 @@ public final class ChatSession {
                 }
                 prompt = template.encode(messages(), tokenizer);
             }
-            List<String> stops = new ArrayList<>(settings.stopStrings());
-            stops.addAll(template.stops());
-            GenerationSettings turn = new GenerationSettings(settings.maxTokens(), settings.sampler(), stops, ContextOverflow.STOP);
-            Generation generation = generator.generateReusingCache(prompt, turn, listener);
+            Generation generation = generator.generateReusingCache(prompt, settings.forChat(template.stops()), listener);
             String answer = PythonText.strip(generation.text());
             turns.add(ChatMessage.assistant(answer));
             return new Reply(answer, generation, dropped, prompt.length - generation.timings().promptTokens());

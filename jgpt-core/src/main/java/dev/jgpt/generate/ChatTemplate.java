@@ -42,11 +42,13 @@ public interface ChatTemplate {
      * The prompt's token ids: the begin-of-text token, if the tokenizer adds one or the family
      * writes one the tokenizer knows, then the rendered text (special tokens' texts as their ids).
      */
+    @SuppressWarnings("exports")
     default int[] encode(List<ChatMessage> messages, Tokenizer tokenizer) {
         return encodeText(render(messages), this, tokenizer);
     }
 
     /** {@code text}, rendered by {@code template}, as the prompt's token ids (see {@link #encode}). */
+    @SuppressWarnings("exports")
     static int[] encodeText(String text, ChatTemplate template, Tokenizer tokenizer) {
         int[] ids = tokenizer.encode(text);
         OptionalInt bos = tokenizer.addsBos() ? tokenizer.bosId() : template.bos().map(tokenizer::specialId).orElse(OptionalInt.empty());

@@ -9,6 +9,8 @@ import java.util.Optional;
 /**
  * A model's chat templates (Jinja sources) by name, as transformers keeps them: one, named
  * "default", or several ("default", "tool_use", ...).
+ *
+ * @param byName each template's Jinja source by its name
  */
 public record ChatTemplateSources(Map<String, String> byName) {
     public static final String DEFAULT = "default";
@@ -27,6 +29,7 @@ public record ChatTemplateSources(Map<String, String> byName) {
      * A GGUF file's templates: {@code tokenizer.chat_template}, and {@code tokenizer.chat_template.tool_use}
      * where llama.cpp's converter stored the tool-use variant.
      */
+    @SuppressWarnings("exports")
     public static Optional<ChatTemplateSources> of(GgufMetadata metadata) {
         Map<String, String> byName = new LinkedHashMap<>();
         metadata.optionalString("tokenizer.chat_template").ifPresent(s -> byName.put(DEFAULT, s));

@@ -16,8 +16,15 @@ import java.util.stream.IntStream;
  * becomes safe to show. It never runs the model: its owner runs the forward pass and hands over
  * the logits, so that a {@link Generator} drives one sequence and a server can interleave many.
  */
+@SuppressWarnings("exports") // its constructor takes the model and tokenizer, for jgpt's own modules on the class path
 public final class Continuation {
-    /** One sampled token: its id, the text it made safe to show, and why generation ended with it (null: go on). */
+    /**
+     * One sampled token.
+     *
+     * @param id     the token
+     * @param text   the text it made safe to show
+     * @param finish why generation ended with it; null: go on
+     */
     public record Step(int id, String text, FinishReason finish) {
         public boolean done() {
             return finish != null;

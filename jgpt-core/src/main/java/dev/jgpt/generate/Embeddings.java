@@ -21,6 +21,7 @@ public final class Embeddings {
      *
      * @throws JgptException when there are no tokens or more than the model's context window
      */
+    @SuppressWarnings("exports") // applications call LanguageModel.embed
     public static float[] of(Transformer model, int[] tokens, Pooling pooling) {
         int window = model.config().contextLength();
         if (tokens.length == 0) {

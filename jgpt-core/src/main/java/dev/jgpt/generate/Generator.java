@@ -12,6 +12,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: a Generator reuses one KV cache between calls.
  */
+@SuppressWarnings("exports") // its constructor takes the model and tokenizer, for jgpt's own modules on the class path
 public final class Generator {
     /**
      * The largest KV cache a Generator makes unless told otherwise: Llama 3 files declare windows

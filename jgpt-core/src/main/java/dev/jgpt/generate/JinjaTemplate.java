@@ -15,6 +15,7 @@ import java.util.Optional;
  * The rendered text holds whatever the template writes, the begin-of-text token included;
  * {@link #encode} does not add it twice.
  *
+ * @param sources  the model's templates
  * @param bosToken the text of the model's begin-of-text token ("" when it has none)
  * @param eosToken the text of its end-of-text token, where generation stops
  */

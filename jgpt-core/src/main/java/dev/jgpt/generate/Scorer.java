@@ -8,6 +8,8 @@ import java.util.OptionalInt;
 /** How well a model predicts a given text: the log-probability of each actual next token. */
 public final class Scorer {
     /**
+     * A text's score.
+     *
      * @param tokens    the scored sequence
      * @param positions positions[i] = the index in {@code tokens} of the token that logprobs[i] scores
      * @param logprobs  logprobs[i] = ln p(tokens[positions[i]] | the tokens the model saw before it)
@@ -23,6 +25,7 @@ public final class Scorer {
     private Scorer() {}
 
     /** Scores {@code tokens} as one sequence: every token after the first, given all those before it. */
+    @SuppressWarnings("exports") // applications call LanguageModel.score
     public static Score score(Transformer model, int[] tokens) {
         if (tokens.length < 2) {
             throw new JgptException("scoring needs at least 2 tokens (each is scored given those before it), got " + tokens.length);
@@ -47,6 +50,7 @@ public final class Scorer {
      * of each chunk: the tokens at chunk positions chunk/2 + 1 .. chunk − 1, each predicted from at
      * least chunk/2 tokens of context.
      */
+    @SuppressWarnings("exports")
     public static Score scoreChunked(Transformer model, int[] tokens, int chunk, OptionalInt bos) {
         int context = model.config().contextLength();
         if (chunk < 3 || chunk > context) {

@@ -5,6 +5,9 @@ package dev.jgpt.generate;
  *
  * @param promptTokens the prompt tokens run through the model: fewer than the prompt's when the
  *                     start of the prompt was already in the KV cache
+ * @param promptNanos     the time the prompt took
+ * @param generatedTokens the new tokens
+ * @param generationNanos the time the new tokens took
  */
 public record Timings(int promptTokens, long promptNanos, int generatedTokens, long generationNanos) {
     public double promptMillis() {

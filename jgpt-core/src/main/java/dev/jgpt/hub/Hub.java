@@ -1,12 +1,14 @@
 package dev.jgpt.hub;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -15,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * GGUF models by name from the Hugging Face Hub, kept in huggingface_hub's cache: a file is
@@ -25,16 +28,60 @@ public final class Hub {
     private final HubSettings settings;
     private final HubCache cache;
 
+    /**
+     * A hub with its cache.
+     *
+     * @param settings where the hub and the cache are, and how to reach them
+     */
     public Hub(HubSettings settings) {
         this.settings = settings;
         this.cache = new HubCache(settings.cache());
     }
 
+    /**
+     * The cache the hub's files are kept in.
+     *
+     * @return the cache
+     */
     public HubCache cache() {
         return cache;
     }
 
-    /** The file {@code name} means from the cache when it is there, else pulled; offline, the cache only. */
+    /**
+     * Where the model {@code model} names is: a path that exists; else, when it is of a model
+     * name's form ({@link ModelName}), the file from the hub's cache, pulled there first if need
+     * be; else the path, for the loader to report missing.
+     *
+     * @param model    a path or a model name
+     * @param hub      the hub, made only when {@code model} is a name
+     * @param listener hears of a pull
+     * @return the model's file or folder
+     * @throws JgptException when {@code model} is neither a path nor a name, or cannot be pulled
+     */
+    public static Path locate(String model, Supplier<Hub> hub, PullListener listener) {
+        Path path;
+        try {
+            path = Path.of(model);
+            if (Files.exists(path)) {
+                return path;
+            }
+        } catch (InvalidPathException e) {
+            path = null;
+        }
+        Optional<ModelName> name = ModelName.parse(model);
+        if (name.isEmpty()) {
+            return Optional.ofNullable(path).orElseThrow(() -> new JgptException(Quoted.of(model) + " is neither a path nor a model name"));
+        }
+        return hub.get().resolve(name.get(), listener);
+    }
+
+    /**
+     * The file {@code name} means from the cache when it is there, else pulled; offline, the cache only.
+     *
+     * @param name     the model's name
+     * @param listener hears of a pull
+     * @return the file in the cache's snapshot
+     */
     public Path resolve(ModelName name, PullListener listener) {
         Optional<Path> cached = cached(name);
         if (cached.isPresent()) {

@@ -20,7 +20,15 @@ import java.util.stream.Stream;
  * {@code refs/main} (the commit main pointed to when last pulled).
  */
 public final class HubCache {
-    /** One cached file: where it lives and what it is. */
+    /**
+     * One cached file: where it lives and what it is.
+     *
+     * @param repo   {@code OWNER/REPO}
+     * @param commit the snapshot's commit
+     * @param file   its path in the repository
+     * @param size   its length in bytes
+     * @param path   where it is on disk
+     */
     public record Entry(String repo, String commit, String file, long size, Path path) {}
 
     private final Path root;

@@ -1,9 +1,14 @@
 package dev.jgpt.sampling;
 
 import dev.jgpt.JgptException;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How the next token is chosen from the logits.
+ * How the next token is chosen from the logits. Made by {@link #builder()}, which starts from the
+ * {@code DEFAULT_*} values (its setters take {@code double} and keep the nearest {@code float}):
+ * <pre>{@code
+ * SamplerSettings sampler = SamplerSettings.builder().temperature(0.7).topP(0.9).seed(42).build();
+ * }</pre>
  *
  * @param temperature       0 = greedy (always the most likely token); otherwise logits are divided
  *                          by it before the softmax: below 1 sharpens, above 1 flattens; at most 2
@@ -20,10 +25,22 @@ import dev.jgpt.JgptException;
  */
 public record SamplerSettings(float temperature, int topK, float topP, float minP, float repetitionPenalty, long seed,
                               float presencePenalty, float frequencyPenalty) {
+    /** The highest temperature. */
     public static final float MAX_TEMPERATURE = 2f;
     /** The largest presence or frequency penalty either way, as OpenAI bounds them. */
     public static final float MAX_PENALTY = 2f;
+    /** The temperature a builder starts from. */
+    public static final float DEFAULT_TEMPERATURE = 0.8f;
+    /** The top-k a builder starts from. */
+    public static final int DEFAULT_TOP_K = 40;
+    /** The top-p a builder starts from. */
+    public static final float DEFAULT_TOP_P = 0.95f;
+    /** The min-p a builder starts from. */
+    public static final float DEFAULT_MIN_P = 0.05f;
+    /** The repetition penalty a builder starts from: off. */
+    public static final float DEFAULT_REPETITION_PENALTY = 1f;
 
+    /** Checks each value's range. */
     public SamplerSettings {
         if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
             throw new JgptException("temperature must be between 0 (greedy) and " + MAX_TEMPERATURE + ", got " + temperature);
@@ -68,12 +85,91 @@ public record SamplerSettings(float temperature, int topK, float topP, float min
         return new SamplerSettings(0f, 0, 1f, 0f, 1f, 0L);
     }
 
-    /** Sensible defaults for writing text: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05. */
+    /** The builder's defaults (temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, no penalties) with {@code seed}. */
     public static SamplerSettings defaults(long seed) {
-        return new SamplerSettings(0.8f, 40, 0.95f, 0.05f, 1f, seed);
+        return builder().seed(seed).build();
     }
 
+    /** Whether the most likely token is always chosen (temperature 0). */
     public boolean isGreedy() {
         return temperature == 0f;
+    }
+
+    /** A builder that starts from the {@code DEFAULT_*} values, no presence or frequency penalty, and a random seed. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Makes {@link SamplerSettings} from named values; each one not set keeps its default. */
+    public static final class Builder {
+        private float temperature = DEFAULT_TEMPERATURE;
+        private int topK = DEFAULT_TOP_K;
+        private float topP = DEFAULT_TOP_P;
+        private float minP = DEFAULT_MIN_P;
+        private float repetitionPenalty = DEFAULT_REPETITION_PENALTY;
+        private Long seed;
+        private float presencePenalty;
+        private float frequencyPenalty;
+
+        private Builder() {
+        }
+
+        /** See {@link SamplerSettings#temperature()}; default {@value SamplerSettings#DEFAULT_TEMPERATURE}. */
+        public Builder temperature(double temperature) {
+            this.temperature = (float) temperature;
+            return this;
+        }
+
+        /** See {@link SamplerSettings#topK()}; default {@value SamplerSettings#DEFAULT_TOP_K}. */
+        public Builder topK(int topK) {
+            this.topK = topK;
+            return this;
+        }
+
+        /** See {@link SamplerSettings#topP()}; default {@value SamplerSettings#DEFAULT_TOP_P}. */
+        public Builder topP(double topP) {
+            this.topP = (float) topP;
+            return this;
+        }
+
+        /** See {@link SamplerSettings#minP()}; default {@value SamplerSettings#DEFAULT_MIN_P}. */
+        public Builder minP(double minP) {
+            this.minP = (float) minP;
+            return this;
+        }
+
+        /** See {@link SamplerSettings#repetitionPenalty()}; default {@value SamplerSettings#DEFAULT_REPETITION_PENALTY} (off). */
+        public Builder repetitionPenalty(double repetitionPenalty) {
+            this.repetitionPenalty = (float) repetitionPenalty;
+            return this;
+        }
+
+        /** See {@link SamplerSettings#presencePenalty()}; default 0 (off). */
+        public Builder presencePenalty(double presencePenalty) {
+            this.presencePenalty = (float) presencePenalty;
+            return this;
+        }
+
+        /** See {@link SamplerSettings#frequencyPenalty()}; default 0 (off). */
+        public Builder frequencyPenalty(double frequencyPenalty) {
+            this.frequencyPenalty = (float) frequencyPenalty;
+            return this;
+        }
+
+        /** See {@link SamplerSettings#seed()}; default a random seed, chosen by {@link #build()}. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * The settings.
+         *
+         * @throws JgptException when a value is out of its range (the message names it)
+         */
+        public SamplerSettings build() {
+            long chosen = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+            return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, chosen, presencePenalty, frequencyPenalty);
+        }
     }
 }

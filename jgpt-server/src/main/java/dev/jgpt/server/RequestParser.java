@@ -106,8 +106,8 @@ final class RequestParser {
         boolean stream = f.bool("stream").orElse(false);
         boolean includeUsage = f.node("stream_options").map(o -> Fields.of(o, RequestShape.STREAM_OPTIONS, "stream_options").bool("include_usage").orElse(false)).orElse(false);
         // top-p 0 keeps only the most likely token, as the smallest positive p does
-        SamplerSettings sampler = new SamplerSettings(temperature, topK, Math.max(topP, Float.MIN_VALUE), minP, repeat, seed,
-                presence, frequency);
+        SamplerSettings sampler = SamplerSettings.builder().temperature(temperature).topK(topK).topP(Math.max(topP, Float.MIN_VALUE))
+                .minP(minP).repetitionPenalty(repeat).presencePenalty(presence).frequencyPenalty(frequency).seed(seed).build();
         // more new tokens than the context has room for: as many as fit, ending with "length" (as llama.cpp does)
         boolean clamped = maxTokens > room(prompt);
         GenerationSettings settings = new GenerationSettings(clamped ? room(prompt) : maxTokens, sampler, stops, ContextOverflow.STOP,
