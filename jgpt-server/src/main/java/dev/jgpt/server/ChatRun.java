@@ -42,6 +42,7 @@ public final class ChatRun {
             throw new JgptException("a chat run needs at least one turn and one token; got " + turns + ", " + maxTokens);
         }
         ObjectNode body = LoadRun.JSON.createObjectNode();
+        body.put("logprobs", true); // every token streams a chunk, also one whose text waits for the next one's bytes
         ArrayNode messages = body.putArray("messages");
         messages.addObject().put("role", "system").put("content", opening);
         List<Turn> done = new ArrayList<>();

@@ -141,11 +141,13 @@ public final class LoadRun {
                         break;
                     }
                     JsonNode chunk = JSON.readTree(data);
-                    if (Double.isNaN(firstToken) && chunk.path("choices").size() > 0) {
-                        firstToken = (System.nanoTime() - sent) / 1e9;
-                    }
                     for (JsonNode choice : chunk.path("choices")) {
-                        text.append(choice.path("text").asText("")).append(choice.path("delta").path("content").asText(""));
+                        String piece = choice.path("text").asText("") + choice.path("delta").path("content").asText("");
+                        // a chat's first chunk names the role alone; a token whose text waits for more bytes shows by its logprobs
+                        if (Double.isNaN(firstToken) && (!piece.isEmpty() || choice.path("logprobs").isObject())) {
+                            firstToken = (System.nanoTime() - sent) / 1e9;
+                        }
+                        text.append(piece);
                     }
                     if (chunk.path("usage").has("completion_tokens")) {
                         usage = chunk.path("usage");
