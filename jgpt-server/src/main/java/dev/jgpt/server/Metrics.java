@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the server counts for {@code GET /metrics}, written in Prometheus's text exposition format:
- * requests by endpoint and status, tokens in (and of those, taken from a slot's cache) and out, the scheduler's queue and busy slots, and
- * histograms of the time to the first token and between tokens.
+ * requests by endpoint and status, tokens in (and of those, taken from a slot's cache) and out,
+ * the scheduler's queue and busy slots, and histograms of the time to the first token and between
+ * tokens.
  */
 final class Metrics {
     /** The paths counted by name; any other (a 404's) is counted as "other", so that clients cannot grow the label set. */
