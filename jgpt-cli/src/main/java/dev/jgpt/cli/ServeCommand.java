@@ -2,11 +2,13 @@ package dev.jgpt.cli;
 
 import dev.jgpt.generate.LanguageModel;
 import dev.jgpt.server.ApiServer;
+import dev.jgpt.server.ChatRun;
 import dev.jgpt.server.LoadRun;
 import dev.jgpt.server.ServerSettings;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -55,13 +57,23 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ContextSizeOption contextSize = new ContextSizeOption();
 
+    @Option(names = "--no-prompt-cache",
+            description = "Run every prompt from its first token, instead of keeping the start a slot's cache already holds "
+                    + "(a chat's earlier turns).")
+    boolean noPromptCache;
+
     @Option(names = "--load-run", paramLabel = "CLIENTS",
             description = "Instead of serving until stopped: start, warm up, send CLIENTS streamed requests at once (then the "
                     + "same requests one at a time), print throughput and latencies, and stop.")
     Integer loadClients;
 
+    @Option(names = "--chat-run", paramLabel = "TURNS",
+            description = "Instead of serving until stopped: start, warm up, hold a chat of TURNS turns (each sending the "
+                    + "whole conversation so far), print each turn's prompt and cached tokens and time to the first token, and stop.")
+    Integer chatTurns;
+
     @Option(names = "--load-tokens", paramLabel = "N", defaultValue = "32",
-            description = "New tokens per request of --load-run (default: ${DEFAULT-VALUE}).")
+            description = "New tokens per request of --load-run or answer of --chat-run (default: ${DEFAULT-VALUE}).")
     int loadTokens;
 
     @Override
@@ -70,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
         try (LanguageModel lm = contextSize.applyTo(model.open())) {
             int window = lm.contextSize(); // each slot's KV cache
             String id = model.model != null ? modelName(model.path()) : "jgpt-default";
-            ServerSettings settings = new ServerSettings(host, port, apiKey, slots, queue, maxBody, window, id);
+            ServerSettings settings = new ServerSettings(host, port, apiKey, slots, queue, maxBody, window, id, !noPromptCache);
             if (!settings.loopbackOnly() && apiKey == null) {
                 err.println("jgpt: warning: listening on " + host + " without --api-key: anyone who reaches this address can use the model");
             }
@@ -89,6 +101,10 @@ final class ServeCommand implements Callable<Integer> {
                     loadRun(server);
                     return 0;
                 }
+                if (chatTurns != null) {
+                    chatRun(server);
+                    return 0;
+                }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     server.close();
                     stopped.countDown();
@@ -99,10 +115,29 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    private URI base(ApiServer server) {
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
+    }
+
+    /** A chat of --chat-run turns on the running server, after a shorter one that shares none of its messages. */
+    private void chatRun(ApiServer server) {
+        PrintWriter out = spec.commandLine().getOut();
+        // the first turns run while the JIT compiles the kernels: a warm-up, not reported
+        ChatRun.run(base(server), apiKey, "Warm up.", Math.min(3, chatTurns), loadTokens);
+        List<ChatRun.Turn> turns = ChatRun.run(base(server), apiKey, "You are a storyteller.", chatTurns, loadTokens);
+        out.printf("%-5s %7s %7s %11s %12s %9s%n", "turn", "prompt", "cached", "completion", "first ms", "total ms");
+        for (int t = 0; t < turns.size(); t++) {
+            ChatRun.Turn turn = turns.get(t);
+            out.printf("%-5d %7d %7d %11d %12.1f %9.1f%n", t + 1, turn.promptTokens(), turn.cachedTokens(),
+                    turn.completionTokens(), 1000 * turn.firstToken(), 1000 * turn.seconds());
+        }
+        out.flush();
+    }
+
     /** A bounded load run on the running server: all clients at once, then one at a time. */
     private void loadRun(ApiServer server) {
         PrintWriter out = spec.commandLine().getOut();
-        URI base = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port());
+        URI base = base(server);
         String prompt = "Once upon a time";
         // the first requests run while the JIT compiles the kernels: a warm-up, not reported
         LoadRun.run(base, apiKey, prompt, loadTokens, Math.min(4, loadClients), 2 * loadClients);

@@ -3,6 +3,7 @@ package dev.jgpt.generate;
 import dev.jgpt.model.KvCache;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.tokenizer.Tokenizer;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -12,15 +13,26 @@ import java.util.function.BooleanSupplier;
  * weight is read once for all of them). {@link Generator} is its one-lane case; the server's
  * scheduler runs its slots as lanes.
  *
+ * <p>A lane remembers the prompt it last ran, and a prompt that starts with it (a conversation's
+ * next turn) may keep those positions of the cache and run only the rest ({@link #prefill}). Only
+ * what a prompt's pass computed is kept, never a decoded token's position, and the rest runs as a
+ * pass of at least {@link Transformer#ROW_INVARIANT_PASS} tokens: so the logits are those of the
+ * whole prompt run from scratch, to the bit. A lane's cache serves one Transformer, whose weights
+ * (adapters included) do not change.
+ *
  * <p>Not thread-safe: one thread drives every lane.
  */
 @SuppressWarnings("exports") // its constructor takes the model and tokenizer, for jgpt's own modules on the class path
 public final class BatchGenerator {
+    private static final int[] NOTHING = new int[0];
+
     /** One sequence being continued: its cache, its continuation and the logits its next token is sampled from. */
     public static final class Lane {
         private final KvCache cache;
         private final float[] logits;
         private Continuation continuation;
+        /** The prompt whose positions the cache holds as a pass over it computed them; empty when none. */
+        private int[] held = NOTHING;
 
         private Lane(KvCache cache, int vocab) {
             this.cache = cache;
@@ -44,6 +56,24 @@ public final class BatchGenerator {
         /** Whether the cache has no room for another token. */
         public boolean full() {
             return cache.remaining() == 0;
+        }
+
+        /**
+         * How many leading positions of {@code prompt} a {@link #prefill} with reuse keeps: those
+         * it shares with the prompt the cache holds, short of the last
+         * {@link Transformer#ROW_INVARIANT_PASS}, which run again.
+         */
+        public int reusable(int[] prompt) {
+            return reusable(prompt, prompt.length);
+        }
+
+        private int reusable(int[] tokens, int length) {
+            int limit = Math.min(held.length, length - Transformer.ROW_INVARIANT_PASS);
+            int n = 0;
+            while (n < limit && held[n] == tokens[n]) {
+                n++;
+            }
+            return n;
         }
     }
 
@@ -88,13 +118,22 @@ public final class BatchGenerator {
     }
 
     /**
-     * Runs the lane's prompt after the first {@code kept} positions its cache already holds (0:
-     * from scratch), leaving the logits its first token is sampled from.
+     * Runs the lane's prompt, leaving the logits its first token is sampled from. With
+     * {@code reuse}, the cache keeps the positions {@link Lane#reusable} gives and only the rest
+     * runs; the logits are the same to the bit.
+     *
+     * @return the positions kept (0 without reuse)
      */
-    public void prefill(Lane lane, int kept) {
+    public int prefill(Lane lane, boolean reuse) {
         Continuation c = lane.continuation;
+        int length = c.length();
+        int kept = reuse ? lane.reusable(c.sequence(), length) : 0;
+        lane.held = NOTHING; // until the pass ends well
         lane.cache.truncate(kept);
-        System.arraycopy(model.forward(c.sequence(), kept, c.length(), lane.cache), 0, lane.logits, 0, vocab);
+        System.arraycopy(model.forward(c.sequence(), kept, length, lane.cache), 0, lane.logits, 0, vocab);
+        // a short pass from scratch rounds otherwise than a longer prompt's pass would: nothing to keep
+        lane.held = length - kept >= Transformer.ROW_INVARIANT_PASS ? Arrays.copyOf(c.sequence(), length) : NOTHING;
+        return kept;
     }
 
     /** The lane's next token, sampled from its logits; with {@code stopWhenFull}, a full cache ends the lane. */
@@ -131,11 +170,12 @@ public final class BatchGenerator {
     /** Slides a full lane's window: its cache rebuilt from its newest {@code keep} tokens, leaving the next logits. */
     public void slide(Lane lane, int keep) {
         Continuation c = lane.continuation;
+        lane.held = NOTHING;
         lane.cache.clear();
         System.arraycopy(model.forward(c.sequence(), c.length() - keep, c.length(), lane.cache), 0, lane.logits, 0, vocab);
     }
 
-    /** Ends the lane's sequence; the lane may begin another. */
+    /** Ends the lane's sequence; the lane may begin another, and its cache still holds the prompt for reuse. */
     public void release(Lane lane) {
         lane.continuation = null;
     }

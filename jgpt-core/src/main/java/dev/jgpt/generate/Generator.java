@@ -3,7 +3,6 @@ package dev.jgpt.generate;
 import dev.jgpt.JgptException;
 import dev.jgpt.model.Transformer;
 import dev.jgpt.tokenizer.Tokenizer;
-import java.util.Arrays;
 
 /**
  * The generation loop of one sequence, the one-lane case of {@link BatchGenerator}: run the
@@ -19,14 +18,11 @@ public final class Generator {
      * of 131072 positions, gigabytes of cache that a short conversation never uses.
      */
     public static final int DEFAULT_MAX_WINDOW = 4096;
-    private static final int[] NOTHING = new int[0];
 
     private final BatchGenerator generator;
     private final BatchGenerator.Lane lane;
     private final BatchGenerator.Lane[] lanes;
     private final int window;
-    /** The ids whose keys and values the cache holds, from position 0; empty when unknown (after a slide or a failure). */
-    private int[] cached = NOTHING;
 
     /** A generator whose window is the model's context, up to {@link #DEFAULT_MAX_WINDOW} positions. */
     public Generator(Transformer model, Tokenizer tokenizer) {
@@ -52,10 +48,10 @@ public final class Generator {
     }
 
     /**
-     * Continues {@code prompt} like {@link #generate}, but keeps the KV cache for the longest start
-     * the prompt shares with the previous call's prompt and new tokens, and runs only the rest: a
-     * conversation's next turn extends the last one. The result equals {@link #generate}'s up to
-     * float rounding (a batch of rows and one row at a time sum in different orders).
+     * Continues {@code prompt} like {@link #generate}, but keeps the KV cache for the start the
+     * prompt shares with the previous call's prompt, and runs only the rest: a conversation's next
+     * turn extends the last one. The result is {@link #generate}'s to the bit (see
+     * {@link BatchGenerator#prefill}).
      */
     public Generation generateReusingCache(int[] prompt, GenerationSettings settings, TokenListener listener) {
         return run(prompt, settings, listener, true);
@@ -72,14 +68,8 @@ public final class Generator {
         }
         Continuation continuation = generator.begin(lane, prompt, settings);
         long start = System.nanoTime();
-        int kept = reuse ? cachedPrefix(prompt) : 0;
-        cached = NOTHING; // until this call ends well
-        lane.cache().truncate(kept);
-        if (settings.maxTokens() > 0) {
-            generator.prefill(lane, kept);
-        }
+        int kept = settings.maxTokens() > 0 ? generator.prefill(lane, reuse) : 0;
         long promptDone = System.nanoTime();
-        boolean slid = false;
 
         FinishReason finish = FinishReason.LENGTH;
         while (continuation.generated() < settings.maxTokens()) {
@@ -92,28 +82,14 @@ public final class Generator {
             if (lane.full()) {
                 // slide: keep the newest half of the window and rebuild the cache from it
                 generator.slide(lane, Math.max(1, context / 2));
-                slid = true;
             } else {
                 generator.advance(lanes, 1);
             }
         }
         long end = System.nanoTime();
-        if (!slid) {
-            cached = Arrays.copyOf(continuation.sequence(), lane.cache().length());
-        }
         generator.release(lane);
         int generated = continuation.generated();
         return new Generation(prompt.clone(), continuation.tokens(), continuation.text(), finish,
                 new Timings(prompt.length - kept, promptDone - start, generated, end - promptDone));
-    }
-
-    /** How many leading ids of {@code prompt} the cache holds, short of the last id (whose logits are needed). */
-    private int cachedPrefix(int[] prompt) {
-        int limit = Math.min(cached.length, prompt.length - 1);
-        int n = 0;
-        while (n < limit && cached[n] == prompt[n]) {
-            n++;
-        }
-        return n;
     }
 }

@@ -41,6 +41,16 @@ public final class Transformer {
         void residual(int layer, int start, int rows, float[] x);
     }
 
+    /**
+     * A pass ({@link #forward}) of at least this many tokens computes each of them to the same bits
+     * whatever the pass's length and the token's place in it: its linear maps sum each row alike
+     * ({@link Kernels#ROW_INVARIANT_ROWS}) and everything else works row by row. So the keys and
+     * values such passes left in a cache are those one pass over the whole sequence leaves, and a
+     * further pass of at least as many tokens goes on from them to the same logits; a decode step
+     * (one token) rounds differently.
+     */
+    public static final int ROW_INVARIANT_PASS = Kernels.ROW_INVARIANT_ROWS;
+
     /** How the rows of the pass in flight map to sequences and positions (see {@link #attend}). */
     private enum Rows { ONE_SEQUENCE, ONE_PER_CACHE, TRAINING }
 

@@ -61,6 +61,13 @@ public final class Kernels {
     private static final long PARALLEL_MIN_MACS = 1 << 16;
     /** OUT_IN with fewer rows than this uses dot products instead of the GEMM (too few rows to tile). */
     private static final int OUT_IN_GEMM_MIN_ROWS = 12;
+    /**
+     * {@link #linear} over at least this many rows gives each row the bits it gets in any other
+     * call of at least this many rows, wherever it sits among them: every layout and dtype then
+     * runs the GEMM, which sums each output over the inputs in one order; fewer rows take the
+     * matrix-vector paths, which sum in other orders.
+     */
+    public static final int ROW_INVARIANT_ROWS = OUT_IN_GEMM_MIN_ROWS;
 
     // ---------------------------------------------------------------------------------------------
     // linear

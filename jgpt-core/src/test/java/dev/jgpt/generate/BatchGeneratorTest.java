@@ -32,7 +32,7 @@ class BatchGeneratorTest {
                 if (round < prompts.length) { // lane i joins at round i
                     BatchGenerator.Lane lane = generator.lane(round);
                     generator.begin(lane, prompts[round], settings);
-                    generator.prefill(lane, 0);
+                    generator.prefill(lane, false);
                 }
                 int m = 0;
                 for (int i = 0; i < Math.min(round + 1, prompts.length); i++) {

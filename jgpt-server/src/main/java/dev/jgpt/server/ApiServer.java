@@ -68,7 +68,7 @@ public final class ApiServer implements AutoCloseable {
         this.settings = settings;
         this.apiKey = settings.apiKey() == null ? null : ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
         this.scheduler = new Scheduler(lm.transformer(), lm.tokenizer(), settings.slots(), settings.queue(), settings.window(),
-                schedulerThreads);
+                settings.promptCache(), schedulerThreads);
         this.parser = new RequestParser(lm.tokenizer(), settings.window(), lm.template());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -159,13 +159,14 @@ public final class ApiServer implements AutoCloseable {
         int[] tokens = ctx.attribute(TOKENS);
         long ms = started == null ? 0 : (System.nanoTime() - started) / 1_000_000;
         log.accept(ctx.method() + " " + Quoted.escape(ctx.path(), Quoted.MAX_CHARS) + " " + status
-                + " prompt=" + (tokens == null ? 0 : tokens[0]) + " completion=" + (tokens == null ? 0 : tokens[1]) + " ms=" + ms);
+                + " prompt=" + (tokens == null ? 0 : tokens[0]) + " cached=" + (tokens == null ? 0 : tokens[1])
+                + " completion=" + (tokens == null ? 0 : tokens[2]) + " ms=" + ms);
     }
 
-    /** The tokens a request read and wrote, for its log line and the counters. */
-    private void countTokens(Context ctx, int prompt, int completion) {
-        ctx.attribute(TOKENS, new int[] {prompt, completion});
-        metrics.tokens(prompt, completion);
+    /** The tokens a request read (of which {@code cached} came from a slot's cache) and wrote, for its log line and the counters. */
+    private void countTokens(Context ctx, int prompt, int cached, int completion) {
+        ctx.attribute(TOKENS, new int[] {prompt, cached, completion});
+        metrics.tokens(prompt, cached, completion);
     }
 
     /** Prometheus's text exposition of {@link Metrics}. */
@@ -271,7 +272,7 @@ public final class ApiServer implements AutoCloseable {
         ObjectNode usage = out.putObject("usage");
         usage.put("prompt_tokens", request.promptTokens());
         usage.put("total_tokens", request.promptTokens());
-        countTokens(ctx, request.promptTokens(), 0);
+        countTokens(ctx, request.promptTokens(), 0, 0);
         send(ctx, 200, out);
     }
 
@@ -354,7 +355,7 @@ public final class ApiServer implements AutoCloseable {
                         return;
                     }
                     case Job.Done d -> {
-                        countTokens(ctx, d.promptTokens(), d.completionTokens());
+                        countTokens(ctx, d.promptTokens(), d.cachedTokens(), d.completionTokens());
                         answer.finish(200, reply.complete(tokens, d));
                         return;
                     }
@@ -390,7 +391,7 @@ public final class ApiServer implements AutoCloseable {
                         return;
                     }
                     case Job.Done d -> {
-                        countTokens(ctx, d.promptTokens(), d.completionTokens());
+                        countTokens(ctx, d.promptTokens(), d.cachedTokens(), d.completionTokens());
                         ToolCallStream.Ending ending = calls == null ? new ToolCallStream.Ending("", null) : calls.finish();
                         if (!ending.content().isEmpty() || !unsent.isEmpty() && job.request().logprobs()) {
                             events.send(reply.tokenChunk(ending.content(), unsent));

@@ -17,8 +17,8 @@ final class Job {
     record Token(int id, String text, TokenLogprob logprob) implements Event {
     }
 
-    /** Generation ended. */
-    record Done(FinishReason finish, int promptTokens, int completionTokens) implements Event {
+    /** Generation ended; {@code cachedTokens} of the prompt's tokens came from the slot's cache. */
+    record Done(FinishReason finish, int promptTokens, int cachedTokens, int completionTokens) implements Event {
     }
 
     /** Generation failed: the error to answer with. */

@@ -43,10 +43,16 @@ public final class LoadRun {
         }
     }
 
-    private record Outcome(boolean completed, int tokens, double firstToken, double latency) {
+    /**
+     * One streamed request as the client saw it: whether it reached {@code [DONE]}, its text, its
+     * usage counts, and the seconds to its first token and to its end.
+     */
+    record Outcome(boolean completed, String text, int promptTokens, int cachedTokens, int tokens, double firstToken,
+                   double latency) {
+        static final Outcome FAILED = new Outcome(false, "", 0, 0, 0, Double.NaN, Double.NaN);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private LoadRun() {
     }
@@ -63,17 +69,7 @@ public final class LoadRun {
         }
         ObjectNode body = JSON.createObjectNode();
         body.put("prompt", prompt);
-        body.put("max_tokens", maxTokens);
-        body.put("temperature", 0);
-        body.put("stream", true);
-        body.putObject("stream_options").put("include_usage", true);
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/completions"))
-                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(10))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-        if (apiKey != null) {
-            request.header("Authorization", "Bearer " + apiKey);
-        }
-        HttpRequest built = request.build();
+        HttpRequest built = streamed(base, apiKey, "/v1/completions", body, maxTokens);
         AtomicInteger left = new AtomicInteger(requests);
         List<Outcome> outcomes = new ArrayList<>();
         long start = System.nanoTime();
@@ -105,17 +101,33 @@ public final class LoadRun {
                 seconds, percentile(first, 0.5), percentile(first, 0.95), percentile(latency, 0.5), percentile(latency, 0.95));
     }
 
-    /** One streamed request: when its first token came, how many it got, whether it reached {@code [DONE]}. */
-    private static Outcome send(HttpClient http, HttpRequest request) {
+    /** A streamed request of {@code body} to {@code path}, at temperature 0, asking for the usage counts at the end. */
+    static HttpRequest streamed(URI base, String apiKey, String path, ObjectNode body, int maxTokens) {
+        body.put("max_tokens", maxTokens);
+        body.put("temperature", 0);
+        body.put("stream", true);
+        body.putObject("stream_options").put("include_usage", true);
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+        return request.build();
+    }
+
+    /** Sends one streamed request (a completion or a chat) and reads its answer to the end. */
+    static Outcome send(HttpClient http, HttpRequest request) {
         long sent = System.nanoTime();
         double firstToken = Double.NaN;
-        int tokens = 0;
+        StringBuilder text = new StringBuilder();
+        JsonNode usage = JSON.createObjectNode();
         boolean done = false;
         try {
             HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
             if (response.statusCode() != 200) {
                 response.body().close();
-                return new Outcome(false, 0, Double.NaN, Double.NaN);
+                return Outcome.FAILED;
             }
             try (Stream<String> lines = response.body()) {
                 for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
@@ -129,21 +141,28 @@ public final class LoadRun {
                         break;
                     }
                     JsonNode chunk = JSON.readTree(data);
-                    if (Double.isNaN(firstToken) && chunk.path("choices").size() > 0) {
-                        firstToken = (System.nanoTime() - sent) / 1e9;
+                    for (JsonNode choice : chunk.path("choices")) {
+                        String piece = choice.path("text").asText("") + choice.path("delta").path("content").asText("");
+                        // a chat's first chunk names the role alone; a token whose text waits for more bytes shows by its logprobs
+                        if (Double.isNaN(firstToken) && (!piece.isEmpty() || choice.path("logprobs").isObject())) {
+                            firstToken = (System.nanoTime() - sent) / 1e9;
+                        }
+                        text.append(piece);
                     }
                     if (chunk.path("usage").has("completion_tokens")) {
-                        tokens = chunk.path("usage").path("completion_tokens").asInt();
+                        usage = chunk.path("usage");
                     }
                 }
             }
         } catch (IOException e) {
-            return new Outcome(false, 0, Double.NaN, Double.NaN);
+            return Outcome.FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome(false, 0, Double.NaN, Double.NaN);
+            return Outcome.FAILED;
         }
-        return new Outcome(done, tokens, firstToken, (System.nanoTime() - sent) / 1e9);
+        return new Outcome(done, text.toString(), usage.path("prompt_tokens").asInt(),
+                usage.path("prompt_tokens_details").path("cached_tokens").asInt(), usage.path("completion_tokens").asInt(),
+                firstToken, (System.nanoTime() - sent) / 1e9);
     }
 
     /** The nearest-rank percentile of sorted values; NaN when there are none. */

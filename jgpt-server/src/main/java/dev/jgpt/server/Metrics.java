@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the server counts for {@code GET /metrics}, written in Prometheus's text exposition format:
- * requests by endpoint and status, tokens in and out, the scheduler's queue and busy slots, and
- * histograms of the time to the first token and between tokens.
+ * requests by endpoint and status, tokens in (and of those, taken from a slot's cache) and out,
+ * the scheduler's queue and busy slots, and histograms of the time to the first token and between
+ * tokens.
  */
 final class Metrics {
     /** The paths counted by name; any other (a 404's) is counted as "other", so that clients cannot grow the label set. */
@@ -18,6 +19,7 @@ final class Metrics {
 
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final LongAdder promptTokens = new LongAdder();
+    private final LongAdder cachedTokens = new LongAdder();
     private final LongAdder completionTokens = new LongAdder();
     final Histogram firstToken = new Histogram("jgpt_first_token_seconds", "Time from a request's admission to its first token.",
             0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30);
@@ -29,8 +31,9 @@ final class Metrics {
         requests.computeIfAbsent(endpoint + "\u0000" + status, k -> new LongAdder()).increment();
     }
 
-    void tokens(int prompt, int completion) {
+    void tokens(int prompt, int cached, int completion) {
         promptTokens.add(prompt);
+        cachedTokens.add(cached);
         completionTokens.add(completion);
     }
 
@@ -45,6 +48,8 @@ final class Metrics {
                     .append("\"} ").append(count.sum()).append('\n');
         });
         metric(out, "jgpt_prompt_tokens_total", "counter", "Prompt tokens read.", promptTokens.sum());
+        metric(out, "jgpt_prompt_tokens_cached_total", "counter", "Prompt tokens whose keys and values a slot's cache held.",
+                cachedTokens.sum());
         metric(out, "jgpt_completion_tokens_total", "counter", "Tokens generated.", completionTokens.sum());
         metric(out, "jgpt_queue_depth", "gauge", "Requests waiting for a slot.",
                 Math.max(0, scheduler.inFlight() - scheduler.busySlots()));

@@ -191,6 +191,7 @@ final class Reply {
         usage.put("prompt_tokens", done.promptTokens());
         usage.put("completion_tokens", done.completionTokens());
         usage.put("total_tokens", done.promptTokens() + done.completionTokens());
+        usage.putObject("prompt_tokens_details").put("cached_tokens", done.cachedTokens());
         if (request.clamped()) {
             usage.put("max_tokens_clamped_to", request.settings().maxTokens());
         }

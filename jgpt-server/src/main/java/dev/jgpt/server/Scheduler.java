@@ -22,6 +22,11 @@ import java.util.function.Function;
  * (the weights are read once for all slots; the kernels under it use every core). A new request's
  * prompt runs alone when it takes a slot. Further requests wait in a bounded queue, and a
  * request beyond that is refused (429). A cancelled job leaves its slot at its next token.
+ *
+ * <p>A slot keeps the prompt it last ran after its request ends. A new request takes the free slot
+ * whose cache holds the longest start of its prompt (the least recently used among equals), keeps
+ * those positions and runs only the rest (the next turn of a chat runs its new messages), with
+ * the logits a run from scratch gives ({@link BatchGenerator#prefill}).
  * Other work on the model ({@link #call}) runs on the same thread between decode rounds, so
  * nothing ever runs the (not thread-safe) Transformer beside the slots.
  *
@@ -36,6 +41,10 @@ final class Scheduler implements AutoCloseable {
     private static final class Slot {
         final BatchGenerator.Lane lane;
         Job job;
+        /** Prompt positions the job kept from the slot's cache. */
+        int cached;
+        /** When the slot last ended a job (the scheduler's count of ends), for least-recently-used choices. */
+        long ended;
 
         Slot(BatchGenerator.Lane lane) {
             this.lane = lane;
@@ -49,6 +58,8 @@ final class Scheduler implements AutoCloseable {
     private final BatchGenerator generator;
     private final int window;
     private final Slot[] slots;
+    private final boolean promptCache;
+    private long ends;
     private final int capacity;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger busy = new AtomicInteger();
@@ -71,12 +82,15 @@ final class Scheduler implements AutoCloseable {
     /**
      * @param window  positions of each slot's KV cache: the longest prompt plus continuation
      * @param queue   requests that may wait for a slot
+     * @param promptCache whether a request keeps the start of its prompt that a slot's cache holds
      * @param workers makes the worker thread, and a new one whenever the last one ended by a fault
      */
-    Scheduler(Transformer model, Tokenizer tokenizer, int slotCount, int queue, int window, ThreadFactory workers) {
+    Scheduler(Transformer model, Tokenizer tokenizer, int slotCount, int queue, int window, boolean promptCache,
+              ThreadFactory workers) {
         this.model = model;
         this.generator = new BatchGenerator(model, tokenizer, slotCount, window);
         this.window = window;
+        this.promptCache = promptCache;
         this.slots = new Slot[slotCount];
         for (int i = 0; i < slotCount; i++) {
             slots[i] = new Slot(generator.lane(i));
@@ -285,16 +299,30 @@ final class Scheduler implements AutoCloseable {
 
     /** Moves waiting jobs into free slots; waits for one when no slot is busy. */
     private void admit() throws InterruptedException {
-        for (Slot slot : slots) {
-            if (slot.job != null) {
-                continue;
-            }
+        while (busy.get() < slots.length) {
             Job job = busy.get() > 0 ? waiting.poll() : waiting.poll(100, TimeUnit.MILLISECONDS);
             if (job == null) {
                 return;
             }
-            start(slot, job);
+            start(slotFor(job.request().prompt()), job);
         }
+    }
+
+    /** The free slot whose cache keeps the most of {@code prompt}; among equals, the one whose last job ended first. */
+    private Slot slotFor(int[] prompt) {
+        Slot best = null;
+        int bestKept = -1;
+        for (Slot slot : slots) {
+            if (slot.job != null) {
+                continue;
+            }
+            int kept = promptCache ? slot.lane.reusable(prompt) : 0;
+            if (kept > bestKept || kept == bestKept && slot.ended < best.ended) {
+                best = slot;
+                bestKept = kept;
+            }
+        }
+        return best;
     }
 
     /**
@@ -307,6 +335,7 @@ final class Scheduler implements AutoCloseable {
     private void start(Slot slot, Job job) {
         GenerationRequest request = job.request();
         slot.job = job;
+        slot.cached = 0;
         busy.incrementAndGet();
         try {
             generator.begin(slot.lane, request.prompt(), request.settings());
@@ -314,7 +343,7 @@ final class Scheduler implements AutoCloseable {
                 end(slot, job.cancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
                 return;
             }
-            generator.prefill(slot.lane, 0);
+            slot.cached = generator.prefill(slot.lane, promptCache);
         } catch (Throwable e) {
             fail(slot, internal(e));
         }
@@ -365,7 +394,8 @@ final class Scheduler implements AutoCloseable {
     }
 
     private void end(Slot slot, FinishReason finish) {
-        slot.job.post(new Job.Done(finish, slot.job.request().prompt().length, slot.lane.continuation().generated()));
+        slot.job.post(new Job.Done(finish, slot.job.request().prompt().length, slot.cached,
+                slot.lane.continuation().generated()));
         release(slot);
     }
 
@@ -376,6 +406,7 @@ final class Scheduler implements AutoCloseable {
 
     private void release(Slot slot) {
         slot.job = null;
+        slot.ended = ++ends;
         generator.release(slot.lane);
         busy.decrementAndGet();
         inFlight.decrementAndGet();

@@ -13,10 +13,17 @@ import dev.jgpt.JgptException;
  * @param maxBodyBytes largest request body accepted; larger is refused with 413
  * @param window       positions of each slot's KV cache (prompt plus new tokens)
  * @param modelId      the name {@code /v1/models} and every response give the model
+ * @param promptCache  whether a request keeps the start of its prompt that a slot's KV cache holds
  */
 public record ServerSettings(String host, int port, String apiKey, int slots, int queue, long maxBodyBytes, int window,
-                             String modelId) {
+                             String modelId, boolean promptCache) {
     public static final String LOOPBACK = "127.0.0.1";
+
+    /** Settings with the prompt cache on. */
+    public ServerSettings(String host, int port, String apiKey, int slots, int queue, long maxBodyBytes, int window,
+                          String modelId) {
+        this(host, port, apiKey, slots, queue, maxBodyBytes, window, modelId, true);
+    }
 
     public ServerSettings {
         if (port < 0 || port > 65535) {

@@ -68,9 +68,9 @@ class MetricsTest {
         server.post("/v1/completions", "{\"prompt\": \"Hi\", \"max_tokens\": 3}");
         TestServer.await("the log line", () -> server.log.stream().anyMatch(l -> l.startsWith("POST /v1/completions 200 prompt=")));
         assertThat(server.log).anySatisfy(line -> assertThat(line)
-                .matches("POST /v1/completions 200 prompt=" + server.lm.tokenizer().encodeSequence("Hi").length + " completion=3 ms=[0-9]+"));
+                .matches("POST /v1/completions 200 prompt=" + server.lm.tokenizer().encodeSequence("Hi").length + " cached=0 completion=3 ms=[0-9]+"));
         server.get("/v1/models");
-        TestServer.await("the models line", () -> server.log.stream().anyMatch(l -> l.matches("GET /v1/models 200 prompt=0 completion=0 ms=[0-9]+")));
+        TestServer.await("the models line", () -> server.log.stream().anyMatch(l -> l.matches("GET /v1/models 200 prompt=0 cached=0 completion=0 ms=[0-9]+")));
     }
 
     @Test
