@@ -90,7 +90,7 @@ class JgptFunctionsTest {
     @Test
     void samplesReproduciblyWithTheSeedOfAColumnOrOfThePrompt() {
         List<Row> rows = spark.sql("SELECT id, jgpt_generate(text, named_struct('max_tokens', 10, 'seed', id)).text, "
-                + "jgpt_generate(text).text FROM texts ORDER BY id").collectAsList();
+                + "jgpt_generate(text).text FROM texts WHERE id < 3 ORDER BY id").collectAsList();
         for (Row row : rows) {
             String prompt = TEXTS.get(row.getInt(0));
             assertThat(row.getString(1)).isEqualTo(sampled(prompt, 10, row.getInt(0)));

@@ -75,9 +75,9 @@ class StandaloneClusterTest {
     @Test
     @Order(1)
     void scoresAndGeneratesAsTheLibraryDoes() {
-        prompts(16, 4).createOrReplaceTempView("prompts");
+        prompts(8, 4).createOrReplaceTempView("prompts");
         List<Row> rows = spark.sql("SELECT id, prompt, jgpt_score(prompt), jgpt_generate(prompt, options) FROM prompts").collectAsList();
-        assertThat(rows).hasSize(16);
+        assertThat(rows).hasSize(8);
         for (Row row : rows) {
             String prompt = row.getString(1);
             Scorer.Score expected = Scorer.score(model.transformer(), model.tokenizer().encodeSequence(prompt));
@@ -98,8 +98,8 @@ class StandaloneClusterTest {
                 }
             }
         });
-        int count = 48;
-        List<Row> rows = JgptFunctions.generate(prompts(count, 12), TestModels.SHIPPED.toString(), "prompt", "options").collectAsList();
+        int count = 24;
+        List<Row> rows = JgptFunctions.generate(prompts(count, 8), TestModels.SHIPPED.toString(), "prompt", "options").collectAsList();
         assertThat(killed).isTrue();
         assertThat(rows.stream().map(r -> r.getInt(0)).sorted().toList()).isEqualTo(IntStream.range(0, count).boxed().toList());
         for (Row row : rows) {
