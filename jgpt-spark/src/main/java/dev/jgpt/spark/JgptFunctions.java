@@ -1,9 +1,12 @@
 package dev.jgpt.spark;
 
 import dev.jgpt.JgptException;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.function.Function;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -17,6 +20,7 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.classic.UserDefinedFunctionUtils;
 import org.apache.spark.sql.expressions.SparkUserDefinedFunction;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -90,12 +94,12 @@ public final class JgptFunctions {
 
     /** What a function does with a text on an engine. */
     @FunctionalInterface
-    private interface TextWork extends java.io.Serializable {
+    private interface TextWork extends Serializable {
         Row apply(Engine engine, String text);
     }
 
     /** Registers a function of two arguments that SQL may also call with the first alone, the second then null. */
-    private static void registerWithOptionalLast(SparkSession spark, String name, org.apache.spark.sql.expressions.UserDefinedFunction udf) {
+    private static void registerWithOptionalLast(SparkSession spark, String name, UserDefinedFunction udf) {
         SparkUserDefinedFunction named = (SparkUserDefinedFunction) udf.withName(name);
         scala.Function1<Seq<Expression>, Expression> builder = children -> {
             if (children.size() == 1) {
@@ -133,7 +137,7 @@ public final class JgptFunctions {
     private static final class ChunkedIterator implements Iterator<Row> {
         private final Iterator<Row> input;
         private final Function<List<Row>, List<Row>> map;
-        private Iterator<Row> ready = java.util.Collections.emptyIterator();
+        private Iterator<Row> ready = Collections.emptyIterator();
 
         ChunkedIterator(Iterator<Row> input, Function<List<Row>, List<Row>> map) {
             this.input = input;
@@ -155,7 +159,7 @@ public final class JgptFunctions {
         @Override
         public Row next() {
             if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
+                throw new NoSuchElementException();
             }
             return ready.next();
         }

@@ -17,6 +17,15 @@ public final class JgptSql {
     }
 
     public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (JgptException e) {
+            System.err.println("jgpt: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) {
         String model = null;
         String output = null;
         List<String> statements = new ArrayList<>();
