@@ -1,5 +1,6 @@
 package dev.jgpt.spark;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -22,7 +24,9 @@ final class StandaloneCluster implements AutoCloseable {
     private static final Duration START_LIMIT = Duration.ofSeconds(120);
 
     private final Path dir;
-    private final String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    /** This JVM's class path, each entry absolute: Workers start executors in folders of their own. */
+    private final String classPath = Arrays.stream(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+            .split(File.pathSeparator)).map(e -> Path.of(e).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
     private final List<String> jvmFlags = Arrays.stream(System.getProperty("jgpt.spark.jvmFlags", "").split("\\s+"))
             .filter(s -> !s.isEmpty()).toList();
     private final int port;
