@@ -1,9 +1,11 @@
 package dev.jgpt.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -23,7 +25,20 @@ final class Iq4Kernels {
     /** 16 bytes: one group's nibbles, and the grid they index. */
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ByteVector GRID = ByteVector.fromArray(B16, Iq4Format.GRID, 0);
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** The grid's levels as the bits of floats, one per lane (used where a vector holds 16 lanes). */
+    private static final IntVector GRID_LEVELS = L == 16 ? IntVector.fromArray(I, levels(), 0) : null;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+
+    private static int[] levels() {
+        int[] levels = new int[16];
+        for (int q = 0; q < 16; q++) {
+            levels[q] = Float.floatToRawIntBits(Iq4Format.GRID[q]);
+        }
+        return levels;
+    }
 
     /** dst[y, +n) = the n values (whole blocks) of {@code type} at byte {@code p} of {@code s}. */
     static void decode(DType type, MemorySegment s, long p, float[] dst, int y, int n) {
@@ -42,6 +57,9 @@ final class Iq4Kernels {
     /** x[0, in) · the row of {@code type} at byte {@code p}: Σ over groups g of dl_g · Σ GRID[q]·x. */
     static float dot(DType type, float[] x, MemorySegment w, long p, int in, float[] dl) {
         int groups = groupScales(type, w, p, in, dl);
+        if (L == 16) {
+            return dot16(type, x, w, p, groups, dl);
+        }
         FloatVector acc = FloatVector.zero(F);
         for (int g = 0; g < groups; g++) {
             ByteVector v = ByteVector.fromMemorySegment(B16, w, groupAt(type, p, g), LE);
@@ -58,11 +76,46 @@ final class Iq4Kernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** dl[g] = the scale of group g of the n values at byte p, for every group; returns n/32. */
+    /**
+     * {@link #dot} where a float vector holds 16 lanes, the whole grid: each nibble, widened to an
+     * int lane, picks its level from a register of the grid's floats (one permute, no conversion).
+     */
+    private static float dot16(DType type, float[] x, MemorySegment w, long p, int groups, float[] dl) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int g = 0; g < groups; g++) {
+            IntVector v = (IntVector) ByteVector.fromMemorySegment(B16, w, groupAt(type, p, g), LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            FloatVector lo = v.and(0xF).selectFrom(GRID_LEVELS).reinterpretAsFloats();
+            FloatVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(GRID_LEVELS).reinterpretAsFloats();
+            int i = 32 * g;
+            FloatVector s = lo.mul(FloatVector.fromArray(F, x, i));
+            s = hi.fma(FloatVector.fromArray(F, x, i + 16), s);
+            acc = s.fma(FloatVector.broadcast(F, dl[g]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * dl[g] = the scale of group g of the n values at byte p, for every group; returns n/32. An
+     * IQ4_XS block's d and its eight six-bit scales are read once, as one short and one int.
+     */
     private static int groupScales(DType type, MemorySegment s, long p, int n, float[] dl) {
         int groups = n / 32;
-        for (int g = 0; g < groups; g++) {
-            dl[g] = groupScale(type, s, p, g);
+        if (type == DType.IQ4_NL) {
+            for (int g = 0; g < groups; g++) {
+                dl[g] = groupScale(type, s, p, g);
+            }
+            return groups;
+        }
+        for (int g = 0; g < groups; g += 8) {
+            long block = p + 136L * (g >> 3);
+            float d = Quantization.f16(s, block);
+            int high = s.get(I16, block + 2);
+            int low = s.get(I32, block + 4);
+            for (int sub = 0; sub < 8; sub++) {
+                int ls = (low >>> (4 * sub)) & 0xF | ((high >>> (2 * sub)) & 3) << 4;
+                dl[g + sub] = d * (ls - 32);
+            }
         }
         return groups;
     }
