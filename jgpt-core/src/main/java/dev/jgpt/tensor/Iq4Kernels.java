@@ -16,6 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * types are groups of 32 values with one scale each (IQ4_XS: d·(ls − 32)), so a row goes in
  * two passes: its group scales into {@code dl}, then one flat loop over the groups. Decoding
  * gives exactly what {@link Iq4Format#value} gives (one product per value, no fused multiply-add).
+ * Where a vector holds 16 floats, the dot product instead widens each nibble to an int lane and
+ * picks its level as a float from a register holding the whole grid (one permute, no conversion);
+ * Q4_0, which is IQ4_NL's layout on the evenly spaced grid q − 8, goes the same way.
  */
 final class Iq4Kernels {
     private Iq4Kernels() {}
@@ -26,18 +29,23 @@ final class Iq4Kernels {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ByteVector GRID = ByteVector.fromArray(B16, Iq4Format.GRID, 0);
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    /** The grid's levels as the bits of floats, one per lane (used where a vector holds 16 lanes). */
-    private static final IntVector GRID_LEVELS = L == 16 ? IntVector.fromArray(I, levels(), 0) : null;
+    /** Where a vector holds 16 lanes: the levels a nibble selects, as the bits of floats, one per lane. */
+    private static final IntVector GRID_LEVELS = L == 16 ? levels(Iq4Format.GRID) : null;
+    /** Q4_0's levels q − 8: Q4_0 is IQ4_NL's layout on an evenly spaced grid. */
+    private static final IntVector Q4_0_LEVELS = L == 16 ? levels(new byte[] {-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7}) : null;
+
+    /** Whether {@link #dotQ4_0} serves on this machine (16 float lanes). */
+    static final boolean Q4_0_BY_LEVELS = L == 16;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
-    private static int[] levels() {
+    private static IntVector levels(byte[] grid) {
         int[] levels = new int[16];
         for (int q = 0; q < 16; q++) {
-            levels[q] = Float.floatToRawIntBits(Iq4Format.GRID[q]);
+            levels[q] = Float.floatToRawIntBits(grid[q]);
         }
-        return levels;
+        return IntVector.fromArray(I, levels, 0);
     }
 
     /** dst[y, +n) = the n values (whole blocks) of {@code type} at byte {@code p} of {@code s}. */
@@ -58,7 +66,7 @@ final class Iq4Kernels {
     static float dot(DType type, float[] x, MemorySegment w, long p, int in, float[] dl) {
         int groups = groupScales(type, w, p, in, dl);
         if (L == 16) {
-            return dot16(type, x, w, p, groups, dl);
+            return dot16(type, GRID_LEVELS, x, w, p, groups, dl);
         }
         FloatVector acc = FloatVector.zero(F);
         for (int g = 0; g < groups; g++) {
@@ -76,17 +84,22 @@ final class Iq4Kernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** x[0, in) · the Q4_0 row at byte {@code p}, where {@link #Q4_0_BY_LEVELS}: Σ_b d_b · Σ (q − 8)·x. */
+    static float dotQ4_0(float[] x, MemorySegment w, long p, int in, float[] dl) {
+        return dot16(DType.IQ4_NL, Q4_0_LEVELS, x, w, p, groupScales(DType.IQ4_NL, w, p, in, dl), dl);
+    }
+
     /**
      * {@link #dot} where a float vector holds 16 lanes, the whole grid: each nibble, widened to an
      * int lane, picks its level from a register of the grid's floats (one permute, no conversion).
      */
-    private static float dot16(DType type, float[] x, MemorySegment w, long p, int groups, float[] dl) {
+    private static float dot16(DType type, IntVector levels, float[] x, MemorySegment w, long p, int groups, float[] dl) {
         FloatVector acc = FloatVector.zero(F);
         for (int g = 0; g < groups; g++) {
             IntVector v = (IntVector) ByteVector.fromMemorySegment(B16, w, groupAt(type, p, g), LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            FloatVector lo = v.and(0xF).selectFrom(GRID_LEVELS).reinterpretAsFloats();
-            FloatVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(GRID_LEVELS).reinterpretAsFloats();
+            FloatVector lo = v.and(0xF).selectFrom(levels).reinterpretAsFloats();
+            FloatVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(levels).reinterpretAsFloats();
             int i = 32 * g;
             FloatVector s = lo.mul(FloatVector.fromArray(F, x, i));
             s = hi.fma(FloatVector.fromArray(F, x, i + 16), s);

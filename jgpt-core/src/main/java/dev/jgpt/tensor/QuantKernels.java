@@ -77,7 +77,8 @@ final class QuantKernels {
     /**
      * What the block kernels need of x besides x itself, computed once per matvec into grow-only
      * arrays: the sums of x per 16 values (every type's offsets and mins act through them), and for
-     * Q4_0 x with the upper half of each 32-value block divided by 16 (so a high nibble is read as
+     * Q4_0 where a vector holds fewer than 16 floats (elsewhere it reads its levels from a register,
+     * {@link Iq4Kernels#dotQ4_0}) x with the upper half of each 32-value block divided by 16 (so a high nibble is read as
      * {@code byte & 0xF0}, 16 times its value, with no shift) and per block L lanes that add up to
      * −8·Σx (Q4_0's offset, the sum's starting value).
      */
@@ -88,7 +89,9 @@ final class QuantKernels {
 
         void prepare(DType type, float[] x, int n) {
             if (type == DType.Q4_0) {
-                prepareQ4_0(x, n);
+                if (!Iq4Kernels.Q4_0_BY_LEVELS) {
+                    prepareQ4_0(x, n);
+                }
                 return;
             }
             if (sums.length < n / SUM_GROUP) {
@@ -362,7 +365,8 @@ final class QuantKernels {
             long p = o * rowBytes;
             float s = switch (type) {
                 case Q8_0 -> dotQ8_0(x, w, p, in / 32);
-                case Q4_0 -> dotQ4_0(inputs.q4x, inputs.q4offset, w, p, in / 32);
+                case Q4_0 -> Iq4Kernels.Q4_0_BY_LEVELS ? Iq4Kernels.dotQ4_0(x, w, p, in, scales)
+                        : dotQ4_0(inputs.q4x, inputs.q4offset, w, p, in / 32);
                 case Q4_1, Q5_0, Q5_1 -> dotSmall(type, x, sums, w, p, in / 32);
                 case Q2_K -> dotQ2K(x, sums, w, p, in / 256, scales);
                 case Q3_K -> dotQ3K(x, sums, w, p, in / 256, scales);
