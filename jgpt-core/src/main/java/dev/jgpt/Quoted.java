@@ -12,7 +12,12 @@ public final class Quoted {
     private Quoted() {
     }
 
-    /** {@code value} escaped, capped and between single quotes: {@code 'gpt\u001b]0;x'} becomes {@code 'gpt\x1b]0;x'}. */
+    /**
+     * {@code value} escaped, capped and between single quotes: {@code 'gpt\u001b]0;x'} becomes {@code 'gpt\x1b]0;x'}.
+     *
+     * @param value the text to quote; null is written as {@code 'null'}
+     * @return the escaped text between single quotes, with "…" before the closing quote when it was cut
+     */
     public static String of(String value) {
         return "'" + escape(value, MAX_CHARS) + "'";
     }
@@ -21,6 +26,10 @@ public final class Quoted {
      * Escapes control characters and caps the text at {@code maxChars} characters of the original
      * (then "…"). Tabs, newlines and carriage returns become {@code \t \n \r}; other C0/C1 controls,
      * DEL, lone surrogates and bidirectional overrides become {@code \xNN} or {@code \\uNNNN}.
+     *
+     * @param value    the text to escape; null is written as {@code null}
+     * @param maxChars how many characters of {@code value} to keep at most (one fewer rather than cut a surrogate pair)
+     * @return the escaped text, without quotes
      */
     public static String escape(String value, int maxChars) {
         if (value == null) {
@@ -54,7 +63,12 @@ public final class Quoted {
         return out.toString();
     }
 
-    /** The whole of a message with its control characters escaped (no cap): the last guard before a terminal. */
+    /**
+     * The whole of a message with its control characters escaped (no cap): the last guard before a terminal.
+     *
+     * @param message the message to print
+     * @return the message on one line, its control characters escaped
+     */
     public static String line(String message) {
         return escape(message, Integer.MAX_VALUE);
     }

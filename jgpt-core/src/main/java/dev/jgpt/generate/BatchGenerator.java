@@ -39,21 +39,38 @@ public final class BatchGenerator {
             this.logits = new float[vocab];
         }
 
-        /** The sequence being continued, or null before {@link #begin} and after {@link #release}. */
+        /**
+         * The sequence being continued.
+         *
+         * @return the lane's continuation, or null before {@link #begin} and after {@link #release}
+         */
         public Continuation continuation() {
             return continuation;
         }
 
-        /** The logits after the lane's newest token. */
+        /**
+         * The logits after the lane's newest token, which {@link #sample} draws from.
+         *
+         * @return the lane's own array, one score per vocabulary entry, overwritten by each pass
+         */
         public float[] logits() {
             return logits;
         }
 
+        /**
+         * The lane's KV cache.
+         *
+         * @return the cache, holding the positions the lane's passes have run
+         */
         public KvCache cache() {
             return cache;
         }
 
-        /** Whether the cache has no room for another token. */
+        /**
+         * Whether the cache has no room for another token.
+         *
+         * @return true when every position of the window is taken
+         */
         public boolean full() {
             return cache.remaining() == 0;
         }
@@ -62,6 +79,9 @@ public final class BatchGenerator {
          * How many leading positions of {@code prompt} a {@link #prefill} with reuse keeps: those
          * it shares with the prompt the cache holds, short of the last
          * {@link Transformer#ROW_INVARIANT_PASS}, which run again.
+         *
+         * @param prompt the token ids of the prompt about to run
+         * @return the number of leading positions kept, 0 when none
          */
         public int reusable(int[] prompt) {
             return reusable(prompt, prompt.length);
@@ -87,7 +107,14 @@ public final class BatchGenerator {
     private Lane[] batch;
     private final Transformer.LogitsSink toLanes;
 
-    /** {@code laneCount} lanes, each with a KV cache of {@code window} positions: prompt and continuation together. */
+    /**
+     * {@code laneCount} lanes, each with a KV cache of {@code window} positions: prompt and continuation together.
+     *
+     * @param model the model every lane runs through
+     * @param tokenizer the model's tokenizer, which turns the sampled tokens into text
+     * @param laneCount how many sequences may be continued at once
+     * @param window the positions each lane's KV cache holds
+     */
     public BatchGenerator(Transformer model, Tokenizer tokenizer, int laneCount, int window) {
         this.model = model;
         this.tokenizer = tokenizer;
@@ -103,15 +130,33 @@ public final class BatchGenerator {
         this.toLanes = (row, logits, offset) -> System.arraycopy(logits, offset, batch[row].logits, 0, vocab);
     }
 
+    /**
+     * One of the lanes.
+     *
+     * @param index the lane's index, from 0 to {@link #lanes()} - 1
+     * @return that lane, the same object on every call
+     */
     public Lane lane(int index) {
         return lanes[index];
     }
 
+    /**
+     * The number of lanes.
+     *
+     * @return the {@code laneCount} the generator was made with
+     */
     public int lanes() {
         return lanes.length;
     }
 
-    /** Sets {@code lane} to continue {@code prompt}; nothing runs yet ({@link #prefill}). */
+    /**
+     * Sets {@code lane} to continue {@code prompt}; nothing runs yet ({@link #prefill}).
+     *
+     * @param lane the lane, free (never begun, or released)
+     * @param prompt the prompt's token ids
+     * @param settings the length limit, sampler and stop rules of the continuation
+     * @return the lane's new continuation
+     */
     public Continuation begin(Lane lane, int[] prompt, GenerationSettings settings) {
         lane.continuation = new Continuation(tokenizer, vocab, prompt, settings);
         return lane.continuation;
@@ -122,6 +167,8 @@ public final class BatchGenerator {
      * {@code reuse}, the cache keeps the positions {@link Lane#reusable} gives and only the rest
      * runs; the logits are the same to the bit.
      *
+     * @param lane a lane that has {@linkplain #begin begun}
+     * @param reuse whether to keep the cache positions the prompt shares with the lane's last prompt
      * @return the positions kept (0 without reuse)
      */
     public int prefill(Lane lane, boolean reuse) {
@@ -136,7 +183,14 @@ public final class BatchGenerator {
         return kept;
     }
 
-    /** The lane's next token, sampled from its logits; with {@code stopWhenFull}, a full cache ends the lane. */
+    /**
+     * The lane's next token, sampled from its logits; with {@code stopWhenFull}, a full cache ends the lane.
+     *
+     * @param lane a lane whose logits are up to date (after {@link #prefill}, {@link #advance} or {@link #slide})
+     * @param stopWhenFull whether a full cache ends the sequence (otherwise the caller slides the window)
+     * @param cancelled asked after sampling: when it answers true, the sequence ends as cancelled
+     * @return the token sampled and whether the sequence ends there
+     */
     public Continuation.Step sample(Lane lane, boolean stopWhenFull, BooleanSupplier cancelled) {
         return lane.continuation.next(lane.logits, stopWhenFull && lane.full(), cancelled);
     }
@@ -144,6 +198,9 @@ public final class BatchGenerator {
     /**
      * Runs the newest token of each of {@code going[0, m)} at its cache's next position, all in
      * one pass, leaving each lane's next logits. {@code going} is held until the call returns.
+     *
+     * @param going the lanes to run, in its first {@code m} entries; each has room in its cache
+     * @param m how many lanes run, from 1 to {@link #lanes()}
      */
     public void advance(Lane[] going, int m) {
         if (m == 1) {
@@ -167,7 +224,12 @@ public final class BatchGenerator {
         }
     }
 
-    /** Slides a full lane's window: its cache rebuilt from its newest {@code keep} tokens, leaving the next logits. */
+    /**
+     * Slides a full lane's window: its cache rebuilt from its newest {@code keep} tokens, leaving the next logits.
+     *
+     * @param lane the lane whose cache is full
+     * @param keep how many of the sequence's newest tokens the rebuilt cache holds, fewer than the window
+     */
     public void slide(Lane lane, int keep) {
         Continuation c = lane.continuation;
         lane.held = NOTHING;
@@ -175,7 +237,11 @@ public final class BatchGenerator {
         System.arraycopy(model.forward(c.sequence(), c.length() - keep, c.length(), lane.cache), 0, lane.logits, 0, vocab);
     }
 
-    /** Ends the lane's sequence; the lane may begin another, and its cache still holds the prompt for reuse. */
+    /**
+     * Ends the lane's sequence; the lane may begin another, and its cache still holds the prompt for reuse.
+     *
+     * @param lane the lane to free
+     */
     public void release(Lane lane) {
         lane.continuation = null;
     }

@@ -23,31 +23,63 @@ import java.util.stream.Collectors;
  * out by hand, serve models without one and the {@code --chat-template NAME} choice.
  */
 public interface ChatTemplate {
-    /** The family's name, as {@link #named} takes it. */
+    /**
+     * The family's name, as {@link #named} takes it.
+     *
+     * @return the lower-case name, such as {@code "llama3"}
+     */
     String name();
 
-    /** The begin-of-text token the family's template writes first, if it writes one. */
+    /**
+     * The begin-of-text token the family's template writes first, if it writes one.
+     *
+     * @return the token's text, or empty when the template writes none
+     */
     Optional<String> bos();
 
-    /** The conversation as prompt text after the begin-of-text token, ending with the generation prompt. */
+    /**
+     * The conversation as prompt text after the begin-of-text token, ending with the generation prompt.
+     *
+     * @param messages the conversation so far, oldest first
+     * @return the prompt text
+     */
     String render(List<ChatMessage> messages);
 
-    /** Text that ends an assistant turn: generation stops there, and it is not part of the answer. */
+    /**
+     * Text that ends an assistant turn: generation stops there, and it is not part of the answer.
+     *
+     * @return the stop strings, possibly empty
+     */
     List<String> stops();
 
-    /** Strings whose presence in a model's Jinja template identifies this family (all of them must appear). */
+    /**
+     * Strings whose presence in a model's Jinja template identifies this family (all of them must appear).
+     *
+     * @return the markers; empty for a family that is never detected
+     */
     List<String> markers();
 
     /**
      * The prompt's token ids: the begin-of-text token, if the tokenizer adds one or the family
      * writes one the tokenizer knows, then the rendered text (special tokens' texts as their ids).
+     *
+     * @param messages the conversation so far, oldest first
+     * @param tokenizer the model's tokenizer
+     * @return the prompt's token ids
      */
     @SuppressWarnings("exports")
     default int[] encode(List<ChatMessage> messages, Tokenizer tokenizer) {
         return encodeText(render(messages), this, tokenizer);
     }
 
-    /** {@code text}, rendered by {@code template}, as the prompt's token ids (see {@link #encode}). */
+    /**
+     * {@code text}, rendered by {@code template}, as the prompt's token ids (see {@link #encode}).
+     *
+     * @param text the rendered prompt text
+     * @param template the template that rendered it, which tells whether it writes a begin-of-text token
+     * @param tokenizer the model's tokenizer
+     * @return the prompt's token ids, the begin-of-text token first once if there is one
+     */
     @SuppressWarnings("exports")
     static int[] encodeText(String text, ChatTemplate template, Tokenizer tokenizer) {
         int[] ids = tokenizer.encode(text);
@@ -100,6 +132,8 @@ public interface ChatTemplate {
     /**
      * The family called {@code name} (llama3, chatml, zephyr, llama2, plain; any case).
      *
+     * @param name the family's name
+     * @return that family's template
      * @throws JgptException naming the known families when there is none of that name
      */
     static ChatTemplate named(String name) {
@@ -111,7 +145,12 @@ public interface ChatTemplate {
         throw new JgptException("unknown chat template '" + name + "': the known ones are " + names());
     }
 
-    /** The family whose markers all appear in a model's Jinja chat template, if any. */
+    /**
+     * The family whose markers all appear in a model's Jinja chat template, if any.
+     *
+     * @param jinja the model's Jinja chat template source
+     * @return the first such family in {@link #ALL}'s order, or empty
+     */
     static Optional<ChatTemplate> detect(String jinja) {
         return ALL.stream()
                 .filter(t -> !t.markers().isEmpty() && t.markers().stream().allMatch(jinja::contains))
@@ -121,6 +160,11 @@ public interface ChatTemplate {
     /**
      * The template for a model that carries {@code sourcesOrNull} as its chat templates: those
      * programs, run ({@link JinjaTemplate}); {@link #PLAIN} when it has none.
+     *
+     * @param sourcesOrNull the model's chat templates, or null when it carries none
+     * @param bosToken the text of the model's begin-of-text token ("" when it has none)
+     * @param eosToken the text of its end-of-text token, where generation stops ("" when it has none)
+     * @return the model's template
      */
     static ChatTemplate forModel(ChatTemplateSources sourcesOrNull, String bosToken, String eosToken) {
         if (sourcesOrNull == null || sourcesOrNull.isBlank()) {
@@ -129,7 +173,11 @@ public interface ChatTemplate {
         return new JinjaTemplate(sourcesOrNull, bosToken, eosToken);
     }
 
-    /** "llama3, chatml, zephyr, llama2, plain". */
+    /**
+     * The families' names, for messages.
+     *
+     * @return "llama3, chatml, zephyr, llama2, plain"
+     */
     static String names() {
         return ALL.stream().map(ChatTemplate::name).collect(Collectors.joining(", "));
     }

@@ -26,6 +26,11 @@ public final class Continuation {
      * @param finish why generation ended with it; null: go on
      */
     public record Step(int id, String text, FinishReason finish) {
+        /**
+         * Whether generation ended with this token.
+         *
+         * @return true when {@code finish} is set
+         */
         public boolean done() {
             return finish != null;
         }
@@ -52,8 +57,14 @@ public final class Continuation {
     private int length;
 
     /**
+     * A sequence that starts as {@code prompt}, before any token is sampled.
+     *
+     * @param tokenizer the model's tokenizer: it turns the sampled tokens into text, and its
+     *                  end-of-text token and the special tokens among the stop strings end generation
      * @param vocabSize the model's vocabulary: its logits per position. A padded one (nanoGPT's 50304
      *                  for GPT-2's 50257 tokens) has more ids than the tokenizer; those are never chosen
+     * @param prompt    the prompt's token ids (copied)
+     * @param settings  the length limit, sampler, stop strings and grammar of the continuation
      */
     public Continuation(Tokenizer tokenizer, int vocabSize, int[] prompt, GenerationSettings settings) {
         this.settings = settings;
@@ -72,31 +83,54 @@ public final class Continuation {
     /**
      * The prompt then the new tokens: {@code sequence()[0, length())}. The array is live (do not
      * change it) and is replaced when it grows: ask for it again after {@link #next}.
+     *
+     * @return the live array, at least {@link #length()} long
      */
     public int[] sequence() {
         return sequence;
     }
 
+    /**
+     * The number of tokens in the sequence.
+     *
+     * @return the prompt's length plus the tokens generated so far
+     */
     public int length() {
         return length;
     }
 
-    /** The ids that may be sampled, {@code [0, vocabulary())}: the tokenizer's, when the model's logits run past them. */
+    /**
+     * The ids that may be sampled, {@code [0, vocabulary())}: the tokenizer's, when the model's logits run past them.
+     *
+     * @return the smaller of the model's and the tokenizer's vocabulary sizes
+     */
     public int vocabulary() {
         return choices;
     }
 
-    /** How many new tokens so far. */
+    /**
+     * How many new tokens so far.
+     *
+     * @return the tokens sampled since the prompt
+     */
     public int generated() {
         return length - promptLength;
     }
 
-    /** The new text so far, cut before a stop string. */
+    /**
+     * The new text so far, cut before a stop string.
+     *
+     * @return the text decoded so far, including what is still held back from showing
+     */
     public String text() {
         return stops.text();
     }
 
-    /** The new ids so far (a stop string's tokens included). */
+    /**
+     * The new ids so far (a stop string's tokens included).
+     *
+     * @return a copy of the tokens after the prompt
+     */
     public int[] tokens() {
         return Arrays.copyOfRange(sequence, promptLength, length);
     }
@@ -106,11 +140,13 @@ public final class Continuation {
      * generation. Call only while the previous step was not done and fewer than the maximum
      * tokens were written.
      *
+     * @param logits      the model's scores for the next token, one per id of its vocabulary
      * @param contextFull whether the KV cache has no room for the new token (and the policy is to stop there)
      * @param cancelled   asked after sampling: whether the caller wants to stop
      * @throws JgptException when a logit is NaN or infinite: the model's weights are broken, and
      *                       sampling would otherwise write one token for ever; or when the grammar
      *                       leaves no token of the vocabulary to write
+     * @return the token, the text it made safe to show, and why generation ended with it (null: go on)
      */
     public Step next(float[] logits, boolean contextFull, BooleanSupplier cancelled) {
         requireFinite(logits);

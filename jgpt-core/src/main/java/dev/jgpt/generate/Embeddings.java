@@ -19,6 +19,10 @@ public final class Embeddings {
     /**
      * The L2-normalised pooled hidden state of {@code tokens}, run from an empty cache.
      *
+     * @param model the model whose hidden states are pooled
+     * @param tokens the text's token ids
+     * @param pooling how the positions' states become one vector
+     * @return a vector of the model's embedding width, of length 1 (all zeros if the pooled state is)
      * @throws JgptException when there are no tokens or more than the model's context window
      */
     @SuppressWarnings("exports") // applications call LanguageModel.embed

@@ -17,7 +17,11 @@ public enum FinishReason {
         this.wireName = wireName;
     }
 
-    /** The name used in JSON output. */
+    /**
+     * The name used in JSON output.
+     *
+     * @return the lower-case name, such as {@code "stop"} or {@code "context_full"}
+     */
     public String wireName() {
         return wireName;
     }

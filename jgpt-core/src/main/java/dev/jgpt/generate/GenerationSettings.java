@@ -40,12 +40,24 @@ public record GenerationSettings(int maxTokens, SamplerSettings sampler, List<St
         }
     }
 
-    /** Settings for any text. */
+    /**
+     * Settings for any text.
+     *
+     * @param maxTokens   how many new tokens at most (0 or more)
+     * @param sampler     how each token is chosen
+     * @param stopStrings generation ends before the first of these to appear in the new text (none empty)
+     * @param overflow    what happens when the context window is full
+     */
     public GenerationSettings(int maxTokens, SamplerSettings sampler, List<String> stopStrings, ContextOverflow overflow) {
         this(maxTokens, sampler, stopStrings, overflow, null);
     }
 
-    /** These settings with the new text kept inside {@code grammar}. */
+    /**
+     * These settings with the new text kept inside {@code grammar}.
+     *
+     * @param grammar the language the new text must belong to (see {@link #grammar()}), or null for any text
+     * @return new settings, the other values unchanged
+     */
     public GenerationSettings constrainedTo(@SuppressWarnings("exports") Grammar grammar) {
         return new GenerationSettings(maxTokens, sampler, stopStrings, overflow, grammar);
     }
@@ -57,7 +69,14 @@ public record GenerationSettings(int maxTokens, SamplerSettings sampler, List<St
         return new GenerationSettings(maxTokens, sampler, all, ContextOverflow.STOP, grammar);
     }
 
-    /** At most {@code maxTokens} new tokens chosen by {@code sampler}, no stop strings, stopping at a full context window. */
+    /**
+     * At most {@code maxTokens} new tokens chosen by {@code sampler}, no stop strings, stopping at a full context window.
+     *
+     * @param maxTokens how many new tokens at most (0 or more)
+     * @param sampler   how each token is chosen
+     * @return the settings
+     * @throws JgptException when {@code maxTokens} is negative
+     */
     public static GenerationSettings of(int maxTokens, SamplerSettings sampler) {
         return new GenerationSettings(maxTokens, sampler, List.of(), ContextOverflow.STOP);
     }
@@ -65,6 +84,8 @@ public record GenerationSettings(int maxTokens, SamplerSettings sampler, List<St
     /**
      * A builder that starts from {@value #DEFAULT_MAX_TOKENS} new tokens at most, the sampler's
      * defaults ({@link SamplerSettings#builder()}), no stop strings, and {@link ContextOverflow#STOP}.
+     *
+     * @return a new builder
      */
     public static Builder builder() {
         return new Builder();
@@ -80,25 +101,45 @@ public record GenerationSettings(int maxTokens, SamplerSettings sampler, List<St
         private Builder() {
         }
 
-        /** See {@link GenerationSettings#maxTokens()}; default {@value GenerationSettings#DEFAULT_MAX_TOKENS}. */
+        /**
+         * See {@link GenerationSettings#maxTokens()}; default {@value GenerationSettings#DEFAULT_MAX_TOKENS}.
+         *
+         * @param maxTokens how many new tokens at most (0 or more, checked by {@link #build})
+         * @return this builder
+         */
         public Builder maxTokens(int maxTokens) {
             this.maxTokens = maxTokens;
             return this;
         }
 
-        /** See {@link GenerationSettings#sampler()}; default {@code SamplerSettings.builder().build()}. */
+        /**
+         * See {@link GenerationSettings#sampler()}; default {@code SamplerSettings.builder().build()}.
+         *
+         * @param sampler how each token is chosen; null for the default
+         * @return this builder
+         */
         public Builder sampler(SamplerSettings sampler) {
             this.sampler = sampler;
             return this;
         }
 
-        /** Adds stop strings (see {@link GenerationSettings#stopStrings()}); default none. */
+        /**
+         * Adds stop strings (see {@link GenerationSettings#stopStrings()}); default none.
+         *
+         * @param stops strings to add after those already given (none empty, checked by {@link #build})
+         * @return this builder
+         */
         public Builder stop(String... stops) {
             stopStrings.addAll(List.of(stops));
             return this;
         }
 
-        /** See {@link GenerationSettings#overflow()}; default {@link ContextOverflow#STOP}. */
+        /**
+         * See {@link GenerationSettings#overflow()}; default {@link ContextOverflow#STOP}.
+         *
+         * @param overflow what happens when the context window is full
+         * @return this builder
+         */
         public Builder overflow(ContextOverflow overflow) {
             this.overflow = overflow;
             return this;
@@ -107,6 +148,7 @@ public record GenerationSettings(int maxTokens, SamplerSettings sampler, List<St
         /**
          * The settings.
          *
+         * @return settings holding the values given, and the defaults for the others
          * @throws JgptException when a value is out of its range (the message names it)
          */
         public GenerationSettings build() {

@@ -24,12 +24,23 @@ public final class Generator {
     private final BatchGenerator.Lane[] lanes;
     private final int window;
 
-    /** A generator whose window is the model's context, up to {@link #DEFAULT_MAX_WINDOW} positions. */
+    /**
+     * A generator whose window is the model's context, up to {@link #DEFAULT_MAX_WINDOW} positions.
+     *
+     * @param model the model to run
+     * @param tokenizer the model's tokenizer
+     */
     public Generator(Transformer model, Tokenizer tokenizer) {
         this(model, tokenizer, Math.min(model.config().contextLength(), DEFAULT_MAX_WINDOW));
     }
 
-    /** A generator that keeps {@code window} positions in its KV cache: prompt and generated tokens together. */
+    /**
+     * A generator that keeps {@code window} positions in its KV cache: prompt and generated tokens together.
+     *
+     * @param model the model to run
+     * @param tokenizer the model's tokenizer
+     * @param window the positions the KV cache holds
+     */
     public Generator(Transformer model, Tokenizer tokenizer, int window) {
         this.generator = new BatchGenerator(model, tokenizer, 1, window);
         this.lane = generator.lane(0);
@@ -37,12 +48,24 @@ public final class Generator {
         this.window = window;
     }
 
-    /** Positions the KV cache holds: the longest prompt plus continuation before the window is full. */
+    /**
+     * Positions the KV cache holds: the longest prompt plus continuation before the window is full.
+     *
+     * @return the window, in tokens
+     */
     public int window() {
         return window;
     }
 
-    /** Continues {@code prompt}, computing it from scratch. */
+    /**
+     * Continues {@code prompt}, computing it from scratch.
+     *
+     * @param prompt the prompt's token ids
+     * @param settings the length limit, sampler and stop rules
+     * @param listener told of each token as it comes; it may cancel the generation
+     * @return the prompt, the new tokens and text, why generation ended, and its timings
+     * @throws JgptException when the prompt is empty or longer than the window
+     */
     public Generation generate(int[] prompt, GenerationSettings settings, TokenListener listener) {
         return run(prompt, settings, listener, false);
     }
@@ -52,6 +75,12 @@ public final class Generator {
      * prompt shares with the previous call's prompt, and runs only the rest: a conversation's next
      * turn extends the last one. The result is {@link #generate}'s to the bit (see
      * {@link BatchGenerator#prefill}).
+     *
+     * @param prompt the prompt's token ids
+     * @param settings the length limit, sampler and stop rules
+     * @param listener told of each token as it comes; it may cancel the generation
+     * @return the prompt, the new tokens and text, why generation ended, and its timings
+     * @throws JgptException when the prompt is empty or longer than the window
      */
     public Generation generateReusingCache(int[] prompt, GenerationSettings settings, TokenListener listener) {
         return run(prompt, settings, listener, true);

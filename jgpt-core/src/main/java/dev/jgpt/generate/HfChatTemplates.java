@@ -18,13 +18,22 @@ import java.util.Optional;
  * {@code {"name", "template"}}.
  */
 public final class HfChatTemplates {
+    /** The file that holds the template on its own, which wins over {@link #TOKENIZER_CONFIG}'s. */
     public static final String JINJA_FILE = "chat_template.jinja";
+    /** The tokenizer's settings, whose {@code chat_template} holds the template or templates. */
     public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
 
     private HfChatTemplates() {
     }
 
-    /** The folder's templates, if it has any. */
+    /**
+     * The folder's templates, if it has any.
+     *
+     * @param folder the model's folder
+     * @return the templates, or empty when neither file holds one
+     * @throws dev.jgpt.JgptException naming the file when it cannot be read or parsed, or its
+     *                                {@code chat_template} has the wrong shape
+     */
     public static Optional<ChatTemplateSources> read(Path folder) {
         Path jinja = folder.resolve(JINJA_FILE);
         if (Files.isRegularFile(jinja)) {

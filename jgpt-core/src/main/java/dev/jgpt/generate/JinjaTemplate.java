@@ -20,7 +20,13 @@ import java.util.Optional;
  * @param eosToken the text of its end-of-text token, where generation stops
  */
 public record JinjaTemplate(ChatTemplateSources sources, String bosToken, String eosToken) implements ChatTemplate {
-    /** A model's one template. */
+    /**
+     * A model's one template.
+     *
+     * @param source   the template's Jinja source
+     * @param bosToken the text of the model's begin-of-text token ("" when it has none)
+     * @param eosToken the text of its end-of-text token, where generation stops ("" when it has none)
+     */
     public JinjaTemplate(String source, String bosToken, String eosToken) {
         this(ChatTemplateSources.of(source), bosToken, eosToken);
     }
@@ -51,6 +57,11 @@ public record JinjaTemplate(ChatTemplateSources sources, String bosToken, String
      * Messages and tools as JSON values (maps, lists, strings, numbers, booleans, null), as an
      * OpenAI request carries them: {@code tool_calls}, {@code tool} messages and all.
      *
+     * @param messages            the conversation, each message a map with at least {@code role}
+     * @param toolsOrNull         the tools the request offers, or null when it offers none (then the
+     *                            "default" template runs, else "tool_use" if the model has it)
+     * @param addGenerationPrompt whether to end with the header of the assistant's next turn
+     * @return the prompt text, as the template writes it
      * @throws dev.jgpt.jinja.JinjaException when the template refuses the conversation or fails
      */
     public String render(List<Map<String, Object>> messages, List<Object> toolsOrNull, boolean addGenerationPrompt) {

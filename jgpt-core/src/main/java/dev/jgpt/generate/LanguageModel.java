@@ -112,7 +112,11 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    /** The model's tokenizer (for jgpt's own modules, which run on the class path). */
+    /**
+     * The model's tokenizer (for jgpt's own modules, which run on the class path).
+     *
+     * @return the tokenizer the model was opened with
+     */
     @SuppressWarnings("exports")
     public Tokenizer tokenizer() {
         return tokenizer;
@@ -121,24 +125,38 @@ public final class LanguageModel implements AutoCloseable {
     /**
      * Ids of the model's vocabulary that no token of the tokenizer has: a vocabulary padded to a
      * round size (nanoGPT's 50304 for GPT-2's 50257 tokens). Generation never samples them.
+     *
+     * @return the model's vocabulary size less the tokenizer's, 0 or more
      */
     public int unusedIds() {
         return files.config().vocabSize() - tokenizer.vocabSize();
     }
 
-    /** The network (for jgpt's own modules, which run on the class path). */
+    /**
+     * The network (for jgpt's own modules, which run on the class path).
+     *
+     * @return the transformer loaded from the model's files
+     */
     @SuppressWarnings("exports")
     public Transformer transformer() {
         return files.transformer();
     }
 
-    /** The network's shape (for jgpt's own modules, which run on the class path). */
+    /**
+     * The network's shape (for jgpt's own modules, which run on the class path).
+     *
+     * @return the model's configuration: layers, widths, vocabulary, context length
+     */
     @SuppressWarnings("exports")
     public ModelConfig config() {
         return files.config();
     }
 
-    /** The files the model was opened from (for jgpt's own modules, which run on the class path). */
+    /**
+     * The files the model was opened from (for jgpt's own modules, which run on the class path).
+     *
+     * @return the opened files
+     */
     @SuppressWarnings("exports")
     public ModelFiles files() {
         return files;

@@ -17,6 +17,11 @@ public final class Scorer {
      * @param loss      mean of −logprobs (cross-entropy, nats per token)
      */
     public record Score(int[] tokens, int[] positions, double[] logprobs, int[] topTokens, double loss) {
+        /**
+         * How surprised the model is by the text, on average.
+         *
+         * @return e to the {@link #loss()}: 1 for a text the model is sure of, larger the less it expects it
+         */
         public double perplexity() {
             return Math.exp(loss);
         }
@@ -24,7 +29,15 @@ public final class Scorer {
 
     private Scorer() {}
 
-    /** Scores {@code tokens} as one sequence: every token after the first, given all those before it. */
+    /**
+     * Scores {@code tokens} as one sequence: every token after the first, given all those before it.
+     *
+     * @param model  the model that predicts
+     * @param tokens the text's token ids
+     * @return one log-probability per token after the first, and their mean loss
+     * @throws JgptException when there are fewer than 2 tokens, more than the model's context window,
+     *                       or an id outside its vocabulary
+     */
     @SuppressWarnings("exports") // applications call LanguageModel.score
     public static Score score(Transformer model, int[] tokens) {
         if (tokens.length < 2) {
@@ -49,6 +62,14 @@ public final class Scorer {
      * token replaced by {@code bos} (if present), counting only the predictions of the second half
      * of each chunk: the tokens at chunk positions chunk/2 + 1 .. chunk − 1, each predicted from at
      * least chunk/2 tokens of context.
+     *
+     * @param model  the model that predicts
+     * @param tokens the text's token ids
+     * @param chunk  the tokens per chunk, from 3 to the model's context window
+     * @param bos    the token each chunk starts with instead of its own first one, or empty to keep it
+     * @return the counted predictions in order, and their mean loss
+     * @throws JgptException when the chunk size is out of range, the text has fewer than two chunks'
+     *                       tokens, or an id is outside the model's vocabulary
      */
     @SuppressWarnings("exports")
     public static Score scoreChunked(Transformer model, int[] tokens, int chunk, OptionalInt bos) {

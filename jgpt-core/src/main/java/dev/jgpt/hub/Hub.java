@@ -90,7 +90,14 @@ public final class Hub {
         return pull(name, listener);
     }
 
-    /** The file {@code name} means at the repository's latest commit, fetched unless its blob is cached; offline, the cache only. */
+    /**
+     * The file {@code name} means at the repository's latest commit, fetched unless its blob is cached; offline, the cache only.
+     *
+     * @param name     the model's name
+     * @param listener hears of the download, if there is one
+     * @return the file in the cache's snapshot of that commit
+     * @throws JgptException when the hub has no such file or cannot be reached, or, offline, the cache does not have it
+     */
     public Path pull(ModelName name, PullListener listener) {
         if (settings.offline()) {
             return cached(name).orElseThrow(() -> new JgptException(

@@ -33,10 +33,20 @@ public final class HubCache {
 
     private final Path root;
 
+    /**
+     * The cache in {@code root}; nothing is read or made until it is used.
+     *
+     * @param root the cache's folder, laid out as huggingface_hub lays out its cache
+     */
     public HubCache(Path root) {
         this.root = root;
     }
 
+    /**
+     * Where the cache is.
+     *
+     * @return the cache's folder
+     */
     public Path root() {
         return root;
     }
@@ -103,7 +113,11 @@ public final class HubCache {
         }).toList();
     }
 
-    /** Every cached file of every repository, by repository, commit and path. */
+    /**
+     * Every cached file of every repository, by repository, commit and path.
+     *
+     * @return the entries; empty when the cache holds nothing
+     */
     public List<Entry> list() {
         List<Entry> all = new ArrayList<>();
         for (Path repoDir : children(root)) {
@@ -120,7 +134,11 @@ public final class HubCache {
 
     /**
      * Removes the cached file {@code name} means (in every snapshot that has it) and each blob no
-     * link points to any more; a repository left without files goes entirely. Returns what was removed.
+     * link points to any more; a repository left without files goes entirely.
+     *
+     * @param name the model whose file to remove
+     * @return the entries removed
+     * @throws JgptException when the cache does not have the file, or a file cannot be deleted
      */
     public List<Entry> remove(ModelName name) {
         String commit = commit(name.repo()).orElseThrow(() -> notCached(name));

@@ -21,6 +21,12 @@ public record HubSettings(URI endpoint, Optional<String> token, Path cache, bool
     /** A download that receives nothing for this long is resumed on a new connection. */
     public static final Duration DEFAULT_STALL = Duration.ofSeconds(60);
 
+    /**
+     * Checks that every value is given and the stall time is positive.
+     *
+     * @throws NullPointerException     when {@code endpoint}, {@code token}, {@code cache} or {@code stall} is null
+     * @throws IllegalArgumentException when {@code stall} is zero or negative
+     */
     public HubSettings {
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(token, "token");
@@ -30,6 +36,14 @@ public record HubSettings(URI endpoint, Optional<String> token, Path cache, bool
         }
     }
 
+    /**
+     * Settings whose downloads are resumed after {@link #DEFAULT_STALL} without data.
+     *
+     * @param endpoint the hub's address
+     * @param token    the access token sent to the hub, if any
+     * @param cache    the cache's folder
+     * @param offline  whether to use the cache only and never the network
+     */
     public HubSettings(URI endpoint, Optional<String> token, Path cache, boolean offline) {
         this(endpoint, token, cache, offline, DEFAULT_STALL);
     }

@@ -18,7 +18,12 @@ public record ModelName(String repo, Optional<String> quant, Optional<String> fi
     private static final Pattern NAME = Pattern.compile("(" + PART + "/" + PART + ")(?::([A-Za-z0-9._-]+)|/((?:" + PART + "/)*" + PART + "\\.gguf))?",
             Pattern.CASE_INSENSITIVE);
 
-    /** The name {@code text} spells, or empty when it is not of a model name's form. */
+    /**
+     * The name {@code text} spells, or empty when it is not of a model name's form.
+     *
+     * @param text a name as a person writes it, such as {@code OWNER/REPO:Q4_K_M}
+     * @return the name, or empty (also for a path with {@code ..} in it)
+     */
     public static Optional<ModelName> parse(String text) {
         Matcher m = NAME.matcher(text);
         if (!m.matches() || text.contains("..")) {

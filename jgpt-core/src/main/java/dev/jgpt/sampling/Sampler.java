@@ -20,6 +20,12 @@ public final class Sampler {
     private final long[] sortKeys;     // scratch for ordering the whole vocabulary
     private int call;
 
+    /**
+     * A sampler whose random generator starts from the settings' seed.
+     *
+     * @param settings  how each token is chosen
+     * @param vocabSize the ids that may be chosen, {@code [0, vocabSize)}
+     */
     public Sampler(SamplerSettings settings, int vocabSize) {
         this.settings = settings;
         this.random = RandomGeneratorFactory.of("L64X128MixRandom").create(settings.seed());
@@ -31,6 +37,11 @@ public final class Sampler {
         this.sortKeys = new long[vocabSize];
     }
 
+    /**
+     * How the sampler chooses.
+     *
+     * @return the settings it was made with
+     */
     public SamplerSettings settings() {
         return settings;
     }
@@ -38,6 +49,11 @@ public final class Sampler {
     /**
      * The next token after the context {@code history[0, historyLength)}, whose logits are
      * {@code logits[0, vocab)} (left unchanged).
+     *
+     * @param logits        the model's scores for the next token, at least the sampler's vocabulary long
+     * @param history       the context's token ids, which the penalties count
+     * @param historyLength how many leading entries of {@code history} are the context
+     * @return the chosen token id, in {@code [0, vocabSize)}
      */
     public int sample(float[] logits, int[] history, int historyLength) {
         int vocab = scores.length;
@@ -161,7 +177,13 @@ public final class Sampler {
         return candidates[n - 1];
     }
 
-    /** Index of the largest value, the lowest index on ties. */
+    /**
+     * Index of the largest value, the lowest index on ties.
+     *
+     * @param values the values, at least {@code n} long
+     * @param n      how many leading values to look at (at least 1)
+     * @return the index, in {@code [0, n)}
+     */
     public static int argmax(float[] values, int n) {
         int best = 0;
         for (int i = 1; i < n; i++) {

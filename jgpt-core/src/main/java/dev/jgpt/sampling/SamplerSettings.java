@@ -65,37 +65,75 @@ public record SamplerSettings(float temperature, int topK, float topP, float min
         }
     }
 
-    /** Settings without presence and frequency penalties. */
+    /**
+     * Settings without presence and frequency penalties.
+     *
+     * @param temperature       0 = greedy; otherwise the logits' divisor before the softmax, at most 2
+     * @param topK              keep only the k most likely tokens (0 = off)
+     * @param topP              keep the most likely tokens whose probability sums to at least p, in (0, 1] (1 = off)
+     * @param minP              drop tokens less likely than minP × the most likely one, in [0, 1) (0 = off)
+     * @param repetitionPenalty the divisor of repeated tokens' positive logits, above 0 (1 = off)
+     * @param seed              seed of the random generator: the same seed gives the same text
+     * @throws JgptException when a value is out of its range (the message names it)
+     */
     public SamplerSettings(float temperature, int topK, float topP, float minP, float repetitionPenalty, long seed) {
         this(temperature, topK, topP, minP, repetitionPenalty, seed, 0f, 0f);
     }
 
-    /** These settings with the given presence and frequency penalties. */
+    /**
+     * These settings with the given presence and frequency penalties.
+     *
+     * @param presence  the new {@link #presencePenalty()}, -2..2 (0 = off)
+     * @param frequency the new {@link #frequencyPenalty()}, -2..2 (0 = off)
+     * @return new settings, the other values unchanged
+     * @throws JgptException when a penalty is out of its range
+     */
     public SamplerSettings withPenalties(float presence, float frequency) {
         return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, seed, presence, frequency);
     }
 
-    /** Whether any penalty changes the logits of tokens already in the context. */
+    /**
+     * Whether any penalty changes the logits of tokens already in the context.
+     *
+     * @return true when the repetition penalty is not 1 or a presence or frequency penalty is not 0
+     */
     public boolean penalises() {
         return repetitionPenalty != 1f || presencePenalty != 0f || frequencyPenalty != 0f;
     }
 
-    /** Always the most likely token. */
+    /**
+     * Always the most likely token.
+     *
+     * @return settings with temperature 0, every filter and penalty off, and seed 0
+     */
     public static SamplerSettings greedy() {
         return new SamplerSettings(0f, 0, 1f, 0f, 1f, 0L);
     }
 
-    /** The builder's defaults (temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, no penalties) with {@code seed}. */
+    /**
+     * The builder's defaults (temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, no penalties) with {@code seed}.
+     *
+     * @param seed seed of the random generator
+     * @return the settings
+     */
     public static SamplerSettings defaults(long seed) {
         return builder().seed(seed).build();
     }
 
-    /** Whether the most likely token is always chosen (temperature 0). */
+    /**
+     * Whether the most likely token is always chosen (temperature 0).
+     *
+     * @return true when the temperature is 0
+     */
     public boolean isGreedy() {
         return temperature == 0f;
     }
 
-    /** A builder that starts from the {@code DEFAULT_*} values, no presence or frequency penalty, and a random seed. */
+    /**
+     * A builder that starts from the {@code DEFAULT_*} values, no presence or frequency penalty, and a random seed.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -114,49 +152,89 @@ public record SamplerSettings(float temperature, int topK, float topP, float min
         private Builder() {
         }
 
-        /** See {@link SamplerSettings#temperature()}; default {@value SamplerSettings#DEFAULT_TEMPERATURE}. */
+        /**
+         * See {@link SamplerSettings#temperature()}; default {@value SamplerSettings#DEFAULT_TEMPERATURE}.
+         *
+         * @param temperature 0 (greedy) to 2, checked by {@link #build()}
+         * @return this builder
+         */
         public Builder temperature(double temperature) {
             this.temperature = (float) temperature;
             return this;
         }
 
-        /** See {@link SamplerSettings#topK()}; default {@value SamplerSettings#DEFAULT_TOP_K}. */
+        /**
+         * See {@link SamplerSettings#topK()}; default {@value SamplerSettings#DEFAULT_TOP_K}.
+         *
+         * @param topK how many of the most likely tokens to keep, 0 or more (0 = off)
+         * @return this builder
+         */
         public Builder topK(int topK) {
             this.topK = topK;
             return this;
         }
 
-        /** See {@link SamplerSettings#topP()}; default {@value SamplerSettings#DEFAULT_TOP_P}. */
+        /**
+         * See {@link SamplerSettings#topP()}; default {@value SamplerSettings#DEFAULT_TOP_P}.
+         *
+         * @param topP the probability the kept tokens sum to, in (0, 1] (1 = off)
+         * @return this builder
+         */
         public Builder topP(double topP) {
             this.topP = (float) topP;
             return this;
         }
 
-        /** See {@link SamplerSettings#minP()}; default {@value SamplerSettings#DEFAULT_MIN_P}. */
+        /**
+         * See {@link SamplerSettings#minP()}; default {@value SamplerSettings#DEFAULT_MIN_P}.
+         *
+         * @param minP the least probability kept, as a fraction of the most likely token's, in [0, 1) (0 = off)
+         * @return this builder
+         */
         public Builder minP(double minP) {
             this.minP = (float) minP;
             return this;
         }
 
-        /** See {@link SamplerSettings#repetitionPenalty()}; default {@value SamplerSettings#DEFAULT_REPETITION_PENALTY} (off). */
+        /**
+         * See {@link SamplerSettings#repetitionPenalty()}; default {@value SamplerSettings#DEFAULT_REPETITION_PENALTY} (off).
+         *
+         * @param repetitionPenalty the divisor of repeated tokens' positive logits, above 0 (1 = off)
+         * @return this builder
+         */
         public Builder repetitionPenalty(double repetitionPenalty) {
             this.repetitionPenalty = (float) repetitionPenalty;
             return this;
         }
 
-        /** See {@link SamplerSettings#presencePenalty()}; default 0 (off). */
+        /**
+         * See {@link SamplerSettings#presencePenalty()}; default 0 (off).
+         *
+         * @param presencePenalty subtracted once from each repeated token's logit, -2..2
+         * @return this builder
+         */
         public Builder presencePenalty(double presencePenalty) {
             this.presencePenalty = (float) presencePenalty;
             return this;
         }
 
-        /** See {@link SamplerSettings#frequencyPenalty()}; default 0 (off). */
+        /**
+         * See {@link SamplerSettings#frequencyPenalty()}; default 0 (off).
+         *
+         * @param frequencyPenalty subtracted from a token's logit once per time it is in the context, -2..2
+         * @return this builder
+         */
         public Builder frequencyPenalty(double frequencyPenalty) {
             this.frequencyPenalty = (float) frequencyPenalty;
             return this;
         }
 
-        /** See {@link SamplerSettings#seed()}; default a random seed, chosen by {@link #build()}. */
+        /**
+         * See {@link SamplerSettings#seed()}; default a random seed, chosen by {@link #build()}.
+         *
+         * @param seed seed of the random generator: the same seed gives the same text
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
@@ -165,6 +243,7 @@ public record SamplerSettings(float temperature, int topK, float topP, float min
         /**
          * The settings.
          *
+         * @return settings holding the values given, and the defaults for the others
          * @throws JgptException when a value is out of its range (the message names it)
          */
         public SamplerSettings build() {
