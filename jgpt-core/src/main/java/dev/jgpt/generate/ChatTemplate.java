@@ -1,6 +1,7 @@
 package dev.jgpt.generate;
 
 import dev.jgpt.JgptException;
+import dev.jgpt.Quoted;
 import dev.jgpt.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.Locale;
@@ -142,7 +143,7 @@ public interface ChatTemplate {
                 return template;
             }
         }
-        throw new JgptException("unknown chat template '" + name + "': the known ones are " + names());
+        throw new JgptException("unknown chat template " + Quoted.of(name) + ": the known ones are " + names());
     }
 
     /**

@@ -169,6 +169,8 @@ class ChatTemplateTest {
         }
         assertThatThrownBy(() -> ChatTemplate.named("alpaca"))
                 .isInstanceOf(JgptException.class).hasMessageContaining("'alpaca'").hasMessageContaining("chatml");
+        assertThatThrownBy(() -> ChatTemplate.named("al\u001b[2Jpaca\nx"))
+                .isInstanceOf(JgptException.class).hasMessageContaining("'al\\x1b[2Jpaca\\nx'");
     }
 
     @Test
