@@ -116,7 +116,7 @@ final class Engine {
                 finish(lane, FinishReason.LENGTH, results, row);
                 return false;
             }
-            generator.prefill(lane, 0);
+            generator.prefill(lane, true); // rows that share a start (an instruction) reuse it, to the same bits
             return true;
         } catch (RuntimeException e) {
             generator.release(lane);
