@@ -30,16 +30,6 @@ class TrainingProcessTest {
         return new String[] {"train", "--data", data.toString(), "--out", out.toString(), "--resume", "--threads", "2", "--json"};
     }
 
-    private Path corpus() throws IOException {
-        Path data = dir.resolve("text.txt");
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; text.length() < 40_000; i++) {
-            text.append("To be, or not to be, that is the question ").append(i % 97).append(".\n");
-        }
-        Files.writeString(data, text);
-        return data;
-    }
-
     /** The lines of a --json run without their timing (tokens_per_s), which alone may differ. */
     private static List<String> numbers(String output) {
         return output.lines().filter(l -> l.startsWith("{"))
@@ -52,7 +42,7 @@ class TrainingProcessTest {
      */
     @Test
     void theSameSeedGivesBitIdenticalLossesWhateverTheJitCompiled() throws Exception {
-        Path data = corpus();
+        Path data = TrainingText.write(dir);
         ChildJvm c1 = ChildJvm.start(dir.resolve("c1.log"), List.of("-XX:TieredStopAtLevel=1"), train(data, dir.resolve("c1")));
         assertThat(c1.await(180)).as(c1.text()).isZero();
         ChildJvm c2 = ChildJvm.start(dir.resolve("c2.log"), List.of(), train(data, dir.resolve("c2")));
@@ -68,7 +58,7 @@ class TrainingProcessTest {
      */
     @Test
     void aRunKilledDuringACheckpointWriteResumesAsIfNeverStopped() throws Exception {
-        Path data = corpus();
+        Path data = TrainingText.write(dir);
         ChildJvm whole = ChildJvm.start(dir.resolve("whole.log"), List.of(), train(data, dir.resolve("whole"), "--checkpoint-every", "1"));
         assertThat(whole.await(180)).as(whole.text()).isZero();
         List<String> expected = numbers(whole.text());

@@ -32,16 +32,6 @@ class WatchTest {
     @TempDir
     Path dir;
 
-    private Path corpus() throws IOException {
-        Path data = dir.resolve("text.txt");
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; text.length() < 40_000; i++) {
-            text.append("To be, or not to be, that is the question ").append(i % 97).append(".\n");
-        }
-        Files.writeString(data, text);
-        return data;
-    }
-
     private static List<String> train(Path data, Path out, int steps, String... extra) {
         List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--out", out.toString(),
                 "--layers", "2", "--heads", "2", "--embd", "64", "--ctx", "32", "--batch", "4", "--steps", String.valueOf(steps),
@@ -54,7 +44,7 @@ class WatchTest {
     void theStateGrowsWhileTheRunTrainsAndAReplayServesTheRecord() throws Exception {
         Path out = dir.resolve("run");
         ChildJvm run = ChildJvm.start(dir.resolve("train.log"), List.of(),
-                train(corpus(), out, 200, "--watch", "--watch-prompt", "To be, or not").toArray(String[]::new));
+                train(TrainingText.write(dir), out, 200, "--watch", "--watch-prompt", "To be, or not").toArray(String[]::new));
         URI page = address(run);
         List<Long> seen = new ArrayList<>();
         JsonNode live = null;
@@ -121,7 +111,7 @@ class WatchTest {
 
     @Test
     void aResumedRunContinuesTheRecordAfterCuttingALineLeftUnfinished() throws Exception {
-        Path data = corpus();
+        Path data = TrainingText.write(dir);
         Path out = dir.resolve("run");
         ChildJvm first = ChildJvm.start(dir.resolve("first.log"), List.of(),
                 train(data, out, 30, "--watch", "--checkpoint-every", "10").toArray(String[]::new));

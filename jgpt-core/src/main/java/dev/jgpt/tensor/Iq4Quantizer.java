@@ -87,7 +87,23 @@ final class Iq4Quantizer {
             return 0f;
         }
         float d = -max / GRID[0];
-        float id = 1 / d;
+        Fit first = fit(x, at, 1 / d);
+        d = first.sumQX() / first.sumQ2();
+        float best = d * first.sumQX();
+        for (int t = -TRIES; t <= TRIES; t++) {
+            Fit trial = fit(x, at, (t + GRID[0]) / max);
+            if (trial.sumQ2() > 0 && trial.sumQX() * trial.sumQX() > best * trial.sumQ2()) {
+                d = trial.sumQX() / trial.sumQ2();
+                best = d * trial.sumQX();
+            }
+        }
+        return d;
+    }
+
+    /** Σ w·q·x and Σ w·q² (weights w = x²) over x[at, +32) rounded to the grid at scale 1/id. */
+    private record Fit(float sumQX, float sumQ2) {}
+
+    private static Fit fit(float[] x, int at, float id) {
         float sumQX = 0f;
         float sumQ2 = 0f;
         for (int j = 0; j < 32; j++) {
@@ -97,25 +113,7 @@ final class Iq4Quantizer {
             sumQX += w * q * v;
             sumQ2 += w * q * q;
         }
-        d = sumQX / sumQ2;
-        float best = d * sumQX;
-        for (int t = -TRIES; t <= TRIES; t++) {
-            id = (t + GRID[0]) / max;
-            sumQX = 0f;
-            sumQ2 = 0f;
-            for (int j = 0; j < 32; j++) {
-                float v = x[at + j];
-                float q = GRID[nearestLevel(id * v)];
-                float w = v * v;
-                sumQX += w * q * v;
-                sumQ2 += w * q * q;
-            }
-            if (sumQ2 > 0 && sumQX * sumQX > best * sumQ2) {
-                d = sumQX / sumQ2;
-                best = d * sumQX;
-            }
-        }
-        return d;
+        return new Fit(sumQX, sumQ2);
     }
 
     /** The index of the grid level nearest to v (the upper one on a tie), clamped to the grid's ends. */
