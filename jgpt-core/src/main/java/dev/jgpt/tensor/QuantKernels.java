@@ -71,6 +71,24 @@ final class QuantKernels {
     private static final VectorShuffle<Float> K4_MIN_PER_GROUP = K4_VECTOR
             ? VectorShuffle.fromValues(F, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15) : null;
 
+    /** Lane g takes scale g/2: the scale of the sub-block that 16-value group g lies in. */
+    private static final VectorShuffle<Float> K4_SCALE_PER_GROUP = K4_VECTOR
+            ? VectorShuffle.fromValues(F, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7) : null;
+    /** For {@link #dotQ4K}: lanes 0-7 take scale a, lanes 8-15 scale b (the sub-blocks of a 64-byte load's halves). */
+    private static final VectorShuffle<Float>[] Q4K_PAIR = K4_VECTOR
+            ? new VectorShuffle[] {pair(0, 2), pair(1, 3), pair(4, 6), pair(5, 7)} : null;
+    /** Mantissa bits 19-22 of a float, where {@link #dotQ4K} moves a nibble q to read 1 + q/16. */
+    private static final int Q4K_NIBBLE = 0x00780000;
+    private static final int ONE_BITS = Float.floatToRawIntBits(1f);
+
+    private static VectorShuffle<Float> pair(int a, int b) {
+        int[] lanes = new int[16];
+        for (int i = 0; i < 16; i++) {
+            lanes[i] = i < 8 ? a : b;
+        }
+        return VectorShuffle.fromArray(F, lanes, 0);
+    }
+
     /** Values per entry of {@link Inputs#sums}. */
     static final int SUM_GROUP = 16;
 
@@ -85,11 +103,15 @@ final class QuantKernels {
         float[] sums = new float[0];
         float[] q4x = new float[0];
         float[] q4offset = new float[0];
+        float[] q4kx = new float[0];
 
         void prepare(DType type, float[] x, int n) {
             if (type == DType.Q4_0) {
                 prepareQ4_0(x, n);
                 return;
+            }
+            if (type == DType.Q4_K && K4_VECTOR) {
+                prepareQ4K(x, n);
             }
             if (sums.length < n / SUM_GROUP) {
                 sums = new float[n / SUM_GROUP];
@@ -100,6 +122,25 @@ final class QuantKernels {
                     s += x[SUM_GROUP * g + j];
                 }
                 sums[g] = s;
+            }
+        }
+
+        /**
+         * x in the order {@link #dotQ4K} meets the values: per 128 values (64 bytes of nibbles,
+         * 16 int lanes), 8 runs of 16, run r lane i for nibble r of int lane i, i.e. byte
+         * 4·(i mod 8) + r/2 of 32-byte chunk 2h + i/8, low nibble for even r (the chunk's first
+         * 32 values) and high for odd r (its next 32).
+         */
+        private void prepareQ4K(float[] x, int n) {
+            if (q4kx.length < n) {
+                q4kx = new float[n];
+            }
+            for (int h = 0; h < n / 128; h++) {
+                for (int r = 0; r < 8; r++) {
+                    for (int i = 0; i < 16; i++) {
+                        q4kx[128 * h + 16 * r + i] = x[64 * (2 * h + i / 8) + 32 * (r & 1) + 4 * (i % 8) + r / 2];
+                    }
+                }
             }
         }
 
@@ -365,7 +406,8 @@ final class QuantKernels {
                 case Q4_1, Q5_0, Q5_1 -> dotSmall(type, x, sums, w, p, in / 32);
                 case Q2_K -> dotQ2K(x, sums, w, p, in / 256, scales);
                 case Q3_K -> dotQ3K(x, sums, w, p, in / 256, scales);
-                case Q4_K, Q5_K -> dotQ45K(type == DType.Q5_K, x, sums, w, p, in / 256, scales);
+                case Q4_K -> K4_VECTOR ? dotQ4K(inputs.q4kx, sums, w, p, in / 256) : dotQ45K(false, x, sums, w, p, in / 256, scales);
+                case Q5_K -> dotQ45K(true, x, sums, w, p, in / 256, scales);
                 case Q6_K -> dotQ6K(x, sums, w, p, in / 256, scales);
                 default -> throw new IllegalArgumentException(type + " is not a block format");
             };
@@ -571,6 +613,54 @@ final class QuantKernels {
             acc = s1.fma(FloatVector.broadcast(F, dl[sub + 1]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD) - corr;
+    }
+
+    /**
+     * Q4_K with 16 lanes, one pass: per super-block its scales and mins (unpacked as in
+     * {@link #rowScalesK4}), then its 128 bytes as two loads of 16 ints, each int holding 8
+     * nibbles. Nibble r is moved into mantissa bits 19-22 of a float 1.0 (a shift and one
+     * and-or), which reads as 1 + q/16: no int-to-float conversion and no widening of bytes.
+     * So Σ q·x = 16·Σ (1 + q/16)·x − 16·Σx; the 16 is folded into the scales and the −16·Σx
+     * into the per-group corrections beside the mins. x comes in the matching order
+     * ({@link Inputs#prepareQ4K}); lanes 0-7 of a load lie in one 32-byte chunk, lanes 8-15 in the
+     * next, so each product is scaled by a pair of sub-block scales ({@link #Q4K_PAIR}).
+     */
+    private static float dotQ4K(float[] xq, float[] sums, MemorySegment w, long p, int blocks) {
+        IntVector shift = IntVector.fromArray(I, K4_SHIFT, 0);
+        IntVector mask = IntVector.fromArray(I, K4_MASK, 0);
+        IntVector top = IntVector.fromArray(I, K4_TOP, 0);
+        VectorMask<Float> mins = VectorMask.fromArray(F, K4_MINS, 0);
+        FloatVector z = FloatVector.zero(F), acc0 = z, acc1 = z, cv = z;
+        for (int b = 0; b < blocks; b++) {
+            long block = p + 144L * b;
+            ByteVector raw = ByteVector.fromMemorySegment(B, w, block + 4, LE);
+            IntVector low = (IntVector) raw.rearrange(K4_LOW).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector high = (IntVector) raw.rearrange(K4_HIGH).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector codes = low.lanewise(VectorOperators.LSHR, shift).and(mask).or(high.lanewise(VectorOperators.LSHR, 2).and(top));
+            FloatVector scale = FloatVector.broadcast(F, 16 * Quantization.f16(w, block)).blend(Quantization.f16(w, block + 2), mins);
+            FloatVector scaled = ((FloatVector) codes.convert(VectorOperators.I2F, 0)).mul(scale); // 16·d·sc_j, dmin·m_j
+            cv = scaled.rearrange(K4_MIN_PER_GROUP).add(scaled.rearrange(K4_SCALE_PER_GROUP))
+                    .fma(FloatVector.fromArray(F, sums, 16 * b), cv);
+            for (int h = 0; h < 2; h++) {
+                IntVector v = IntVector.fromMemorySegment(I, w, block + 16 + 64 * h, LE);
+                IntVector u = v.lanewise(VectorOperators.LSHR, 16); // nibbles 4-7 as 0-3
+                int i = 256 * b + 128 * h;
+                FloatVector e0 = z, o0 = z, e1 = z, o1 = z;
+                for (int r = 0; r < 4; r += 2) {
+                    e0 = v.lanewise(VectorOperators.LSHL, 19 - 4 * r).and(Q4K_NIBBLE).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r), e0);
+                    o0 = v.lanewise(VectorOperators.LSHL, 15 - 4 * r).and(Q4K_NIBBLE).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 16), o0);
+                    e1 = u.lanewise(VectorOperators.LSHL, 19 - 4 * r).and(Q4K_NIBBLE).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 64), e1);
+                    o1 = u.lanewise(VectorOperators.LSHL, 15 - 4 * r).and(Q4K_NIBBLE).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 80), o1);
+                }
+                acc0 = e0.add(e1).fma(scaled.rearrange(Q4K_PAIR[2 * h]), acc0);
+                acc1 = o0.add(o1).fma(scaled.rearrange(Q4K_PAIR[2 * h + 1]), acc1);
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - cv.reduceLanes(VectorOperators.ADD);
     }
 
     /** Σ over 16-value sub-blocks j of d·sc_j·(Σ q·x − 32·Σx), q the unsigned 6-bit level. */
