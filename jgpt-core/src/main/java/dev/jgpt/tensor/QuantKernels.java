@@ -28,6 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link Inputs}). K-quant rows go in two passes: first the row's sub-block scales and
  * the mins' share (vectorised: unpacked one at a time, they cost as much as the dot product),
  * then one flat loop over the values (a loop per super-block inside ran at half the speed).
+ * With 16 lanes, Q4_K and Q6_K go in one pass instead: their bytes are loaded as ints and each
+ * level is shifted into the mantissa of 1.0, with x permuted once per product to match, which
+ * spares the widening and the int-to-float conversion of every value.
  *
  * <p>Decoding gives exactly the floats the scalar {@link Quantization#value} gives (same
  * operations per value, no fused multiply-add). Loops are written out per type: a helper
@@ -79,7 +82,26 @@ final class QuantKernels {
             ? new VectorShuffle[] {pair(0, 2), pair(1, 3), pair(4, 6), pair(5, 7)} : null;
     /** Mantissa bits 19-22 of a float, where {@link #dotQ4K} moves a nibble q to read 1 + q/16. */
     private static final int Q4K_NIBBLE = 0x00780000;
+    /** {@link #dotQ6K16}: a 6-bit q in mantissa bits 17-22 reads 1 + q/64; its nibble goes to 17-20, its top bits to 21-22. */
+    private static final int Q6K_NIBBLE = 0x001e0000;
+    private static final int Q6K_TOP = 0x00600000;
+    /** Lanes 0-7 and 8-15 both take lanes 8-15: qh loaded 32 bytes early serves both halves of ql. */
+    private static final VectorShuffle<Integer> Q6K_QH = K4_VECTOR
+            ? VectorShuffle.fromValues(I, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15) : null;
+    /** ql[32..63] take their top bits from bits 2-3 and 6-7 of qh. */
+    private static final int[] Q6K_QH_SHIFT = {0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2};
+    /** Per half of a super-block h and nibble parity: lanes 4k..4k+3 take scale 8h + 4·parity + k. */
+    private static final VectorShuffle<Float>[] Q6K_SCALES = K4_VECTOR
+            ? new VectorShuffle[] {quads(0), quads(4), quads(8), quads(12)} : null;
     private static final int ONE_BITS = Float.floatToRawIntBits(1f);
+
+    private static VectorShuffle<Float> quads(int first) {
+        int[] lanes = new int[16];
+        for (int i = 0; i < 16; i++) {
+            lanes[i] = first + i / 4;
+        }
+        return VectorShuffle.fromArray(F, lanes, 0);
+    }
 
     private static VectorShuffle<Float> pair(int a, int b) {
         int[] lanes = new int[16];
@@ -103,15 +125,15 @@ final class QuantKernels {
         float[] sums = new float[0];
         float[] q4x = new float[0];
         float[] q4offset = new float[0];
-        float[] q4kx = new float[0];
+        float[] lanes = new float[0];
 
         void prepare(DType type, float[] x, int n) {
             if (type == DType.Q4_0) {
                 prepareQ4_0(x, n);
                 return;
             }
-            if (type == DType.Q4_K && K4_VECTOR) {
-                prepareQ4K(x, n);
+            if (K4_VECTOR && (type == DType.Q4_K || type == DType.Q6_K)) {
+                prepareLanes(x, n, type == DType.Q4_K ? 64 : 32, type == DType.Q4_K ? 32 : 64);
             }
             if (sums.length < n / SUM_GROUP) {
                 sums = new float[n / SUM_GROUP];
@@ -126,19 +148,22 @@ final class QuantKernels {
         }
 
         /**
-         * x in the order {@link #dotQ4K} meets the values: per 128 values (64 bytes of nibbles,
-         * 16 int lanes), 8 runs of 16, run r lane i for nibble r of int lane i, i.e. byte
-         * 4·(i mod 8) + r/2 of 32-byte chunk 2h + i/8, low nibble for even r (the chunk's first
-         * 32 values) and high for odd r (its next 32).
+         * x in the order {@link #dotQ4K} and {@link #dotQ6K16} meet the values: per 128 values (64
+         * bytes of nibbles as 16 int lanes), 8 runs of 16, run r lane i for nibble r of int lane
+         * i, i.e. byte 4·(i mod 8) + r/2 of the bytes that lane i's half (i/8) covers, low nibble
+         * for even r and high for odd r. Value 4·(i mod 8) + r/2 + {@code half}·(i/8) +
+         * {@code high}·(r mod 2) of the 128: Q4_K's halves are 32-byte chunks of 64 values, each
+         * byte's high nibble 32 values on; Q6_K's are ql[0..31] and ql[32..63] (32 values apart),
+         * high nibbles 64 values on.
          */
-        private void prepareQ4K(float[] x, int n) {
-            if (q4kx.length < n) {
-                q4kx = new float[n];
+        private void prepareLanes(float[] x, int n, int half, int high) {
+            if (lanes.length < n) {
+                lanes = new float[n];
             }
             for (int h = 0; h < n / 128; h++) {
                 for (int r = 0; r < 8; r++) {
                     for (int i = 0; i < 16; i++) {
-                        q4kx[128 * h + 16 * r + i] = x[64 * (2 * h + i / 8) + 32 * (r & 1) + 4 * (i % 8) + r / 2];
+                        lanes[128 * h + 16 * r + i] = x[128 * h + half * (i / 8) + high * (r & 1) + 4 * (i % 8) + r / 2];
                     }
                 }
             }
@@ -406,9 +431,9 @@ final class QuantKernels {
                 case Q4_1, Q5_0, Q5_1 -> dotSmall(type, x, sums, w, p, in / 32);
                 case Q2_K -> dotQ2K(x, sums, w, p, in / 256, scales);
                 case Q3_K -> dotQ3K(x, sums, w, p, in / 256, scales);
-                case Q4_K -> K4_VECTOR ? dotQ4K(inputs.q4kx, sums, w, p, in / 256) : dotQ45K(false, x, sums, w, p, in / 256, scales);
+                case Q4_K -> K4_VECTOR ? dotQ4K(inputs.lanes, sums, w, p, in / 256) : dotQ45K(false, x, sums, w, p, in / 256, scales);
                 case Q5_K -> dotQ45K(true, x, sums, w, p, in / 256, scales);
-                case Q6_K -> dotQ6K(x, sums, w, p, in / 256, scales);
+                case Q6_K -> K4_VECTOR ? dotQ6K16(inputs.lanes, sums, w, p, in / 256) : dotQ6K(x, sums, w, p, in / 256, scales);
                 default -> throw new IllegalArgumentException(type + " is not a block format");
             };
             y[o] = bias == null ? s : s + bias[o];
@@ -622,7 +647,7 @@ final class QuantKernels {
      * and-or), which reads as 1 + q/16: no int-to-float conversion and no widening of bytes.
      * So Σ q·x = 16·Σ (1 + q/16)·x − 16·Σx; the 16 is folded into the scales and the −16·Σx
      * into the per-group corrections beside the mins. x comes in the matching order
-     * ({@link Inputs#prepareQ4K}); lanes 0-7 of a load lie in one 32-byte chunk, lanes 8-15 in the
+     * ({@link Inputs#prepareLanes}); lanes 0-7 of a load lie in one 32-byte chunk, lanes 8-15 in the
      * next, so each product is scaled by a pair of sub-block scales ({@link #Q4K_PAIR}).
      */
     private static float dotQ4K(float[] xq, float[] sums, MemorySegment w, long p, int blocks) {
@@ -661,6 +686,50 @@ final class QuantKernels {
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - cv.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q6_K with 16 lanes, as {@link #dotQ4K}: per half of a super-block, ql[0..63] as 16 ints and
+     * qh as 16 ints whose lanes 8-15 (ql[32..63]'s) are shifted to bring bits 2-3 and 6-7 where
+     * lanes 0-7 have bits 0-1 and 4-5; nibble r and the two bits at 4r of the same lane make q
+     * in mantissa bits 17-22 of 1.0, reading 1 + q/64. Σ (q − 32)·x = 64·Σ (1 + q/64)·x − 96·Σx
+     * per 16-value sub-block; each product vector holds four sub-blocks, a quad of lanes each.
+     */
+    private static float dotQ6K16(float[] xq, float[] sums, MemorySegment w, long p, int blocks) {
+        IntVector qhShift = IntVector.fromArray(I, Q6K_QH_SHIFT, 0);
+        FloatVector z = FloatVector.zero(F), acc0 = z, acc1 = z, cv = z;
+        for (int b = 0; b < blocks; b++) {
+            long block = p + 210L * b;
+            FloatVector dl = ((FloatVector) ByteVector.fromMemorySegment(B, w, block + 192, LE)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(Quantization.f16(w, block + 208));
+            cv = dl.fma(FloatVector.fromArray(F, sums, 16 * b), cv);
+            for (int h = 0; h < 2; h++) {
+                IntVector v = IntVector.fromMemorySegment(I, w, block + 64 * h, LE);
+                IntVector t = IntVector.fromMemorySegment(I, w, block + 96 + 32 * h, LE).rearrange(Q6K_QH)
+                        .lanewise(VectorOperators.LSHR, qhShift);
+                IntVector u = v.lanewise(VectorOperators.LSHR, 16); // nibbles 4-7 as 0-3
+                IntVector tu = t.lanewise(VectorOperators.LSHR, 16);
+                int i = 256 * b + 128 * h;
+                FloatVector e0 = z, o0 = z, e1 = z, o1 = z;
+                for (int r = 0; r < 4; r += 2) {
+                    e0 = v.lanewise(VectorOperators.LSHL, 17 - 4 * r).and(Q6K_NIBBLE)
+                            .or(t.lanewise(VectorOperators.LSHL, 21 - 4 * r).and(Q6K_TOP)).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r), e0);
+                    o0 = v.lanewise(VectorOperators.LSHL, 13 - 4 * r).and(Q6K_NIBBLE)
+                            .or(t.lanewise(VectorOperators.LSHL, 17 - 4 * r).and(Q6K_TOP)).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 16), o0);
+                    e1 = u.lanewise(VectorOperators.LSHL, 17 - 4 * r).and(Q6K_NIBBLE)
+                            .or(tu.lanewise(VectorOperators.LSHL, 21 - 4 * r).and(Q6K_TOP)).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 64), e1);
+                    o1 = u.lanewise(VectorOperators.LSHL, 13 - 4 * r).and(Q6K_NIBBLE)
+                            .or(tu.lanewise(VectorOperators.LSHL, 17 - 4 * r).and(Q6K_TOP)).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 80), o1);
+                }
+                acc0 = e0.add(e1).fma(dl.rearrange(Q6K_SCALES[2 * h]), acc0);
+                acc1 = o0.add(o1).fma(dl.rearrange(Q6K_SCALES[2 * h + 1]), acc1);
+            }
+        }
+        return 64 * acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 96 * cv.reduceLanes(VectorOperators.ADD);
     }
 
     /** Σ over 16-value sub-blocks j of d·sc_j·(Σ q·x − 32·Σx), q the unsigned 6-bit level. */
