@@ -82,9 +82,8 @@ final class QuantKernels {
             ? new VectorShuffle[] {pair(0, 2), pair(1, 3), pair(4, 6), pair(5, 7)} : null;
     /** Mantissa bits 19-22 of a float, where {@link #dotQ4K} moves a nibble q to read 1 + q/16. */
     private static final int Q4K_NIBBLE = 0x00780000;
-    /** {@link #dotQ6K16}: a 6-bit q in mantissa bits 17-22 reads 1 + q/64; its nibble goes to 17-20, its top bits to 21-22. */
-    private static final int Q6K_NIBBLE = 0x001e0000;
-    private static final int Q6K_TOP = 0x00600000;
+    /** Mantissa bits 17-22 of a float, where {@link #dotQ6K16} moves a 6-bit level q to read 1 + q/64. */
+    private static final int Q6K_LEVEL = 0x007e0000;
     /** Lanes 0-7 and 8-15 both take lanes 8-15: qh loaded 32 bytes early serves both halves of ql. */
     private static final VectorShuffle<Integer> Q6K_QH = K4_VECTOR
             ? VectorShuffle.fromValues(I, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15) : null;
@@ -207,25 +206,30 @@ final class QuantKernels {
     }
 
     /**
+     * A K-quant (Q4_K, Q5_K) super-block's scales and mins in one 16-lane step (AVX-512):
+     * {@code factor·d·sc_j} in lane j, {@code dmin·m_j} in lane 8 + j.
+     */
+    private static FloatVector k4Scales(MemorySegment w, long block, float factor) {
+        ByteVector raw = ByteVector.fromMemorySegment(B, w, block + 4, LE); // 12 packed bytes (+ 4 not used)
+        IntVector low = (IntVector) raw.rearrange(K4_LOW).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        IntVector high = (IntVector) raw.rearrange(K4_HIGH).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        IntVector codes = low.lanewise(VectorOperators.LSHR, IntVector.fromArray(I, K4_SHIFT, 0)).and(IntVector.fromArray(I, K4_MASK, 0))
+                .or(high.lanewise(VectorOperators.LSHR, 2).and(IntVector.fromArray(I, K4_TOP, 0)));
+        FloatVector scale = FloatVector.broadcast(F, factor * Quantization.f16(w, block))
+                .blend(Quantization.f16(w, block + 2), VectorMask.fromArray(F, K4_MINS, 0));
+        return ((FloatVector) codes.convert(VectorOperators.I2F, 0)).mul(scale);
+    }
+
+    /**
      * The scales of a row of K-quant (Q4_K, Q5_K) super-blocks: {@code dl[16b + j] = d·sc_j}
      * and {@code dl[16b + 8 + j] = dmin·m_j} for super-block b at {@code p + b·bytes}; returns
      * Σ dmin·m_j·Σx over all sub-blocks (the mins' share of the dot product).
      */
     private static float rowScalesK4(MemorySegment w, long p, int bytes, int blocks, float[] dl, float[] sums) {
         if (K4_VECTOR) {
-            IntVector shift = IntVector.fromArray(I, K4_SHIFT, 0);
-            IntVector mask = IntVector.fromArray(I, K4_MASK, 0);
-            IntVector top = IntVector.fromArray(I, K4_TOP, 0);
-            VectorMask<Float> mins = VectorMask.fromArray(F, K4_MINS, 0);
             FloatVector cv = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
-                long block = p + (long) b * bytes;
-                ByteVector raw = ByteVector.fromMemorySegment(B, w, block + 4, LE); // 12 packed bytes (+ 4 not used)
-                IntVector low = (IntVector) raw.rearrange(K4_LOW).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector high = (IntVector) raw.rearrange(K4_HIGH).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector codes = low.lanewise(VectorOperators.LSHR, shift).and(mask).or(high.lanewise(VectorOperators.LSHR, 2).and(top));
-                FloatVector scale = FloatVector.broadcast(F, Quantization.f16(w, block)).blend(Quantization.f16(w, block + 2), mins);
-                FloatVector scaled = ((FloatVector) codes.convert(VectorOperators.I2F, 0)).mul(scale);
+                FloatVector scaled = k4Scales(w, p + (long) b * bytes, 1f);
                 scaled.intoArray(dl, 16 * b);
                 cv = scaled.rearrange(K4_MIN_PER_GROUP).fma(FloatVector.fromArray(F, sums, 16 * b), cv);
             }
@@ -641,8 +645,7 @@ final class QuantKernels {
     }
 
     /**
-     * Q4_K with 16 lanes, one pass: per super-block its scales and mins (unpacked as in
-     * {@link #rowScalesK4}), then its 128 bytes as two loads of 16 ints, each int holding 8
+     * Q4_K with 16 lanes, one pass: per super-block its scales and mins ({@link #k4Scales}), then its 128 bytes as two loads of 16 ints, each int holding 8
      * nibbles. Nibble r is moved into mantissa bits 19-22 of a float 1.0 (a shift and one
      * and-or), which reads as 1 + q/16: no int-to-float conversion and no widening of bytes.
      * So Σ q·x = 16·Σ (1 + q/16)·x − 16·Σx; the 16 is folded into the scales and the −16·Σx
@@ -651,19 +654,10 @@ final class QuantKernels {
      * next, so each product is scaled by a pair of sub-block scales ({@link #Q4K_PAIR}).
      */
     private static float dotQ4K(float[] xq, float[] sums, MemorySegment w, long p, int blocks) {
-        IntVector shift = IntVector.fromArray(I, K4_SHIFT, 0);
-        IntVector mask = IntVector.fromArray(I, K4_MASK, 0);
-        IntVector top = IntVector.fromArray(I, K4_TOP, 0);
-        VectorMask<Float> mins = VectorMask.fromArray(F, K4_MINS, 0);
         FloatVector z = FloatVector.zero(F), acc0 = z, acc1 = z, cv = z;
         for (int b = 0; b < blocks; b++) {
             long block = p + 144L * b;
-            ByteVector raw = ByteVector.fromMemorySegment(B, w, block + 4, LE);
-            IntVector low = (IntVector) raw.rearrange(K4_LOW).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            IntVector high = (IntVector) raw.rearrange(K4_HIGH).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            IntVector codes = low.lanewise(VectorOperators.LSHR, shift).and(mask).or(high.lanewise(VectorOperators.LSHR, 2).and(top));
-            FloatVector scale = FloatVector.broadcast(F, 16 * Quantization.f16(w, block)).blend(Quantization.f16(w, block + 2), mins);
-            FloatVector scaled = ((FloatVector) codes.convert(VectorOperators.I2F, 0)).mul(scale); // 16·d·sc_j, dmin·m_j
+            FloatVector scaled = k4Scales(w, block, 16f); // 16·d·sc_j, dmin·m_j
             cv = scaled.rearrange(K4_MIN_PER_GROUP).add(scaled.rearrange(K4_SCALE_PER_GROUP))
                     .fma(FloatVector.fromArray(F, sums, 16 * b), cv);
             for (int h = 0; h < 2; h++) {
@@ -691,8 +685,9 @@ final class QuantKernels {
     /**
      * Q6_K with 16 lanes, as {@link #dotQ4K}: per half of a super-block, ql[0..63] as 16 ints and
      * qh as 16 ints whose lanes 8-15 (ql[32..63]'s) are shifted to bring bits 2-3 and 6-7 where
-     * lanes 0-7 have bits 0-1 and 4-5; nibble r and the two bits at 4r of the same lane make q
-     * in mantissa bits 17-22 of 1.0, reading 1 + q/64. Σ (q − 32)·x = 64·Σ (1 + q/64)·x − 96·Σx
+     * lanes 0-7 have bits 0-1 and 4-5. The levels of the low nibbles, and of the high, are put
+     * together a byte each (nibble | two bits << 4), so one shift moves each level into
+     * mantissa bits 17-22 of 1.0, reading 1 + q/64. Σ (q − 32)·x = 64·Σ (1 + q/64)·x − 96·Σx
      * per 16-value sub-block; each product vector holds four sub-blocks, a quad of lanes each.
      */
     private static float dotQ6K16(float[] xq, float[] sums, MemorySegment w, long p, int blocks) {
@@ -707,24 +702,26 @@ final class QuantKernels {
                 IntVector v = IntVector.fromMemorySegment(I, w, block + 64 * h, LE);
                 IntVector t = IntVector.fromMemorySegment(I, w, block + 96 + 32 * h, LE).rearrange(Q6K_QH)
                         .lanewise(VectorOperators.LSHR, qhShift);
-                IntVector u = v.lanewise(VectorOperators.LSHR, 16); // nibbles 4-7 as 0-3
-                IntVector tu = t.lanewise(VectorOperators.LSHR, 16);
+                // per byte, the 6-bit level of its low nibble (even r) and of its high nibble (odd r)
+                IntVector even = v.and(0x0f0f0f0f).or(t.and(0x03030303).lanewise(VectorOperators.LSHL, 4));
+                IntVector odd = v.lanewise(VectorOperators.LSHR, 4).and(0x0f0f0f0f).or(t.and(0x30303030));
                 int i = 256 * b + 128 * h;
-                FloatVector e0 = z, o0 = z, e1 = z, o1 = z;
-                for (int r = 0; r < 4; r += 2) {
-                    e0 = v.lanewise(VectorOperators.LSHL, 17 - 4 * r).and(Q6K_NIBBLE)
-                            .or(t.lanewise(VectorOperators.LSHL, 21 - 4 * r).and(Q6K_TOP)).or(ONE_BITS).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(F, xq, i + 16 * r), e0);
-                    o0 = v.lanewise(VectorOperators.LSHL, 13 - 4 * r).and(Q6K_NIBBLE)
-                            .or(t.lanewise(VectorOperators.LSHL, 17 - 4 * r).and(Q6K_TOP)).or(ONE_BITS).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 16), o0);
-                    e1 = u.lanewise(VectorOperators.LSHL, 17 - 4 * r).and(Q6K_NIBBLE)
-                            .or(tu.lanewise(VectorOperators.LSHL, 21 - 4 * r).and(Q6K_TOP)).or(ONE_BITS).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 64), e1);
-                    o1 = u.lanewise(VectorOperators.LSHL, 13 - 4 * r).and(Q6K_NIBBLE)
-                            .or(tu.lanewise(VectorOperators.LSHL, 17 - 4 * r).and(Q6K_TOP)).or(ONE_BITS).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 80), o1);
-                }
+                FloatVector e0 = even.lanewise(VectorOperators.LSHL, 17).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .mul(FloatVector.fromArray(F, xq, i));
+                FloatVector o0 = odd.lanewise(VectorOperators.LSHL, 17).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .mul(FloatVector.fromArray(F, xq, i + 16));
+                FloatVector e1 = even.lanewise(VectorOperators.LSHL, 1).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .mul(FloatVector.fromArray(F, xq, i + 64));
+                FloatVector o1 = odd.lanewise(VectorOperators.LSHL, 1).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .mul(FloatVector.fromArray(F, xq, i + 80));
+                e0 = even.lanewise(VectorOperators.LSHL, 9).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xq, i + 32), e0);
+                o0 = odd.lanewise(VectorOperators.LSHL, 9).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xq, i + 48), o0);
+                e1 = even.lanewise(VectorOperators.LSHR, 7).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xq, i + 96), e1);
+                o1 = odd.lanewise(VectorOperators.LSHR, 7).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xq, i + 112), o1);
                 acc0 = e0.add(e1).fma(dl.rearrange(Q6K_SCALES[2 * h]), acc0);
                 acc1 = o0.add(o1).fma(dl.rearrange(Q6K_SCALES[2 * h + 1]), acc1);
             }
