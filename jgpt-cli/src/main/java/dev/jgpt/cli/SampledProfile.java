@@ -8,9 +8,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
@@ -32,7 +32,9 @@ final class SampledProfile implements AutoCloseable {
             Map.entry("QuantKernels.dotQ3K", "matvec Q3_K"),
             Map.entry("QuantKernels.dotQ45K", "matvec Q4_K/Q5_K"),
             Map.entry("QuantKernels.rowScalesK4", "matvec Q4_K/Q5_K scales"),
+            Map.entry("QuantKernels.dotQ4K", "matvec Q4_K"),
             Map.entry("QuantKernels.dotQ6K", "matvec Q6_K"),
+            Map.entry("QuantKernels.dotQ6K16", "matvec Q6_K"),
             Map.entry("Iq4Kernels.dot", "matvec IQ4_NL/IQ4_XS"),
             Map.entry("Iq4Kernels.groupScales", "matvec IQ4_NL/IQ4_XS scales"),
             Map.entry("Kernels.streamDotF32", "matvec F32"),
@@ -73,6 +75,12 @@ final class SampledProfile implements AutoCloseable {
             Map.entry("QuantKernels.prepare", "x prepared for the block kernels"),
             Map.entry("Parallel", "thread hand-offs (waiting for work or for the others)"));
 
+    /** Small helpers inlined into the kernels: a sample that falls in one counts for its caller. */
+    private static final Set<String> HELPERS = Set.of("Quantization.f16", "Quantization.byteAt");
+
+    /** A stack frame: the fully qualified class and the method. */
+    record Frame(String type, String method) {}
+
     private final Recording recording = new Recording();
 
     /** Starts sampling. */
@@ -91,7 +99,10 @@ final class SampledProfile implements AutoCloseable {
             Map<String, Long> counts = new LinkedHashMap<>();
             for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
                 if (event.getEventType().getName().equals("jdk.ExecutionSample") && event.getStackTrace() != null) {
-                    counts.merge(innermostJgptMethod(event.getStackTrace().getFrames()), 1L, Long::sum);
+                    List<Frame> frames = event.getStackTrace().getFrames().stream()
+                            .map(f -> new Frame(f.getMethod().getType().getName(), f.getMethod().getName()))
+                            .toList();
+                    counts.merge(innermostJgptMethod(frames), 1L, Long::sum);
                 }
             }
             return counts.entrySet().stream()
@@ -105,15 +116,19 @@ final class SampledProfile implements AutoCloseable {
         }
     }
 
-    private static String innermostJgptMethod(List<RecordedFrame> frames) {
-        for (RecordedFrame frame : frames) {
-            String type = frame.getMethod().getType().getName();
+    /** {@code Class.method} of the innermost jgpt frame that is not a {@link #HELPERS helper}, innermost first. */
+    static String innermostJgptMethod(List<Frame> frames) {
+        for (Frame frame : frames) {
+            String type = frame.type();
             if (type.startsWith("dev.jgpt.")) {
                 String simple = type.substring(type.lastIndexOf('.') + 1).replaceFirst("\\$.*", "");
-                return simple + "." + frame.getMethod().getName();
+                String method = simple + "." + frame.method();
+                if (!HELPERS.contains(method)) {
+                    return method;
+                }
             }
         }
-        return frames.isEmpty() ? "(no frames)" : "(outside jgpt) " + frames.getFirst().getMethod().getType().getName();
+        return frames.isEmpty() ? "(no frames)" : "(outside jgpt) " + frames.getFirst().type();
     }
 
     /** The label of {@code Class.method}: its own, that of its family (the per-type block decoders), or its class's. */

@@ -28,6 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link Inputs}). K-quant rows go in two passes: first the row's sub-block scales and
  * the mins' share (vectorised: unpacked one at a time, they cost as much as the dot product),
  * then one flat loop over the values (a loop per super-block inside ran at half the speed).
+ * With 16 lanes, Q4_K and Q6_K go in one pass instead: their bytes are loaded as ints and each
+ * level is shifted into the mantissa of 1.0, with x permuted once per product to match, which
+ * spares the widening and the int-to-float conversion of every value.
  *
  * <p>Decoding gives exactly the floats the scalar {@link Quantization#value} gives (same
  * operations per value, no fused multiply-add). Loops are written out per type: a helper
@@ -71,6 +74,42 @@ final class QuantKernels {
     private static final VectorShuffle<Float> K4_MIN_PER_GROUP = K4_VECTOR
             ? VectorShuffle.fromValues(F, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15) : null;
 
+    /** Lane g takes scale g/2: the scale of the sub-block that 16-value group g lies in. */
+    private static final VectorShuffle<Float> K4_SCALE_PER_GROUP = K4_VECTOR
+            ? VectorShuffle.fromValues(F, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7) : null;
+    /** For {@link #dotQ4K}: lanes 0-7 take scale a, lanes 8-15 scale b (the sub-blocks of a 64-byte load's halves). */
+    private static final VectorShuffle<Float>[] Q4K_PAIR = K4_VECTOR
+            ? new VectorShuffle[] {pair(0, 2), pair(1, 3), pair(4, 6), pair(5, 7)} : null;
+    /** Mantissa bits 19-22 of a float, where {@link #dotQ4K} moves a nibble q to read 1 + q/16. */
+    private static final int Q4K_NIBBLE = 0x00780000;
+    /** Mantissa bits 17-22 of a float, where {@link #dotQ6K16} moves a 6-bit level q to read 1 + q/64. */
+    private static final int Q6K_LEVEL = 0x007e0000;
+    /** Lanes 0-7 and 8-15 both take lanes 8-15: qh loaded 32 bytes early serves both halves of ql. */
+    private static final VectorShuffle<Integer> Q6K_QH = K4_VECTOR
+            ? VectorShuffle.fromValues(I, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15) : null;
+    /** ql[32..63] take their top bits from bits 2-3 and 6-7 of qh. */
+    private static final int[] Q6K_QH_SHIFT = {0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2};
+    /** Per half of a super-block h and nibble parity: lanes 4k..4k+3 take scale 8h + 4·parity + k. */
+    private static final VectorShuffle<Float>[] Q6K_SCALES = K4_VECTOR
+            ? new VectorShuffle[] {quads(0), quads(4), quads(8), quads(12)} : null;
+    private static final int ONE_BITS = Float.floatToRawIntBits(1f);
+
+    private static VectorShuffle<Float> quads(int first) {
+        int[] lanes = new int[16];
+        for (int i = 0; i < 16; i++) {
+            lanes[i] = first + i / 4;
+        }
+        return VectorShuffle.fromArray(F, lanes, 0);
+    }
+
+    private static VectorShuffle<Float> pair(int a, int b) {
+        int[] lanes = new int[16];
+        for (int i = 0; i < 16; i++) {
+            lanes[i] = i < 8 ? a : b;
+        }
+        return VectorShuffle.fromArray(F, lanes, 0);
+    }
+
     /** Values per entry of {@link Inputs#sums}. */
     static final int SUM_GROUP = 16;
 
@@ -86,6 +125,7 @@ final class QuantKernels {
         float[] sums = new float[0];
         float[] q4x = new float[0];
         float[] q4offset = new float[0];
+        float[] lanes = new float[0];
 
         void prepare(DType type, float[] x, int n) {
             if (type == DType.Q4_0) {
@@ -93,6 +133,9 @@ final class QuantKernels {
                     prepareQ4_0(x, n);
                 }
                 return;
+            }
+            if (K4_VECTOR && (type == DType.Q4_K || type == DType.Q6_K)) {
+                prepareLanes(x, n, type == DType.Q4_K ? 64 : 32, type == DType.Q4_K ? 32 : 64);
             }
             if (sums.length < n / SUM_GROUP) {
                 sums = new float[n / SUM_GROUP];
@@ -103,6 +146,28 @@ final class QuantKernels {
                     s += x[SUM_GROUP * g + j];
                 }
                 sums[g] = s;
+            }
+        }
+
+        /**
+         * x in the order {@link #dotQ4K} and {@link #dotQ6K16} meet the values: per 128 values (64
+         * bytes of nibbles as 16 int lanes), 8 runs of 16, run r lane i for nibble r of int lane
+         * i, i.e. byte 4·(i mod 8) + r/2 of the bytes that lane i's half (i/8) covers, low nibble
+         * for even r and high for odd r. Value 4·(i mod 8) + r/2 + {@code half}·(i/8) +
+         * {@code high}·(r mod 2) of the 128: Q4_K's halves are 32-byte chunks of 64 values, each
+         * byte's high nibble 32 values on; Q6_K's are ql[0..31] and ql[32..63] (32 values apart),
+         * high nibbles 64 values on.
+         */
+        private void prepareLanes(float[] x, int n, int half, int high) {
+            if (lanes.length < n) {
+                lanes = new float[n];
+            }
+            for (int h = 0; h < n / 128; h++) {
+                for (int r = 0; r < 8; r++) {
+                    for (int i = 0; i < 16; i++) {
+                        lanes[128 * h + 16 * r + i] = x[128 * h + half * (i / 8) + high * (r & 1) + 4 * (i % 8) + r / 2];
+                    }
+                }
             }
         }
 
@@ -144,25 +209,30 @@ final class QuantKernels {
     }
 
     /**
+     * A K-quant (Q4_K, Q5_K) super-block's scales and mins in one 16-lane step (AVX-512):
+     * {@code factor·d·sc_j} in lane j, {@code dmin·m_j} in lane 8 + j.
+     */
+    private static FloatVector k4Scales(MemorySegment w, long block, float factor) {
+        ByteVector raw = ByteVector.fromMemorySegment(B, w, block + 4, LE); // 12 packed bytes (+ 4 not used)
+        IntVector low = (IntVector) raw.rearrange(K4_LOW).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        IntVector high = (IntVector) raw.rearrange(K4_HIGH).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        IntVector codes = low.lanewise(VectorOperators.LSHR, IntVector.fromArray(I, K4_SHIFT, 0)).and(IntVector.fromArray(I, K4_MASK, 0))
+                .or(high.lanewise(VectorOperators.LSHR, 2).and(IntVector.fromArray(I, K4_TOP, 0)));
+        FloatVector scale = FloatVector.broadcast(F, factor * Quantization.f16(w, block))
+                .blend(Quantization.f16(w, block + 2), VectorMask.fromArray(F, K4_MINS, 0));
+        return ((FloatVector) codes.convert(VectorOperators.I2F, 0)).mul(scale);
+    }
+
+    /**
      * The scales of a row of K-quant (Q4_K, Q5_K) super-blocks: {@code dl[16b + j] = d·sc_j}
      * and {@code dl[16b + 8 + j] = dmin·m_j} for super-block b at {@code p + b·bytes}; returns
      * Σ dmin·m_j·Σx over all sub-blocks (the mins' share of the dot product).
      */
     private static float rowScalesK4(MemorySegment w, long p, int bytes, int blocks, float[] dl, float[] sums) {
         if (K4_VECTOR) {
-            IntVector shift = IntVector.fromArray(I, K4_SHIFT, 0);
-            IntVector mask = IntVector.fromArray(I, K4_MASK, 0);
-            IntVector top = IntVector.fromArray(I, K4_TOP, 0);
-            VectorMask<Float> mins = VectorMask.fromArray(F, K4_MINS, 0);
             FloatVector cv = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
-                long block = p + (long) b * bytes;
-                ByteVector raw = ByteVector.fromMemorySegment(B, w, block + 4, LE); // 12 packed bytes (+ 4 not used)
-                IntVector low = (IntVector) raw.rearrange(K4_LOW).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector high = (IntVector) raw.rearrange(K4_HIGH).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector codes = low.lanewise(VectorOperators.LSHR, shift).and(mask).or(high.lanewise(VectorOperators.LSHR, 2).and(top));
-                FloatVector scale = FloatVector.broadcast(F, Quantization.f16(w, block)).blend(Quantization.f16(w, block + 2), mins);
-                FloatVector scaled = ((FloatVector) codes.convert(VectorOperators.I2F, 0)).mul(scale);
+                FloatVector scaled = k4Scales(w, p + (long) b * bytes, 1f);
                 scaled.intoArray(dl, 16 * b);
                 cv = scaled.rearrange(K4_MIN_PER_GROUP).fma(FloatVector.fromArray(F, sums, 16 * b), cv);
             }
@@ -370,8 +440,9 @@ final class QuantKernels {
                 case Q4_1, Q5_0, Q5_1 -> dotSmall(type, x, sums, w, p, in / 32);
                 case Q2_K -> dotQ2K(x, sums, w, p, in / 256, scales);
                 case Q3_K -> dotQ3K(x, sums, w, p, in / 256, scales);
-                case Q4_K, Q5_K -> dotQ45K(type == DType.Q5_K, x, sums, w, p, in / 256, scales);
-                case Q6_K -> dotQ6K(x, sums, w, p, in / 256, scales);
+                case Q4_K -> K4_VECTOR ? dotQ4K(inputs.lanes, sums, w, p, in / 256) : dotQ45K(false, x, sums, w, p, in / 256, scales);
+                case Q5_K -> dotQ45K(true, x, sums, w, p, in / 256, scales);
+                case Q6_K -> K4_VECTOR ? dotQ6K16(inputs.lanes, sums, w, p, in / 256) : dotQ6K(x, sums, w, p, in / 256, scales);
                 case IQ4_NL, IQ4_XS -> Iq4Kernels.dot(type, x, w, p, in, scales);
                 default -> throw new IllegalArgumentException(type + " is not a block format");
             };
@@ -577,6 +648,91 @@ final class QuantKernels {
             acc = s1.fma(FloatVector.broadcast(F, dl[sub + 1]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD) - corr;
+    }
+
+    /**
+     * Q4_K with 16 lanes, one pass: per super-block its scales and mins ({@link #k4Scales}), then its 128 bytes as two loads of 16 ints, each int holding 8
+     * nibbles. Nibble r is moved into mantissa bits 19-22 of a float 1.0 (a shift and one
+     * and-or), which reads as 1 + q/16: no int-to-float conversion and no widening of bytes.
+     * So Σ q·x = 16·Σ (1 + q/16)·x − 16·Σx; the 16 is folded into the scales and the −16·Σx
+     * into the per-group corrections beside the mins. x comes in the matching order
+     * ({@link Inputs#prepareLanes}); lanes 0-7 of a load lie in one 32-byte chunk, lanes 8-15 in the
+     * next, so each product is scaled by a pair of sub-block scales ({@link #Q4K_PAIR}).
+     */
+    private static float dotQ4K(float[] xq, float[] sums, MemorySegment w, long p, int blocks) {
+        FloatVector z = FloatVector.zero(F), acc0 = z, acc1 = z, cv = z;
+        for (int b = 0; b < blocks; b++) {
+            long block = p + 144L * b;
+            FloatVector scaled = k4Scales(w, block, 16f); // 16·d·sc_j, dmin·m_j
+            cv = scaled.rearrange(K4_MIN_PER_GROUP).add(scaled.rearrange(K4_SCALE_PER_GROUP))
+                    .fma(FloatVector.fromArray(F, sums, 16 * b), cv);
+            for (int h = 0; h < 2; h++) {
+                IntVector v = IntVector.fromMemorySegment(I, w, block + 16 + 64 * h, LE);
+                IntVector u = v.lanewise(VectorOperators.LSHR, 16); // nibbles 4-7 as 0-3
+                int i = 256 * b + 128 * h;
+                FloatVector e0 = z, o0 = z, e1 = z, o1 = z;
+                for (int r = 0; r < 4; r += 2) {
+                    e0 = v.lanewise(VectorOperators.LSHL, 19 - 4 * r).and(Q4K_NIBBLE).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r), e0);
+                    o0 = v.lanewise(VectorOperators.LSHL, 15 - 4 * r).and(Q4K_NIBBLE).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 16), o0);
+                    e1 = u.lanewise(VectorOperators.LSHL, 19 - 4 * r).and(Q4K_NIBBLE).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 64), e1);
+                    o1 = u.lanewise(VectorOperators.LSHL, 15 - 4 * r).and(Q4K_NIBBLE).or(ONE_BITS).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, xq, i + 16 * r + 80), o1);
+                }
+                acc0 = e0.add(e1).fma(scaled.rearrange(Q4K_PAIR[2 * h]), acc0);
+                acc1 = o0.add(o1).fma(scaled.rearrange(Q4K_PAIR[2 * h + 1]), acc1);
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - cv.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q6_K with 16 lanes, as {@link #dotQ4K}: per half of a super-block, ql[0..63] as 16 ints and
+     * qh as 16 ints whose lanes 8-15 (ql[32..63]'s) are shifted to bring bits 2-3 and 6-7 where
+     * lanes 0-7 have bits 0-1 and 4-5. The levels of the low nibbles, and of the high, are put
+     * together a byte each (nibble | two bits << 4), so one shift moves each level into
+     * mantissa bits 17-22 of 1.0, reading 1 + q/64. Σ (q − 32)·x = 64·Σ (1 + q/64)·x − 96·Σx
+     * per 16-value sub-block; each product vector holds four sub-blocks, a quad of lanes each.
+     */
+    private static float dotQ6K16(float[] xq, float[] sums, MemorySegment w, long p, int blocks) {
+        IntVector qhShift = IntVector.fromArray(I, Q6K_QH_SHIFT, 0);
+        FloatVector z = FloatVector.zero(F), acc0 = z, acc1 = z, cv = z;
+        for (int b = 0; b < blocks; b++) {
+            long block = p + 210L * b;
+            FloatVector dl = ((FloatVector) ByteVector.fromMemorySegment(B, w, block + 192, LE)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(Quantization.f16(w, block + 208));
+            cv = dl.fma(FloatVector.fromArray(F, sums, 16 * b), cv);
+            for (int h = 0; h < 2; h++) {
+                IntVector v = IntVector.fromMemorySegment(I, w, block + 64 * h, LE);
+                IntVector t = IntVector.fromMemorySegment(I, w, block + 96 + 32 * h, LE).rearrange(Q6K_QH)
+                        .lanewise(VectorOperators.LSHR, qhShift);
+                // per byte, the 6-bit level of its low nibble (even r) and of its high nibble (odd r)
+                IntVector even = v.and(0x0f0f0f0f).or(t.and(0x03030303).lanewise(VectorOperators.LSHL, 4));
+                IntVector odd = v.lanewise(VectorOperators.LSHR, 4).and(0x0f0f0f0f).or(t.and(0x30303030));
+                int i = 256 * b + 128 * h;
+                FloatVector e0 = even.lanewise(VectorOperators.LSHL, 17).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .mul(FloatVector.fromArray(F, xq, i));
+                FloatVector o0 = odd.lanewise(VectorOperators.LSHL, 17).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .mul(FloatVector.fromArray(F, xq, i + 16));
+                FloatVector e1 = even.lanewise(VectorOperators.LSHL, 1).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .mul(FloatVector.fromArray(F, xq, i + 64));
+                FloatVector o1 = odd.lanewise(VectorOperators.LSHL, 1).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .mul(FloatVector.fromArray(F, xq, i + 80));
+                e0 = even.lanewise(VectorOperators.LSHL, 9).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xq, i + 32), e0);
+                o0 = odd.lanewise(VectorOperators.LSHL, 9).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xq, i + 48), o0);
+                e1 = even.lanewise(VectorOperators.LSHR, 7).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xq, i + 96), e1);
+                o1 = odd.lanewise(VectorOperators.LSHR, 7).and(Q6K_LEVEL).or(ONE_BITS).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xq, i + 112), o1);
+                acc0 = e0.add(e1).fma(dl.rearrange(Q6K_SCALES[2 * h]), acc0);
+                acc1 = o0.add(o1).fma(dl.rearrange(Q6K_SCALES[2 * h + 1]), acc1);
+            }
+        }
+        return 64 * acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 96 * cv.reduceLanes(VectorOperators.ADD);
     }
 
     /** Σ over 16-value sub-blocks j of d·sc_j·(Σ q·x − 32·Σx), q the unsigned 6-bit level. */

@@ -115,7 +115,7 @@ class KernelsTest {
                     }
                 }
                 for (int[] s : new int[][] {{1, 512, 257}, {1, 3072, 129}, {33, 512, 129}, {200, 256, 3}}) {
-                    for (DType dtype : List.of(DType.Q8_0, DType.Q4_K)) {
+                    for (DType dtype : List.of(DType.Q8_0, DType.Q4_K, DType.Q6_K)) {
                         checkLinear(rnd, s[0], randomWeights(arena, rnd, dtype, s[1], s[2], WeightMatrix.Layout.OUT_IN), true);
                     }
                 }
