@@ -116,7 +116,7 @@ final class Engine {
                 finish(lane, FinishReason.LENGTH, results, row);
                 return false;
             }
-            generator.prefill(lane, 0);
+            generator.prefill(lane, false);
             return true;
         } catch (RuntimeException e) {
             generator.release(lane);
