@@ -215,7 +215,7 @@ class HubTest {
             Future<Path> second = threads.submit(() -> hub(Optional.empty()).pull(name(REPO), PullListener.NONE));
             assertThat(second.get()).isEqualTo(first.get());
         }
-        assertThat(Files.readAllBytes(first(REPO))).isEqualTo(Q4);
+        assertThat(Files.readAllBytes(snapshotFile(REPO))).isEqualTo(Q4);
         assertThat(standIn.requests()).filteredOn(r -> r.server().equals("cdn")).hasSize(1);
     }
 
@@ -239,10 +239,10 @@ class HubTest {
                 f.get(); // a link that another pull's link took away fails here
             }
         }
-        assertThat(Files.readAllBytes(first(REPO))).isEqualTo(Q4);
+        assertThat(Files.readAllBytes(snapshotFile(REPO))).isEqualTo(Q4);
     }
 
-    private Path first(String repo) throws IOException {
+    private Path snapshotFile(String repo) throws IOException {
         try (var files = Files.list(cache.resolve("models--" + repo.replace("/", "--") + "/snapshots/" + StandInHub.COMMIT))) {
             return files.toList().getFirst();
         }
