@@ -16,7 +16,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +27,9 @@ import java.util.function.Supplier;
  * against the hub's hash, and shared with every tool that reads that cache.
  */
 public final class Hub {
+    /** A monitor per lock file the threads of this JVM take turns on: a file lock is the whole JVM's, and a second thread asking for it fails. */
+    private static final Map<Path, Object> IN_THIS_JVM = new ConcurrentHashMap<>();
+
     private final HubSettings settings;
     private final HubCache cache;
 
@@ -132,11 +137,21 @@ public final class Hub {
         }
     }
 
-    /** Puts {@code file}'s checked bytes in its blob unless they are there; one process at a time per blob (the lock files stay, as huggingface_hub's do: deleting one could let a third process in). */
+    /**
+     * Puts {@code file}'s checked bytes in its blob unless they are there; one thread of one
+     * process at a time per blob.
+     */
     private void fetch(HubClient client, ModelName name, String commit, RepoFile file, PullListener listener) {
+        Path lockFile = cache.lock(name.repo(), file.blobName());
+        synchronized (IN_THIS_JVM.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new Object())) {
+            fetchLocked(client, name, commit, file, lockFile, listener);
+        }
+    }
+
+    /** {@link #fetch} under the blob's file lock (the lock files stay, as huggingface_hub's do: deleting one could let a third process in). */
+    private void fetchLocked(HubClient client, ModelName name, String commit, RepoFile file, Path lockFile, PullListener listener) {
         Path blob = cache.blob(name.repo(), file.blobName());
         HubCache.createDirectories(blob.getParent());
-        Path lockFile = cache.lock(name.repo(), file.blobName());
         try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockChannel.lock()) {
             if (Files.exists(blob)) {

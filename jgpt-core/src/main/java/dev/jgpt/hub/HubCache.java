@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -95,8 +96,8 @@ public final class HubCache {
         Path target = link.getParent().relativize(blob(repo, file.blobName()));
         try {
             createDirectories(link.getParent());
-            Path tmp = link.resolveSibling(link.getFileName() + ".link");
-            Files.deleteIfExists(tmp);
+            // a name of its own: other processes may be linking the same file at the same time
+            Path tmp = link.resolveSibling(link.getFileName() + "." + UUID.randomUUID() + ".link");
             Files.createSymbolicLink(tmp, target);
             Files.move(tmp, link, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -8,9 +8,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -186,6 +191,69 @@ class HubTest {
         assertThat(cache.resolve("models--owner--tiny-GGUF")).doesNotExist();
         assertThat(hub.cache().list()).isEmpty();
         assertThatThrownBy(() -> hub.cache().remove(name(REPO))).isInstanceOf(JgptException.class).hasMessage(REPO + " is not in the cache " + cache);
+    }
+
+    @Test
+    @Timeout(30)
+    void twoThreadsPullingOneFileFetchItOnce() throws Exception {
+        standIn.file(REPO, "tiny-Q4_K_M.gguf", Q4);
+        CountDownLatch fetching = new CountDownLatch(1);
+        PullListener slow = new PullListener() {
+            @Override
+            public void downloading(ModelName name, RepoFile file, long have) {
+                fetching.countDown();
+                sleep(300); // holding the file's lock while the other thread asks for it
+            }
+
+            @Override
+            public void progress(long done, long total) {
+            }
+        };
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            Future<Path> first = threads.submit(() -> hub(Optional.empty()).pull(name(REPO), slow));
+            fetching.await();
+            Future<Path> second = threads.submit(() -> hub(Optional.empty()).pull(name(REPO), PullListener.NONE));
+            assertThat(second.get()).isEqualTo(first.get());
+        }
+        assertThat(Files.readAllBytes(snapshotFile(REPO))).isEqualTo(Q4);
+        assertThat(standIn.requests()).filteredOn(r -> r.server().equals("cdn")).hasSize(1);
+    }
+
+    @Test
+    @Timeout(60)
+    void filesLinkedAtOnceByManyPullsAllLand() throws Exception {
+        standIn.file(REPO, "tiny-Q4_K_M.gguf", Q4);
+        hub(Optional.empty()).pull(name(REPO), PullListener.NONE);
+        HubCache files = hub(Optional.empty()).cache();
+        RepoFile file = files.snapshotFiles(REPO, StandInHub.COMMIT).getFirst();
+        try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> linking = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                linking.add(threads.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        files.link(REPO, StandInHub.COMMIT, file);
+                    }
+                }));
+            }
+            for (Future<?> f : linking) {
+                f.get(); // a link that another pull's link took away fails here
+            }
+        }
+        assertThat(Files.readAllBytes(snapshotFile(REPO))).isEqualTo(Q4);
+    }
+
+    private Path snapshotFile(String repo) throws IOException {
+        try (var files = Files.list(cache.resolve("models--" + repo.replace("/", "--") + "/snapshots/" + StandInHub.COMMIT))) {
+            return files.toList().getFirst();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

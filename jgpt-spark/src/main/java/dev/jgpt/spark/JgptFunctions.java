@@ -50,8 +50,9 @@ public final class JgptFunctions {
 
     /**
      * Registers the four functions in {@code spark}'s session, on the model at {@code model}: a
-     * GGUF file or model folder at a path every node sees, or the name of a file the job ships
-     * with {@code --files}.
+     * GGUF file or model folder at a path every node sees, the name of a file the job ships
+     * with {@code --files}, or a model name on the Hugging Face Hub ({@code OWNER/REPO[:QUANT]}),
+     * pulled into each node's hub cache.
      */
     public static void register(SparkSession spark, String model) {
         UDF2<String, Row, Row> generate = (prompt, options) -> Generations.of(model, listOf(prompt), listOf(options)).getFirst();

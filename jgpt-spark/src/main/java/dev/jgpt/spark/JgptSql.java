@@ -38,7 +38,7 @@ public final class JgptSql {
         }
         if (model == null || statements.isEmpty()) {
             System.err.println("usage: JgptSql --model MODEL [--output DIR] STATEMENT...  (MODEL: a GGUF file or model folder every node "
-                    + "sees, or the name of a file shipped with --files)");
+                    + "sees, the name of a file shipped with --files, or OWNER/REPO[:QUANT] on the Hugging Face Hub)");
             System.exit(2);
         }
         SparkSession spark = SparkSession.builder().appName("jgpt-sql").getOrCreate();
