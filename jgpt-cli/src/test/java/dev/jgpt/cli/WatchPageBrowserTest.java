@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -39,8 +38,7 @@ class WatchPageBrowserTest {
         if (browser == null) {
             return;
         }
-        Path data = dir.resolve("text.txt");
-        Files.writeString(data, "To be, or not to be, that is the question.\n".repeat(300));
+        Path data = TrainingText.write(dir);
         Path out = dir.resolve("run");
         StringWriter err = new StringWriter();
         int exit = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "train", "--data", data.toString(),

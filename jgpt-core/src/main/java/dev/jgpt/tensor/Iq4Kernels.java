@@ -29,13 +29,12 @@ final class Iq4Kernels {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ByteVector GRID = ByteVector.fromArray(B16, Iq4Format.GRID, 0);
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    /** Where a vector holds 16 lanes: the levels a nibble selects, as the bits of floats, one per lane. */
-    private static final IntVector GRID_LEVELS = L == 16 ? levels(Iq4Format.GRID) : null;
+    /** Whether a vector holds 16 floats, a whole grid: then dot products pick levels from a register, and {@link #dotQ4_0} serves. */
+    static final boolean BY_LEVELS = L == 16;
+    /** Where {@link #BY_LEVELS}: the levels a nibble selects, as the bits of floats, one per lane. */
+    private static final IntVector GRID_LEVELS = BY_LEVELS ? levels(Iq4Format.GRID) : null;
     /** Q4_0's levels q − 8: Q4_0 is IQ4_NL's layout on an evenly spaced grid. */
-    private static final IntVector Q4_0_LEVELS = L == 16 ? levels(new byte[] {-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7}) : null;
-
-    /** Whether {@link #dotQ4_0} serves on this machine (16 float lanes). */
-    static final boolean Q4_0_BY_LEVELS = L == 16;
+    private static final IntVector Q4_0_LEVELS = BY_LEVELS ? levels(new byte[] {-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7}) : null;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
@@ -65,7 +64,7 @@ final class Iq4Kernels {
     /** x[0, in) · the row of {@code type} at byte {@code p}: Σ over groups g of dl_g · Σ GRID[q]·x. */
     static float dot(DType type, float[] x, MemorySegment w, long p, int in, float[] dl) {
         int groups = groupScales(type, w, p, in, dl);
-        if (L == 16) {
+        if (BY_LEVELS) {
             return dot16(type, GRID_LEVELS, x, w, p, groups, dl);
         }
         FloatVector acc = FloatVector.zero(F);
@@ -84,7 +83,7 @@ final class Iq4Kernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** x[0, in) · the Q4_0 row at byte {@code p}, where {@link #Q4_0_BY_LEVELS}: Σ_b d_b · Σ (q − 8)·x. */
+    /** x[0, in) · the Q4_0 row at byte {@code p}, where {@link #BY_LEVELS}: Σ_b d_b · Σ (q − 8)·x. */
     static float dotQ4_0(float[] x, MemorySegment w, long p, int in, float[] dl) {
         return dot16(DType.IQ4_NL, Q4_0_LEVELS, x, w, p, groupScales(DType.IQ4_NL, w, p, in, dl), dl);
     }

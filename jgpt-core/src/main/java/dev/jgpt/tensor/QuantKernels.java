@@ -129,7 +129,7 @@ final class QuantKernels {
 
         void prepare(DType type, float[] x, int n) {
             if (type == DType.Q4_0) {
-                if (!Iq4Kernels.Q4_0_BY_LEVELS) {
+                if (!Iq4Kernels.BY_LEVELS) {
                     prepareQ4_0(x, n);
                 }
                 return;
@@ -435,7 +435,7 @@ final class QuantKernels {
             long p = o * rowBytes;
             float s = switch (type) {
                 case Q8_0 -> dotQ8_0(x, w, p, in / 32);
-                case Q4_0 -> Iq4Kernels.Q4_0_BY_LEVELS ? Iq4Kernels.dotQ4_0(x, w, p, in, scales)
+                case Q4_0 -> Iq4Kernels.BY_LEVELS ? Iq4Kernels.dotQ4_0(x, w, p, in, scales)
                         : dotQ4_0(inputs.q4x, inputs.q4offset, w, p, in / 32);
                 case Q4_1, Q5_0, Q5_1 -> dotSmall(type, x, sums, w, p, in / 32);
                 case Q2_K -> dotQ2K(x, sums, w, p, in / 256, scales);
